@@ -1,0 +1,74 @@
+package io.wgguard;
+
+/**
+ * Every name wgguard shows to Kubernetes or to Prometheus. These are API: users write them into
+ * manifests, alerts and runbooks, so they change only with a release note.
+ */
+public final class Names {
+
+  private Names() {}
+
+  /** Label and annotation prefix of wgguard. */
+  public static final String PREFIX = "wgguard.io/";
+
+  /** Label whose value is the change ticket that authorises switching WireGuard off. */
+  public static final String OVERRIDE_LABEL = PREFIX + "override";
+
+  /** Optional annotation (RFC 3339) after which an override label is no longer honoured. */
+  public static final String OVERRIDE_EXPIRES_ANNOTATION = PREFIX + "override-expires";
+
+  /** Node label that exempts a node from readiness checks when set to {@code "true"}. */
+  public static final String EXEMPT_LABEL = PREFIX + "exempt";
+
+  /** Taint put on nodes that are not WireGuard-ready; its value is the reason. */
+  public static final String NOT_READY_TAINT = PREFIX + "wireguard-not-ready";
+
+  /** Node condition kept by the wgguard node agent. */
+  public static final String MODULE_READY_CONDITION = "WireGuardModuleReady";
+
+  // Calico names wgguard reads.
+
+  /** Storage API group of Calico's CRDs. */
+  public static final String CALICO_CRD_GROUP = "crd.projectcalico.org";
+
+  /** API group served by calico-apiserver, or by CRDs in Calico's v3 CRD mode. */
+  public static final String CALICO_V3_GROUP = "projectcalico.org";
+
+  /** Kind of the guarded resource. */
+  public static final String FELIX_KIND = "FelixConfiguration";
+
+  /** Plural of the guarded resource. */
+  public static final String FELIX_PLURAL = "felixconfigurations";
+
+  /** Name of the global FelixConfiguration. */
+  public static final String FELIX_DEFAULT = "default";
+
+  /** Name prefix of per-node FelixConfigurations ({@code node.<nodeName>}). */
+  public static final String FELIX_NODE_PREFIX = "node.";
+
+  /** Prefix of annotations that override a Felix parameter, e.g. {@code ...WireguardEnabled}. */
+  public static final String FELIX_CONFIG_ANNOTATION_PREFIX = "config.projectcalico.org/";
+
+  /** Annotation in which calico-apiserver keeps the v3 metadata of a v1 object, as JSON. */
+  public static final String CALICO_METADATA_ANNOTATION = "projectcalico.org/metadata";
+
+  /** Node annotation with the IPv4 WireGuard public key, written by Felix. */
+  public static final String PUBLIC_KEY_V4 = "projectcalico.org/WireguardPublicKey";
+
+  /** Node annotation with the IPv6 WireGuard public key, written by Felix. */
+  public static final String PUBLIC_KEY_V6 = "projectcalico.org/WireguardPublicKeyV6";
+
+  /** Node annotation with the IPv4 address of the WireGuard interface. */
+  public static final String INTERFACE_ADDR_V4 = "projectcalico.org/IPv4WireguardInterfaceAddr";
+
+  /** Node annotation with the IPv6 address of the WireGuard interface. */
+  public static final String INTERFACE_ADDR_V6 = "projectcalico.org/IPv6WireguardInterfaceAddr";
+
+  // Metrics.
+
+  /** Counter of admission requests, tagged {@code webhook}, {@code operation}, {@code decision}. */
+  public static final String METRIC_ADMISSION_REQUESTS = "wgguard_admission_requests";
+
+  /** Timer (histogram) of admission handling, tagged {@code webhook}. */
+  public static final String METRIC_ADMISSION_DURATION = "wgguard_admission_duration";
+}

@@ -1,0 +1,48 @@
+package io.wgguard.policy;
+
+import java.util.List;
+
+/**
+ * One FelixConfiguration admission request, as the policy sees it.
+ *
+ * @param operation what the client does
+ * @param apiGroup {@code crd.projectcalico.org} or {@code projectcalico.org}
+ * @param oldObject the stored object (UPDATE, DELETE), else null
+ * @param newObject the object as it would be stored (CREATE, UPDATE), else null
+ * @param user who asks
+ * @param dryRun whether the API server will persist nothing
+ */
+public record AdmissionInput(
+    Operation operation,
+    String apiGroup,
+    FelixObject oldObject,
+    FelixObject newObject,
+    Requester user,
+    boolean dryRun) {
+
+  /** Admission operations. */
+  public enum Operation {
+    CREATE,
+    UPDATE,
+    DELETE,
+    CONNECT
+  }
+
+  /**
+   * The requester from {@code request.userInfo}.
+   *
+   * @param username the user name, empty when unknown
+   * @param groups the user's groups
+   */
+  public record Requester(String username, List<String> groups) {
+    public Requester {
+      username = username == null ? "" : username;
+      groups = List.copyOf(groups);
+    }
+  }
+
+  /** The object a decision is about: the new one, or the old one on DELETE. */
+  public FelixObject subject() {
+    return newObject != null ? newObject : oldObject;
+  }
+}
