@@ -140,7 +140,13 @@ public final class FelixConfigurationPolicy {
       return;
     }
     FieldReading after = newObject.read(field);
-    if (before != null && before.fingerprint().equals(after.fingerprint())) {
+    // A CREATE that does not mention a field leaves it where it was: the built-in false or the
+    // inherited value. Compare against an object of the same scope with no sources.
+    String previous =
+        before != null
+            ? before.fingerprint()
+            : FieldReading.fingerprint(newObject.scope(), List.of());
+    if (previous.equals(after.fingerprint())) {
       return; // the write does not touch this field or the object's scope
     }
     for (Violation v : after.invalid()) {
@@ -180,7 +186,7 @@ public final class FelixConfigurationPolicy {
         new Violation(
             after.source(),
             Type.DISABLES,
-            after.source().replace(" (absent)", "")
+            after.source()
                 + " is "
                 + value
                 + ": WireGuard off for "
@@ -213,7 +219,7 @@ public final class FelixConfigurationPolicy {
     String expiresPath = "metadata.annotations[" + Names.OVERRIDE_EXPIRES_ANNOTATION + "]";
     Optional<String> expires = subject.annotation(Names.OVERRIDE_EXPIRES_ANNOTATION);
     if (expires.isEmpty()) {
-      if (settings.requireExpiry()) {
+      if (settings.requireExpiry() && ticket.isPresent()) {
         problems.add(
             new Violation(
                 expiresPath,
@@ -283,7 +289,7 @@ public final class FelixConfigurationPolicy {
       message
           .append(input.operation() == Operation.DELETE ? "Deleting " : "")
           .append(object)
-          .append(input.operation() == Operation.DELETE ? " would" : " would")
+          .append(" would")
           .append(" switch WireGuard off ")
           .append(subject.scope().describe())
           .append(": ")

@@ -91,7 +91,7 @@ public record FelixObject(
     if (specRaw != null) {
       sources.add(field.specPath() + "=" + specRaw);
     }
-    String fingerprint = scope.code() + "|" + String.join("|", sources);
+    String fingerprint = FieldReading.fingerprint(scope, sources);
     if (scope.kind() == Scope.Kind.INERT) {
       return new FieldReading(null, "", "", invalid, fingerprint);
     }
@@ -115,7 +115,7 @@ public record FelixObject(
       }
     }
     if (scope.kind() == Scope.Kind.GLOBAL) {
-      return new FieldReading(false, field.specPath() + " (absent)", "", invalid, fingerprint);
+      return new FieldReading(false, field.specPath(), "", invalid, fingerprint);
     }
     return new FieldReading(null, "", "", invalid, fingerprint);
   }

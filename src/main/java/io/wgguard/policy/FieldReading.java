@@ -19,6 +19,11 @@ public record FieldReading(
     invalid = List.copyOf(invalid);
   }
 
+  /** The fingerprint of a field with these raw sources ({@code path=value}) in this scope. */
+  static String fingerprint(Scope scope, List<String> sources) {
+    return scope.code() + "|" + String.join("|", sources);
+  }
+
   /** True when the object asserts that the field is off. */
   public boolean assertsFalse() {
     return Boolean.FALSE.equals(asserts);

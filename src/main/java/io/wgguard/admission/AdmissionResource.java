@@ -1,0 +1,81 @@
+package io.wgguard.admission;
+
+import io.smallrye.common.annotation.NonBlocking;
+import io.wgguard.config.WgguardConfig;
+import io.wgguard.policy.Decision;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+
+/**
+ * The HTTPS edge of the admission webhooks. Malformed bodies get 400 (413 when too large) with a
+ * plain-text reason; a failure inside wgguard answers with a refusal whose message starts with
+ * {@code internal error:}, never with a 5xx.
+ */
+@Path("/admission")
+public class AdmissionResource {
+
+  private static final Logger LOG = Logger.getLogger(AdmissionResource.class);
+
+  private final FelixConfigurationAdmission felix;
+  private final AdmissionMetrics metrics;
+  private final int maxBodyBytes;
+
+  public AdmissionResource(
+      FelixConfigurationAdmission felix, AdmissionMetrics metrics, WgguardConfig config) {
+    this.felix = felix;
+    this.metrics = metrics;
+    this.maxBodyBytes = config.admission().maxBodyBytes();
+  }
+
+  /** Judges FelixConfiguration writes (both Calico API groups). */
+  @POST
+  @Path("/felixconfiguration")
+  @NonBlocking // pure CPU work of a few microseconds: no reason to hop to a worker thread
+  public Response felixConfiguration(byte[] body) {
+    long start = System.nanoTime();
+    String operation = "unknown";
+    String uid = "";
+    try {
+      if (body != null && body.length > maxBodyBytes) {
+        throw new BadReviewException(
+            413, "body is " + body.length + " bytes, over the limit of " + maxBodyBytes + " bytes");
+      }
+      ReviewRequest review = AdmissionReviews.parse(body);
+      operation = review.operation().name();
+      uid = review.uid();
+      Decision decision = felix.judge(review);
+      metrics.record(
+          FelixConfigurationAdmission.WEBHOOK,
+          operation,
+          decision.verdict().tag(),
+          System.nanoTime() - start);
+      return json(AdmissionReviews.encode(uid, decision));
+    } catch (BadReviewException e) {
+      metrics.record(
+          FelixConfigurationAdmission.WEBHOOK, operation, "invalid", System.nanoTime() - start);
+      LOG.debugf("bad AdmissionReview: %s", e.getMessage());
+      return Response.status(e.status())
+          .type(MediaType.TEXT_PLAIN_TYPE)
+          .entity(e.getMessage() + "\n")
+          .build();
+    } catch (RuntimeException | StackOverflowError e) {
+      metrics.record(
+          FelixConfigurationAdmission.WEBHOOK, operation, "error", System.nanoTime() - start);
+      LOG.errorf(e, "internal error judging AdmissionReview uid=%s", uid);
+      if (uid.isEmpty()) {
+        return Response.status(400)
+            .type(MediaType.TEXT_PLAIN_TYPE)
+            .entity("body could not be judged as an AdmissionReview\n")
+            .build();
+      }
+      return json(AdmissionReviews.internalError(uid, "the request could not be judged"));
+    }
+  }
+
+  private static Response json(byte[] body) {
+    return Response.ok(body, MediaType.APPLICATION_JSON_TYPE).build();
+  }
+}

@@ -1,0 +1,105 @@
+package io.wgguard.admission;
+
+import io.wgguard.Names;
+import io.wgguard.policy.AdmissionInput;
+import io.wgguard.policy.Decision;
+import io.wgguard.policy.FelixConfigurationPolicy;
+import io.wgguard.policy.FelixObject;
+import io.wgguard.policy.FelixObjects;
+import io.wgguard.policy.Violation;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * Turns a FelixConfiguration AdmissionReview into a decision: decode, call the policy, encode. Also
+ * used by the CLI, so the webhook and offline review never decide differently.
+ */
+@ApplicationScoped
+public class FelixConfigurationAdmission {
+
+  /** Metric and log name of this webhook. */
+  public static final String WEBHOOK = "felixconfiguration";
+
+  private static final Logger LOG = Logger.getLogger(FelixConfigurationAdmission.class);
+
+  private final FelixConfigurationPolicy policy;
+  private final Clock clock;
+
+  public FelixConfigurationAdmission(FelixConfigurationPolicy policy, Clock clock) {
+    this.policy = policy;
+    this.clock = clock;
+  }
+
+  /** Judges a parsed review. */
+  public Decision judge(ReviewRequest review) throws BadReviewException {
+    if (!Names.FELIX_KIND.equals(review.kind())
+        || !(Names.CALICO_CRD_GROUP.equals(review.group())
+            || Names.CALICO_V3_GROUP.equals(review.group()))) {
+      throw new BadReviewException(
+          "request.kind is "
+              + (review.group().isEmpty() ? "" : review.group() + "/")
+              + review.kind()
+              + ": this endpoint judges FelixConfiguration in "
+              + Names.CALICO_CRD_GROUP
+              + " or "
+              + Names.CALICO_V3_GROUP);
+    }
+    FelixObject newObject = read(review.object(), "request.object");
+    FelixObject oldObject = read(review.oldObject(), "request.oldObject");
+    AdmissionInput input =
+        new AdmissionInput(
+            review.operation(),
+            review.group(),
+            oldObject,
+            newObject,
+            review.user(),
+            review.dryRun());
+    Decision decision = policy.decide(input, clock.instant());
+    log(review, decision);
+    return decision;
+  }
+
+  private static FelixObject read(com.fasterxml.jackson.databind.JsonNode json, String path)
+      throws BadReviewException {
+    if (json == null) {
+      return null;
+    }
+    try {
+      return FelixObjects.read(json);
+    } catch (IllegalArgumentException e) {
+      throw new BadReviewException(path + " " + e.getMessage());
+    }
+  }
+
+  private static void log(ReviewRequest review, Decision decision) {
+    if (decision.verdict() == Decision.Verdict.ALLOWED && decision.warnings().isEmpty()) {
+      LOG.debugf(
+          "decision=allowed webhook=%s op=%s group=%s name=%s user=%s uid=%s",
+          WEBHOOK,
+          review.operation(),
+          review.group(),
+          review.name(),
+          review.user().username(),
+          review.uid());
+      return;
+    }
+    LOG.infof(
+        "decision=%s webhook=%s op=%s group=%s name=%s user=%s dryRun=%s fields=%s"
+            + " ticket=%s uid=%s",
+        decision.verdict().tag(),
+        WEBHOOK,
+        review.operation(),
+        review.group(),
+        review.name(),
+        review.user().username(),
+        review.dryRun(),
+        decision.violations().stream()
+            .map(Violation::field)
+            .distinct()
+            .collect(Collectors.joining(",")),
+        decision.auditAnnotations().getOrDefault("override-ticket", "-"),
+        review.uid());
+  }
+}

@@ -1,0 +1,61 @@
+package io.wgguard.config;
+
+import io.wgguard.policy.FelixConfigurationPolicy;
+import io.wgguard.policy.GuardedField;
+import io.wgguard.policy.PolicySettings;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** Builds the pure policy objects from configuration, and the clock they are given. */
+public class PolicyProducer {
+
+  @Produces
+  @Singleton
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Produces
+  @Singleton
+  PolicySettings settings(WgguardConfig config) {
+    return settingsOf(config);
+  }
+
+  @Produces
+  @Singleton
+  FelixConfigurationPolicy felixPolicy(PolicySettings settings) {
+    return new FelixConfigurationPolicy(settings);
+  }
+
+  /** Maps configuration to policy settings; a bad ticket pattern stops start-up with its reason. */
+  public static PolicySettings settingsOf(WgguardConfig config) {
+    EnumSet<GuardedField> fields =
+        EnumSet.of(GuardedField.WIREGUARD_ENABLED, GuardedField.WIREGUARD_ENABLED_V6);
+    if (config.admission().guardHostEncryption()) {
+      fields.add(GuardedField.WIREGUARD_HOST_ENCRYPTION);
+    }
+    Pattern ticket;
+    try {
+      ticket = Pattern.compile(config.override().ticketPattern());
+    } catch (PatternSyntaxException e) {
+      throw new IllegalArgumentException(
+          "wgguard.override.ticket-pattern is not a valid regular expression: "
+              + e.getDescription(),
+          e);
+    }
+    return new PolicySettings(
+        config.admission().mode() == EnforcementMode.ENFORCE,
+        fields,
+        ticket,
+        config.override().requireExpiry(),
+        config.override().maxWindow(),
+        config.override().users().orElse(List.of()),
+        config.override().groups().orElse(List.of()),
+        config.override().relayUsers());
+  }
+}
