@@ -46,12 +46,15 @@ public final class AdmissionReviews {
     try {
       root = JSON.readTree(body);
     } catch (JsonProcessingException e) {
+      var where = e.getLocation();
       throw new BadReviewException(
-          "body is not valid JSON (line "
-              + e.getLocation().getLineNr()
-              + ", column "
-              + e.getLocation().getColumnNr()
-              + ")");
+          where == null
+              ? "body is not valid JSON (nested too deeply or too large)"
+              : "body is not valid JSON (line "
+                  + where.getLineNr()
+                  + ", column "
+                  + where.getColumnNr()
+                  + ")");
     } catch (IOException e) {
       throw new BadReviewException("body could not be read as JSON");
     }

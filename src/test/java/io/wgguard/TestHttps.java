@@ -1,0 +1,69 @@
+package io.wgguard;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/** An HTTPS client that trusts only the test CA, as the API server trusts the caBundle. */
+public final class TestHttps {
+
+  private TestHttps() {}
+
+  /** A client trusting the CA certificate in {@code caFile}. */
+  public static HttpClient client(Path caFile) {
+    try (InputStream in = Files.newInputStream(caFile)) {
+      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      trust.load(null, null);
+      trust.setCertificateEntry(
+          "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext ssl = SSLContext.getInstance("TLS");
+      ssl.init(null, tmf.getTrustManagers(), null);
+      return HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot build a test HTTPS client", e);
+    }
+  }
+
+  /** A client trusting the committed test CA. */
+  public static HttpClient client() {
+    return client(Path.of("src/test/resources/tls/ca.crt"));
+  }
+
+  /** POSTs bytes and returns the response. */
+  public static HttpResponse<String> post(HttpClient client, String url, byte[] body) {
+    try {
+      return client.send(
+          HttpRequest.newBuilder(URI.create(url))
+              .timeout(Duration.ofSeconds(10))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new IllegalStateException("POST " + url + " failed", e);
+    }
+  }
+
+  /** GETs a URL over plain HTTP or HTTPS. */
+  public static HttpResponse<String> get(HttpClient client, String url) {
+    try {
+      return client.send(
+          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new IllegalStateException("GET " + url + " failed", e);
+    }
+  }
+}

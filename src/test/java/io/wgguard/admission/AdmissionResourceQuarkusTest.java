@@ -1,0 +1,270 @@
+package io.wgguard.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.wgguard.TestHttps;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Posts AdmissionReviews shaped as kube-apiserver sends them, over HTTPS, to the booted app. */
+@QuarkusTest
+@WithKubernetesTestServer
+class AdmissionResourceQuarkusTest {
+
+  static final String URL = "https://localhost:18443/admission/felixconfiguration";
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @KubernetesTestServer KubernetesServer apiServer;
+
+  final HttpClient https = TestHttps.client();
+
+  @BeforeEach
+  void version() {
+    apiServer
+        .expect()
+        .get()
+        .withPath("/version")
+        .andReturn(200, "{\"major\":\"1\",\"minor\":\"30\",\"gitVersion\":\"v1.30.0\"}")
+        .always();
+  }
+
+  static Stream<Arguments> reviews() {
+    return Stream.of(
+        Arguments.of("create-default-enabled.json", true, null, List.of()),
+        Arguments.of("update-default-enable.json", true, null, List.of()),
+        Arguments.of("calico-node-update-default.json", true, null, List.of()),
+        Arguments.of(
+            "update-default-disable.json",
+            false,
+            "would switch WireGuard off cluster-wide",
+            List.of()),
+        Arguments.of(
+            "update-default-disable-override-editor.json",
+            false,
+            "requester bob is not among the approved",
+            List.of()),
+        Arguments.of(
+            "delete-default.json", false, "Deleting FelixConfiguration \"default\"", List.of()),
+        Arguments.of(
+            "dryrun-update-default-disable.json",
+            false,
+            "would switch WireGuard off cluster-wide",
+            List.of()),
+        Arguments.of(
+            "v3-update-default-disable.json",
+            false,
+            "FelixConfiguration \"default\" (projectcalico.org)",
+            List.of()),
+        Arguments.of(
+            "create-node-disable.json",
+            false,
+            "would switch WireGuard off on node worker1",
+            List.of()),
+        Arguments.of(
+            "update-default-disable-override-approver.json",
+            true,
+            null,
+            List.of(
+                "WireGuard switched off cluster-wide under override CHG-1042 by alice (expires 2099-01-01T00:00:00Z)")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("reviews")
+  void answersTheApiServer(String file, boolean allowed, String messagePart, List<String> warnings)
+      throws Exception {
+    byte[] body = Files.readAllBytes(Path.of("src/test/resources/reviews", file));
+    String uid = JSON.readTree(body).path("request").path("uid").asText();
+
+    HttpResponse<String> http = TestHttps.post(https, URL, body);
+
+    assertThat(http.statusCode()).isEqualTo(200);
+    assertThat(http.headers().firstValue("content-type"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
+    JsonNode review = JSON.readTree(http.body());
+    assertThat(review.path("apiVersion").asText()).isEqualTo("admission.k8s.io/v1");
+    assertThat(review.path("kind").asText()).isEqualTo("AdmissionReview");
+    JsonNode response = review.path("response");
+    assertThat(response.path("uid").asText()).isEqualTo(uid);
+    assertThat(response.path("allowed").asBoolean()).isEqualTo(allowed);
+    if (allowed) {
+      assertThat(response.has("status")).isFalse();
+    } else {
+      assertThat(response.path("status").path("code").asInt()).isEqualTo(403);
+      assertThat(response.path("status").path("reason").asText()).isEqualTo("Forbidden");
+      assertThat(response.path("status").path("message").asText())
+          .contains(messagePart)
+          .contains("wgguard.io/override=<ticket>")
+          .contains("groups wgguard-approvers may use an override");
+    }
+    List<String> gotWarnings =
+        JSON.convertValue(
+            response.path("warnings"),
+            JSON.getTypeFactory().constructCollectionType(List.class, String.class));
+    assertThat(gotWarnings == null ? List.<String>of() : gotWarnings).hasSameSizeAs(warnings);
+    for (int i = 0; i < warnings.size(); i++) {
+      assertThat(gotWarnings.get(i)).startsWith(warnings.get(i));
+    }
+  }
+
+  @Test
+  void overrideIsAudited() throws Exception {
+    byte[] body =
+        Files.readAllBytes(
+            Path.of("src/test/resources/reviews/update-default-disable-override-approver.json"));
+    JsonNode audit =
+        JSON.readTree(TestHttps.post(https, URL, body).body())
+            .path("response")
+            .path("auditAnnotations");
+    assertThat(JSON.convertValue(audit, java.util.Map.class))
+        .containsEntry("override-ticket", "CHG-1042")
+        .containsEntry("override-requester", "alice")
+        .containsEntry("override-expires", "2099-01-01T00:00:00Z")
+        .containsEntry("scope", "cluster")
+        .containsEntry("object", "default")
+        .containsEntry("disabled-fields", "spec.wireguardEnabled");
+  }
+
+  @Test
+  void dryRunIsMarkedInTheAudit() throws Exception {
+    byte[] body =
+        Files.readAllBytes(
+            Path.of("src/test/resources/reviews/dryrun-update-default-disable.json"));
+    JsonNode audit =
+        JSON.readTree(TestHttps.post(https, URL, body).body())
+            .path("response")
+            .path("auditAnnotations");
+    assertThat(audit.path("dry-run").asText()).isEqualTo("true");
+    assertThat(audit.path("decision").asText()).isEqualTo("denied");
+  }
+
+  static Stream<Arguments> malformed() {
+    return Stream.of(
+        Arguments.of("an empty body", "", "empty body"),
+        Arguments.of(
+            "truncated JSON",
+            "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"Adm",
+            "not valid JSON"),
+        Arguments.of("a JSON array", "[1,2,3]", "not a JSON object"),
+        Arguments.of(
+            "the wrong kind",
+            "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"Pod\",\"request\":{}}",
+            "kind is 'Pod', expected AdmissionReview"),
+        Arguments.of(
+            "the wrong apiVersion",
+            "{\"apiVersion\":\"admission.k8s.io/v1beta1\",\"kind\":\"AdmissionReview\",\"request\":{}}",
+            "apiVersion is 'admission.k8s.io/v1beta1'"),
+        Arguments.of(
+            "no request",
+            "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"}",
+            "request is missing"),
+        Arguments.of(
+            "no uid",
+            "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"kind\":{\"group\":\"crd.projectcalico.org\",\"kind\":\"FelixConfiguration\"},\"operation\":\"CREATE\"}}",
+            "request.uid is missing"),
+        Arguments.of(
+            "an object of another type",
+            review(
+                "apps",
+                "Deployment",
+                "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"x\"}}"),
+            "this endpoint judges FelixConfiguration"),
+        Arguments.of(
+            "a Pod posing as a FelixConfiguration",
+            review(
+                "crd.projectcalico.org",
+                "FelixConfiguration",
+                "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"x\"}}"),
+            "request.object has kind 'Pod'"),
+        Arguments.of(
+            "labels that are not strings",
+            review(
+                "crd.projectcalico.org",
+                "FelixConfiguration",
+                "{\"kind\":\"FelixConfiguration\",\"metadata\":{\"name\":\"default\",\"labels\":{\"a\":1}}}"),
+            "request.object metadata.labels[a] is not a string"),
+        Arguments.of("deeply nested JSON", "[".repeat(100_000), "not valid JSON"));
+  }
+
+  static String review(String group, String kind, String object) {
+    return "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u1\",\"kind\":{\"group\":\""
+        + group
+        + "\",\"version\":\"v1\",\"kind\":\""
+        + kind
+        + "\"},\"operation\":\"CREATE\",\"object\":"
+        + object
+        + "}}";
+  }
+
+  @ParameterizedTest(name = "{0} gets 400 with a plain reason")
+  @MethodSource("malformed")
+  void refusesMalformedBodies(String what, String body, String reason) {
+    HttpResponse<String> http = TestHttps.post(https, URL, body.getBytes(StandardCharsets.UTF_8));
+
+    assertThat(http.statusCode()).isEqualTo(400);
+    assertThat(http.headers().firstValue("content-type"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+    assertThat(http.body())
+        .contains(reason)
+        .doesNotContain("Exception")
+        .doesNotContain("io.wgguard");
+  }
+
+  @Test
+  void aBodyOverTheLimitGets413WithAReason() {
+    byte[] body = new byte[4 * 1024 * 1024 + 1];
+    java.util.Arrays.fill(body, (byte) ' ');
+
+    HttpResponse<String> http = TestHttps.post(https, URL, body);
+
+    assertThat(http.statusCode()).isEqualTo(413);
+    assertThat(http.body()).isEqualTo("body is 4194305 bytes, over the limit of 4194304 bytes\n");
+  }
+
+  @Test
+  void metricsCountDecisionsOnTheManagementPort() throws Exception {
+    TestHttps.post(
+        https,
+        URL,
+        Files.readAllBytes(Path.of("src/test/resources/reviews/update-default-disable.json")));
+    TestHttps.post(https, URL, "{".getBytes(StandardCharsets.UTF_8));
+
+    String metrics =
+        TestHttps.get(HttpClient.newHttpClient(), "http://localhost:19000/q/metrics").body();
+
+    assertThat(metrics)
+        .containsPattern(
+            "wgguard_admission_requests_total\\{decision=\"denied\",operation=\"UPDATE\",webhook=\"felixconfiguration\"} [1-9]")
+        .containsPattern(
+            "wgguard_admission_requests_total\\{decision=\"invalid\",operation=\"unknown\",webhook=\"felixconfiguration\"} [1-9]")
+        .contains("wgguard_admission_duration_seconds_bucket{webhook=\"felixconfiguration\",le=");
+  }
+
+  @Test
+  void healthIsServedOnTheManagementPort() {
+    HttpClient plain = HttpClient.newHttpClient();
+
+    assertThat(TestHttps.get(plain, "http://localhost:19000/q/health/live").statusCode())
+        .isEqualTo(200);
+    assertThat(TestHttps.get(plain, "http://localhost:19000/q/health/started").statusCode())
+        .isEqualTo(200);
+    HttpResponse<String> ready = TestHttps.get(plain, "http://localhost:19000/q/health/ready");
+    assertThat(ready.body()).contains("\"webhook-tls\"").contains("\"kubernetes-api\"");
+    assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+  }
+}
