@@ -6,7 +6,7 @@ import io.wgguard.policy.Decision;
 import io.wgguard.policy.FelixConfigurationPolicy;
 import io.wgguard.policy.FelixObject;
 import io.wgguard.policy.FelixObjects;
-import io.wgguard.policy.Violation;
+import io.wgguard.policy.Messages;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.util.stream.Collectors;
@@ -91,15 +91,15 @@ public class FelixConfigurationAdmission {
         decision.verdict().tag(),
         WEBHOOK,
         review.operation(),
-        review.group(),
-        review.name(),
-        review.user().username(),
+        Messages.clip(review.group()),
+        Messages.clip(review.name()),
+        Messages.clip(review.user().username()),
         review.dryRun(),
         decision.violations().stream()
-            .map(Violation::field)
+            .map(v -> Messages.clip(v.field()))
             .distinct()
             .collect(Collectors.joining(",")),
-        decision.auditAnnotations().getOrDefault("override-ticket", "-"),
-        review.uid());
+        Messages.clip(decision.auditAnnotations().getOrDefault("override-ticket", "-")),
+        Messages.clip(review.uid()));
   }
 }

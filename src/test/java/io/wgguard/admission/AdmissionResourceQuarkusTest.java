@@ -267,4 +267,20 @@ class AdmissionResourceQuarkusTest {
     assertThat(ready.body()).contains("\"webhook-tls\"").contains("\"kubernetes-api\"");
     assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
   }
+
+  @Test
+  void mutatedReviewsOverHttpsNeverGetA5xx() throws Exception {
+    byte[] valid =
+        Files.readAllBytes(Path.of("src/test/resources/reviews/update-default-disable.json"));
+    ReviewMutator mutator = new ReviewMutator(42);
+    java.util.Map<Integer, Integer> statuses = new java.util.TreeMap<>();
+    for (int i = 0; i < 500; i++) {
+      HttpResponse<String> http = TestHttps.post(https, URL, mutator.mutate(valid));
+      statuses.merge(http.statusCode(), 1, Integer::sum);
+    }
+    assertThat(statuses.keySet())
+        .as("statuses seen: %s", statuses)
+        .containsOnly(200, 400)
+        .contains(200, 400);
+  }
 }

@@ -1,0 +1,71 @@
+package io.wgguard.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.wgguard.policy.Decision;
+import io.wgguard.policy.FelixConfigurationPolicy;
+import io.wgguard.policy.PolicySettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Thousands of mutated AdmissionReviews through the same decode-judge-encode path the webhook uses:
+ * each must end as a decision or as a plain bad-request reason, never as another exception.
+ */
+class AdmissionFuzzTest {
+
+  static final int MUTATIONS_PER_FIXTURE = 1_000;
+
+  final FelixConfigurationAdmission admission =
+      new FelixConfigurationAdmission(
+          new FelixConfigurationPolicy(PolicySettings.defaults()),
+          Clock.fixed(Instant.parse("2026-11-25T12:00:00Z"), ZoneOffset.UTC));
+
+  static Stream<Path> fixtures() throws IOException {
+    return Files.list(Path.of("src/test/resources/reviews")).sorted();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fixtures")
+  void mutatedReviewsNeverFailInternally(Path fixture) throws IOException {
+    byte[] valid = Files.readAllBytes(fixture);
+    ReviewMutator mutator = new ReviewMutator(fixture.getFileName().toString().hashCode());
+    List<String> reasons = new ArrayList<>();
+    int decisions = 0;
+    for (int i = 0; i < MUTATIONS_PER_FIXTURE; i++) {
+      byte[] body = mutator.mutate(valid);
+      try {
+        ReviewRequest review = AdmissionReviews.parse(body);
+        Decision decision = admission.judge(review);
+        byte[] encoded = AdmissionReviews.encode(review.uid(), decision);
+        assertThat(encoded).isNotEmpty();
+        assertThat(decision.allowed() || !decision.message().isBlank()).isTrue();
+        decisions++;
+      } catch (BadReviewException e) {
+        assertThat(e.status()).isEqualTo(400);
+        assertThat(e.getMessage())
+            .isNotBlank()
+            .doesNotContain("Exception")
+            .doesNotContain("io.wgguard");
+        reasons.add(e.getMessage());
+      } catch (RuntimeException | Error e) {
+        fail(
+            "mutation " + i + " of " + fixture + " threw " + e + " for body " + new String(body),
+            e);
+      }
+    }
+    // Both paths must have been exercised, or the mutator is not doing its job.
+    assertThat(decisions).isPositive();
+    assertThat(reasons).isNotEmpty();
+  }
+}
