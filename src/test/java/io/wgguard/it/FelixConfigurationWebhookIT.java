@@ -1,0 +1,312 @@
+package io.wgguard.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wgguard.it.KubeCluster.Result;
+import io.wgguard.it.KubeCluster.User;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The real contract: a real kube-apiserver calls the packaged wgguard over TLS, registered from
+ * what {@code manifests/} ships, and users see the answers through kubectl.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FelixConfigurationWebhookIT {
+
+  static final String V1 = "felixconfigurations.crd.projectcalico.org";
+  static final String V3 = "felixconfigurations.projectcalico.org";
+  static final String DENIED =
+      "admission webhook \"felixconfiguration.wgguard.io\" denied the request: ";
+  static final String ON = "{\"spec\":{\"wireguardEnabled\":true}}";
+  static final String OFF = "{\"spec\":{\"wireguardEnabled\":false}}";
+  static final String OFF_WITH_TICKET =
+      "{\"metadata\":{\"labels\":{\"wgguard.io/override\":\"CHG-1042\"}},"
+          + "\"spec\":{\"wireguardEnabled\":false}}";
+
+  static KubeCluster cluster;
+  static WgguardProcess wgguard;
+
+  @BeforeAll
+  static void startClusterAndWgguard() throws Exception {
+    cluster = KubeCluster.start();
+    cluster.installCalicoCrds(
+        Path.of(System.getProperty("wgguard.basedir", "."), "..", "shared", "fixtures", "calico"));
+    cluster.apply(
+        """
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata:
+          name: felixconfiguration-editor
+        rules:
+        - apiGroups: ["crd.projectcalico.org", "projectcalico.org"]
+          resources: ["felixconfigurations"]
+          verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRoleBinding
+        metadata:
+          name: felixconfiguration-editors
+        roleRef:
+          apiGroup: rbac.authorization.k8s.io
+          kind: ClusterRole
+          name: felixconfiguration-editor
+        subjects:
+        - {kind: Group, name: wgguard-approvers, apiGroup: rbac.authorization.k8s.io}
+        - {kind: Group, name: platform-editors, apiGroup: rbac.authorization.k8s.io}
+        - {kind: User, name: "system:serviceaccount:calico-system:calico-node", apiGroup: rbac.authorization.k8s.io}
+        """);
+    // What calico-node writes at start-up, in both groups, before wgguard is installed.
+    for (String apiVersion : new String[] {"crd.projectcalico.org/v1", "projectcalico.org/v3"}) {
+      cluster.apply(
+          """
+          apiVersion: %s
+          kind: FelixConfiguration
+          metadata:
+            name: default
+          spec:
+            logSeverityScreen: Info
+            reportingInterval: 0s
+          """
+              .formatted(apiVersion));
+    }
+    wgguard =
+        WgguardProcess.start(
+            "felixconfiguration-it",
+            cluster.kubeconfig(User.ADMIN),
+            Map.of("wgguard.override.groups", "wgguard-approvers"));
+    Webhooks.register(cluster.admin(), wgguard.webhookBase());
+    // The API server picks up webhook registrations asynchronously: wait until it calls wgguard.
+    KubeCluster.await(
+        Duration.ofSeconds(30),
+        "the API server to call wgguard",
+        () ->
+            cluster
+                .kubectl(
+                    User.ADMIN,
+                    "patch",
+                    V1,
+                    "default",
+                    "--type=merge",
+                    "-p",
+                    OFF,
+                    "--dry-run=server")
+                .stderr()
+                .contains("keeps WireGuard off"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (wgguard != null) {
+      wgguard.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void theSeedsPatchEnablesWireGuard() {
+    Result seed =
+        cluster.kubectl(
+            User.EDITOR, "patch", "felixconfiguration", "default", "--type=merge", "-p", ON);
+
+    assertThat(seed.exitCode()).as(seed.toString()).isZero();
+    assertThat(seed.stdout()).contains("/default patched");
+    assertThat(seed.stderr()).doesNotContain("Warning");
+    assertThat(get("felixconfiguration")).isEqualTo("true");
+    // Enable it in both groups explicitly, whichever one kubectl resolved.
+    for (String resource : new String[] {V1, V3}) {
+      Result enable =
+          cluster.kubectl(User.EDITOR, "patch", resource, "default", "--type=merge", "-p", ON);
+      assertThat(enable.exitCode()).as(enable.toString()).isZero();
+      assertThat(get(resource)).isEqualTo("true");
+    }
+  }
+
+  @Test
+  @Order(2)
+  void switchingItOffIsRefusedAndTheMessageNamesTheLabel() {
+    Result off = cluster.kubectl(User.EDITOR, "patch", V1, "default", "--type=merge", "-p", OFF);
+
+    assertThat(off.exitCode()).as(off.toString()).isEqualTo(1);
+    assertThat(off.stderr())
+        .contains(
+            DENIED
+                + "FelixConfiguration \"default\" (crd.projectcalico.org) would switch WireGuard off"
+                + " cluster-wide: spec.wireguardEnabled is false")
+        .contains("Refused because the object has no wgguard.io/override label")
+        .contains("label the object wgguard.io/override=<ticket>")
+        .contains("only groups wgguard-approvers may use an override");
+    assertThat(get(V1)).isEqualTo("true");
+  }
+
+  @Test
+  @Order(3)
+  void anApproverWithAValidTicketSwitchesItOffAndIsWarned() {
+    Result off =
+        cluster.kubectl(
+            User.APPROVER, "patch", V1, "default", "--type=merge", "-p", OFF_WITH_TICKET);
+
+    assertThat(off.exitCode()).as(off.toString()).isZero();
+    assertThat(off.stderr())
+        .contains("Warning: WireGuard switched off cluster-wide under override CHG-1042 by alice");
+    assertThat(get(V1)).isEqualTo("false");
+
+    Result back =
+        cluster.kubectl(
+            User.APPROVER,
+            "patch",
+            V1,
+            "default",
+            "--type=merge",
+            "-p",
+            "{\"metadata\":{\"labels\":{\"wgguard.io/override\":null}},\"spec\":{\"wireguardEnabled\":true}}");
+    assertThat(back.exitCode()).as(back.toString()).isZero();
+    assertThat(get(V1)).isEqualTo("true");
+  }
+
+  @Test
+  @Order(4)
+  void anEditorWithTheSameTicketIsRefused() {
+    Result off =
+        cluster.kubectl(User.EDITOR, "patch", V1, "default", "--type=merge", "-p", OFF_WITH_TICKET);
+
+    assertThat(off.exitCode()).as(off.toString()).isEqualTo(1);
+    assertThat(off.stderr())
+        .contains(DENIED + "FelixConfiguration \"default\"")
+        .contains("requester bob is not among the approved override users or groups");
+    assertThat(get(V1)).isEqualTo("true");
+  }
+
+  @Test
+  @Order(5)
+  void aPerNodeObjectSwitchingOffOneNodeIsRefused() {
+    Result create =
+        cluster.kubectlWithInput(
+            User.EDITOR,
+            """
+            apiVersion: crd.projectcalico.org/v1
+            kind: FelixConfiguration
+            metadata:
+              name: node.worker1
+            spec:
+              wireguardEnabled: false
+            """,
+            "apply",
+            "-f",
+            "-");
+
+    assertThat(create.exitCode()).as(create.toString()).isEqualTo(1);
+    assertThat(create.stderr())
+        .contains(
+            DENIED
+                + "FelixConfiguration \"node.worker1\" (crd.projectcalico.org) would switch WireGuard"
+                + " off on node worker1");
+    assertThat(cluster.kubectl(User.ADMIN, "get", V1, "node.worker1").stderr())
+        .contains("NotFound");
+  }
+
+  @Test
+  @Order(6)
+  void deletingDefaultIsRefused() {
+    Result delete = cluster.kubectl(User.EDITOR, "delete", V1, "default");
+
+    assertThat(delete.exitCode()).as(delete.toString()).isEqualTo(1);
+    assertThat(delete.stderr())
+        .contains(DENIED + "Deleting FelixConfiguration \"default\" (crd.projectcalico.org)")
+        .contains("label the object before deleting it wgguard.io/override=<ticket>");
+    assertThat(get(V1)).isEqualTo("true");
+  }
+
+  @Test
+  @Order(7)
+  void theV3GroupIsGuardedToo() {
+    Result off = cluster.kubectl(User.EDITOR, "patch", V3, "default", "--type=merge", "-p", OFF);
+
+    assertThat(off.exitCode()).as(off.toString()).isEqualTo(1);
+    assertThat(off.stderr())
+        .contains(
+            DENIED
+                + "FelixConfiguration \"default\" (projectcalico.org) would switch WireGuard off");
+    assertThat(get(V3)).isEqualTo("true");
+  }
+
+  @Test
+  @Order(8)
+  void calicoNodeWritingOtherFieldsPassesWithoutAWarning() {
+    Result write =
+        cluster.kubectl(
+            User.CALICO_NODE,
+            "patch",
+            V1,
+            "default",
+            "--type=merge",
+            "-p",
+            "{\"spec\":{\"logSeverityScreen\":\"Warning\"}}");
+
+    assertThat(write.exitCode()).as(write.toString()).isZero();
+    assertThat(write.stderr()).isEmpty();
+  }
+
+  @Test
+  @Order(9)
+  void serverSideDryRunIsJudgedTheSameAndChangesNothing() {
+    Result refused =
+        cluster.kubectl(
+            User.EDITOR, "patch", V1, "default", "--type=merge", "-p", OFF, "--dry-run=server");
+    assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
+    assertThat(refused.stderr()).contains(DENIED + "FelixConfiguration \"default\"");
+
+    Result allowed =
+        cluster.kubectl(
+            User.APPROVER,
+            "patch",
+            V1,
+            "default",
+            "--type=merge",
+            "-p",
+            OFF_WITH_TICKET,
+            "--dry-run=server");
+    assertThat(allowed.exitCode()).as(allowed.toString()).isZero();
+    assertThat(allowed.stderr())
+        .contains("Warning: WireGuard switched off cluster-wide under override CHG-1042");
+    assertThat(get(V1)).isEqualTo("true");
+  }
+
+  @Test
+  @Order(10)
+  void withWgguardStoppedFelixConfigurationWritesFailClosed() {
+    wgguard.close();
+
+    Result write =
+        cluster.kubectl(
+            User.CALICO_NODE,
+            "patch",
+            V1,
+            "default",
+            "--type=merge",
+            "-p",
+            "{\"spec\":{\"logSeverityScreen\":\"Info\"}}");
+
+    assertThat(write.exitCode()).as(write.toString()).isEqualTo(1);
+    assertThat(write.stderr()).contains("failed calling webhook \"felixconfiguration.wgguard.io\"");
+    assertThat(get(V1)).isEqualTo("true");
+  }
+
+  static String get(String resource) {
+    Result get =
+        cluster.kubectl(
+            User.ADMIN, "get", resource, "default", "-o", "jsonpath={.spec.wireguardEnabled}");
+    assertThat(get.exitCode()).as(get.toString()).isZero();
+    return get.stdout().trim();
+  }
+}

@@ -1,0 +1,289 @@
+package io.wgguard.it;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real kube-apiserver and etcd (io.fabric8:kube-api-test) with three token users besides the
+ * certificate admin, Calico's FelixConfiguration CRDs, and kubectl to act as a user would.
+ */
+public final class KubeCluster implements AutoCloseable {
+
+  /** Token users: token, user name, groups. */
+  public enum User {
+    ADMIN("admin-token", "admin", "system:masters"),
+    APPROVER("approver-token", "alice", "wgguard-approvers"),
+    EDITOR("editor-token", "bob", "platform-editors"),
+    CALICO_NODE(
+        "calico-node-token",
+        "system:serviceaccount:calico-system:calico-node",
+        "system:serviceaccounts");
+
+    final String token;
+    final String name;
+    final String group;
+
+    User(String token, String name, String group) {
+      this.token = token;
+      this.name = name;
+      this.group = group;
+    }
+  }
+
+  /** What kubectl printed and returned. */
+  public record Result(int exitCode, String stdout, String stderr) {
+    @Override
+    public String toString() {
+      return "exit " + exitCode + "\nstdout: " + stdout + "\nstderr: " + stderr;
+    }
+  }
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private final KubeAPIServer server;
+  private final Path dir;
+  private final KubernetesClient admin;
+  private final Path kubectl;
+  private final String masterUrl;
+  private final Path caFile;
+
+  private KubeCluster(KubeAPIServer server, Path dir, String kubeconfigYaml) throws IOException {
+    this.server = server;
+    this.dir = dir;
+    Path adminKubeconfig = dir.resolve("admin.kubeconfig");
+    Files.writeString(adminKubeconfig, kubeconfigYaml);
+    Config config = Config.fromKubeconfig(kubeconfigYaml);
+    this.admin = new KubernetesClientBuilder().withConfig(config).build();
+    this.masterUrl = config.getMasterUrl();
+    this.caFile = dir.resolve("apiserver-ca.crt");
+    if (config.getCaCertData() != null) {
+      Files.write(caFile, Base64.getDecoder().decode(config.getCaCertData()));
+    } else {
+      Files.copy(Path.of(config.getCaCertFile()), caFile);
+    }
+    this.kubectl = findKubectl();
+    for (User user : User.values()) {
+      Files.writeString(kubeconfig(user), userKubeconfig(user));
+    }
+  }
+
+  /** Starts the API server; binaries come from scripts/kube-binaries.sh or kube-api-test. */
+  public static KubeCluster start() throws IOException {
+    Path dir = Files.createTempDirectory("wgguard-it-");
+    StringBuilder tokens = new StringBuilder();
+    for (User user : User.values()) {
+      tokens
+          .append(user.token)
+          .append(',')
+          .append(user.name)
+          .append(',')
+          .append(user.name)
+          .append(",\"")
+          .append(user.group)
+          .append("\"\n");
+    }
+    Path tokenFile = dir.resolve("tokens.csv");
+    Files.writeString(tokenFile, tokens);
+    KubeAPIServer server =
+        new KubeAPIServer(
+            KubeAPIServerConfigBuilder.anAPIServerConfig()
+                .withApiServerFlag("--token-auth-file", tokenFile.toString())
+                .withStartupTimeout(180_000)
+                .build());
+    server.start();
+    return new KubeCluster(server, dir, server.getKubeConfigYaml());
+  }
+
+  /** A client authenticated as the certificate admin (system:masters). */
+  public KubernetesClient admin() {
+    return admin;
+  }
+
+  /** The kubeconfig a token user would have. */
+  public Path kubeconfig(User user) {
+    return dir.resolve(user.name().toLowerCase() + ".kubeconfig");
+  }
+
+  /** Directory for files the test writes. */
+  public Path dir() {
+    return dir;
+  }
+
+  /** Runs kubectl as a user, with optional standard input. */
+  public Result kubectlWithInput(User user, String stdin, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(kubectl.toString());
+    command.add("--kubeconfig=" + kubeconfig(user));
+    command.addAll(List.of(args));
+    try {
+      Process process =
+          new ProcessBuilder(command)
+              .redirectOutput(dir.resolve("kubectl.out").toFile())
+              .redirectError(dir.resolve("kubectl.err").toFile())
+              .start();
+      if (stdin != null) {
+        process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+      }
+      process.getOutputStream().close();
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IllegalStateException("kubectl timed out: " + command);
+      }
+      return new Result(
+          process.exitValue(),
+          Files.readString(dir.resolve("kubectl.out")),
+          Files.readString(dir.resolve("kubectl.err")));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run " + command, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** kubectl without standard input. */
+  public Result kubectl(User user, String... args) {
+    return kubectlWithInput(user, null, args);
+  }
+
+  /**
+   * Installs Calico's FelixConfiguration CRDs from {@code ../shared/fixtures/calico}, without the
+   * {@code x-kubernetes-validations} that API servers before 1.25 do not know.
+   */
+  public void installCalicoCrds(Path fixtures) throws IOException {
+    for (String file :
+        List.of(
+            "crd.projectcalico.org_felixconfigurations.yaml",
+            "projectcalico.org_felixconfigurations.yaml")) {
+      Object tree = YAML.readValue(fixtures.resolve(file).toFile(), Object.class);
+      stripValidations(tree);
+      CustomResourceDefinition crd =
+          admin.getKubernetesSerialization().convertValue(tree, CustomResourceDefinition.class);
+      admin.apiextensions().v1().customResourceDefinitions().resource(crd).serverSideApply();
+      admin
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .withName(crd.getMetadata().getName())
+          .waitUntilCondition(
+              c ->
+                  c != null
+                      && c.getStatus() != null
+                      && c.getStatus().getConditions() != null
+                      && c.getStatus().getConditions().stream()
+                          .anyMatch(
+                              k ->
+                                  "Established".equals(k.getType())
+                                      && "True".equals(k.getStatus())),
+              60,
+              TimeUnit.SECONDS);
+    }
+  }
+
+  /** Applies YAML as the admin, failing loudly. */
+  public void apply(String yaml) {
+    Result result = kubectlWithInput(User.ADMIN, yaml, "apply", "-f", "-");
+    if (result.exitCode() != 0) {
+      throw new IllegalStateException("kubectl apply failed: " + result);
+    }
+  }
+
+  /** The API server's URL. */
+  public String masterUrl() {
+    return masterUrl;
+  }
+
+  /** Waits for a condition, polling. */
+  public static void await(Duration timeout, String what, java.util.function.BooleanSupplier done) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    admin.close();
+    server.stop();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void stripValidations(Object node) {
+    if (node instanceof Map<?, ?> map) {
+      map.remove("x-kubernetes-validations");
+      ((Map<String, Object>) map).values().forEach(KubeCluster::stripValidations);
+    } else if (node instanceof List<?> list) {
+      for (Iterator<?> it = list.iterator(); it.hasNext(); ) {
+        stripValidations(it.next());
+      }
+    }
+  }
+
+  private String userKubeconfig(User user) {
+    return """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: it
+          cluster:
+            server: %s
+            certificate-authority: %s
+        users:
+        - name: %s
+          user:
+            token: %s
+        contexts:
+        - name: it
+          context:
+            cluster: it
+            user: %s
+        current-context: it
+        """
+        .formatted(
+            masterUrl, caFile, user.name().toLowerCase(), user.token, user.name().toLowerCase());
+  }
+
+  private static Path findKubectl() throws IOException {
+    String base =
+        Optional.ofNullable(System.getenv("KUBE_API_TEST_DIR"))
+            .orElse(Path.of(System.getProperty("user.home"), ".kubeapitest").toString());
+    Path k8s = Path.of(base, "k8s");
+    if (Files.isDirectory(k8s)) {
+      try (Stream<Path> dirs = Files.list(k8s)) {
+        Optional<Path> found =
+            dirs.map(d -> d.resolve("kubectl")).filter(Files::isExecutable).sorted().findFirst();
+        if (found.isPresent()) {
+          return found.get();
+        }
+      }
+    }
+    return Path.of("kubectl");
+  }
+}

@@ -1,0 +1,44 @@
+package io.wgguard.it;
+
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+
+/** Registers the ValidatingWebhookConfiguration that {@code manifests/} ships, aimed at a URL. */
+public final class Webhooks {
+
+  private Webhooks() {}
+
+  /**
+   * Reads {@code manifests/base/webhook.yaml}, replaces each service reference by {@code base +
+   * path}, sets the caBundle to the test CA, and creates it.
+   */
+  public static ValidatingWebhookConfiguration register(KubernetesClient client, String base)
+      throws IOException {
+    ValidatingWebhookConfiguration config;
+    try (InputStream in = Files.newInputStream(Path.of("manifests/base/webhook.yaml"))) {
+      config =
+          client.getKubernetesSerialization().unmarshal(in, ValidatingWebhookConfiguration.class);
+    }
+    String caBundle =
+        Base64.getEncoder()
+            .encodeToString(Files.readAllBytes(WgguardProcess.TEST_TLS.resolve("ca.crt")));
+    for (ValidatingWebhook webhook : config.getWebhooks()) {
+      String path = webhook.getClientConfig().getService().getPath();
+      webhook.getClientConfig().setService(null);
+      webhook.getClientConfig().setUrl(base + path);
+      webhook.getClientConfig().setCaBundle(caBundle);
+    }
+    return client
+        .admissionRegistration()
+        .v1()
+        .validatingWebhookConfigurations()
+        .resource(config)
+        .create();
+  }
+}

@@ -1,0 +1,148 @@
+package io.wgguard.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The packaged wgguard jar, started as a user would start it, with a test certificate. */
+public final class WgguardProcess implements AutoCloseable {
+
+  /** The committed test CA that signed the serving certificate (SAN 127.0.0.1). */
+  public static final Path TEST_TLS = Path.of("src/test/resources/tls");
+
+  private final Process process;
+  private final Path log;
+  private final int httpsPort;
+  private final int managementPort;
+
+  private WgguardProcess(Process process, Path log, int httpsPort, int managementPort) {
+    this.process = process;
+    this.log = log;
+    this.httpsPort = httpsPort;
+    this.managementPort = managementPort;
+  }
+
+  /**
+   * Starts {@code target/quarkus-app/quarkus-run.jar} against the cluster in {@code kubeconfig},
+   * with extra {@code -D} properties, and waits until it is ready.
+   */
+  public static WgguardProcess start(String name, Path kubeconfig, Map<String, String> properties)
+      throws IOException {
+    Path jar = Path.of(System.getProperty("wgguard.jar", "target/quarkus-app/quarkus-run.jar"));
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(
+          jar + " not found: run ./mvnw verify, which packages it first");
+    }
+    int https = freePort();
+    int management = freePort();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Dquarkus.http.ssl-port=" + https);
+    command.add("-Dquarkus.management.port=" + management);
+    properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+    command.add("-jar");
+    command.add(jar.toString());
+    Path logs = Path.of("target", "it-logs");
+    Files.createDirectories(logs);
+    Path log = logs.resolve(name + ".log");
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    builder
+        .environment()
+        .put("WGGUARD_TLS_CERT", TEST_TLS.resolve("tls.crt").toAbsolutePath().toString());
+    builder
+        .environment()
+        .put("WGGUARD_TLS_KEY", TEST_TLS.resolve("tls.key").toAbsolutePath().toString());
+    WgguardProcess wgguard = new WgguardProcess(builder.start(), log, https, management);
+    wgguard.awaitReady(Duration.ofSeconds(90));
+    return wgguard;
+  }
+
+  /** Base URL of the webhook port, e.g. {@code https://127.0.0.1:12345}. */
+  public String webhookBase() {
+    return "https://127.0.0.1:" + httpsPort;
+  }
+
+  /** Base URL of the management port. */
+  public String managementBase() {
+    return "http://127.0.0.1:" + managementPort;
+  }
+
+  /** GETs a management path. */
+  public HttpResponse<String> get(String path) {
+    try {
+      return HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(URI.create(managementBase() + path))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IllegalStateException("GET " + path + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The process log so far. */
+  public String log() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  private void awaitReady(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "wgguard exited with " + process.exitValue() + ":\n" + log());
+      }
+      try {
+        if (get("/q/health/ready").statusCode() == 200) {
+          return;
+        }
+      } catch (IllegalStateException notYet) {
+        // the port is not open yet
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    throw new IllegalStateException("wgguard not ready after " + timeout + ":\n" + log());
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
