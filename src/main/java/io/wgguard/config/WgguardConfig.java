@@ -16,6 +16,28 @@ public interface WgguardConfig {
   /** Change-control overrides that allow switching WireGuard off. */
   Override override();
 
+  /** The webhook's serving certificate. */
+  Tls tls();
+
+  /** Serving certificate settings. */
+  interface Tls {
+
+    /** PEM certificate (chain) served on the webhook port. */
+    @WithDefault("/etc/wgguard/tls/tls.crt")
+    String certFile();
+
+    /** PEM private key (PKCS#8, PKCS#1 or SEC1) of the certificate. */
+    @WithDefault("/etc/wgguard/tls/tls.key")
+    String keyFile();
+
+    /**
+     * How often the files are checked for a new pair. A changed pair is served from the next TLS
+     * handshake on; a pair that does not load or match is ignored and the current one kept.
+     */
+    @WithDefault("10s")
+    Duration reloadPeriod();
+  }
+
   /** FelixConfiguration admission settings. */
   interface Admission {
 

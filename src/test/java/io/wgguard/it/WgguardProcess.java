@@ -37,6 +37,22 @@ public final class WgguardProcess implements AutoCloseable {
    */
   public static WgguardProcess start(String name, Path kubeconfig, Map<String, String> properties)
       throws IOException {
+    return start(name, kubeconfig, TEST_TLS, properties, "/q/health/ready");
+  }
+
+  /**
+   * Starts the jar with the PEM files in {@code tlsDir} and waits only until it is live (for tests
+   * without an API server).
+   */
+  public static WgguardProcess startLive(
+      String name, Path kubeconfig, Path tlsDir, Map<String, String> properties)
+      throws IOException {
+    return start(name, kubeconfig, tlsDir, properties, "/q/health/live");
+  }
+
+  private static WgguardProcess start(
+      String name, Path kubeconfig, Path tlsDir, Map<String, String> properties, String health)
+      throws IOException {
     Path jar = Path.of(System.getProperty("wgguard.jar", "target/quarkus-app/quarkus-run.jar"));
     if (!Files.exists(jar)) {
       throw new IllegalStateException(
@@ -59,12 +75,12 @@ public final class WgguardProcess implements AutoCloseable {
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
     builder
         .environment()
-        .put("WGGUARD_TLS_CERT", TEST_TLS.resolve("tls.crt").toAbsolutePath().toString());
+        .put("WGGUARD_TLS_CERT_FILE", tlsDir.resolve("tls.crt").toAbsolutePath().toString());
     builder
         .environment()
-        .put("WGGUARD_TLS_KEY", TEST_TLS.resolve("tls.key").toAbsolutePath().toString());
+        .put("WGGUARD_TLS_KEY_FILE", tlsDir.resolve("tls.key").toAbsolutePath().toString());
     WgguardProcess wgguard = new WgguardProcess(builder.start(), log, https, management);
-    wgguard.awaitReady(Duration.ofSeconds(90));
+    wgguard.await(health, Duration.ofSeconds(90));
     return wgguard;
   }
 
@@ -104,7 +120,7 @@ public final class WgguardProcess implements AutoCloseable {
     }
   }
 
-  private void awaitReady(Duration timeout) {
+  private void await(String health, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
@@ -112,7 +128,7 @@ public final class WgguardProcess implements AutoCloseable {
             "wgguard exited with " + process.exitValue() + ":\n" + log());
       }
       try {
-        if (get("/q/health/ready").statusCode() == 200) {
+        if (get(health).statusCode() == 200) {
           return;
         }
       } catch (IllegalStateException notYet) {
