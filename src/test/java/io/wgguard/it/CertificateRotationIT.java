@@ -106,6 +106,21 @@ class CertificateRotationIT {
       assertThat(serials)
           .as("both certificates served during the run")
           .hasSizeGreaterThanOrEqualTo(2);
+
+      // A key that does not belong to the certificate (a half-finished rotation) is refused and
+      // the pair in service stays.
+      BigInteger rotated = servedSerial(tls.resolve("ca.crt"), url, body);
+      Files.copy(
+          WgguardProcess.TEST_TLS.resolve("tls.key"),
+          tls.resolve("tls.key"),
+          StandardCopyOption.REPLACE_EXISTING);
+      KubeCluster.await(
+          Duration.ofSeconds(20),
+          "the mismatched key to be refused",
+          () ->
+              wgguard.log().contains("serving certificate not reloaded, keeping the current one"));
+      assertThat(wgguard.log()).contains("is not the key of the certificate in");
+      assertThat(servedSerial(tls.resolve("ca.crt"), url, body)).isEqualTo(rotated);
     }
   }
 
