@@ -1,5 +1,9 @@
 package io.wgguard.config;
 
+import io.wgguard.nodes.EqualitySelector;
+import io.wgguard.nodes.ModuleSource;
+import io.wgguard.nodes.ReadinessSettings;
+import io.wgguard.nodes.TaintEffect;
 import io.wgguard.policy.FelixConfigurationPolicy;
 import io.wgguard.policy.GuardedField;
 import io.wgguard.policy.PolicySettings;
@@ -8,6 +12,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -30,6 +35,40 @@ public class PolicyProducer {
   @Singleton
   FelixConfigurationPolicy felixPolicy(PolicySettings settings) {
     return new FelixConfigurationPolicy(settings);
+  }
+
+  @Produces
+  @Singleton
+  ReadinessSettings readinessSettings(WgguardConfig config) {
+    return readinessSettingsOf(config);
+  }
+
+  /** Maps checker configuration to readiness settings; a bad value stops start-up with its reason. */
+  public static ReadinessSettings readinessSettingsOf(WgguardConfig config) {
+    WgguardConfig.Checker checker = config.checker();
+    Set<ModuleSource> sources = EnumSet.noneOf(ModuleSource.class);
+    for (String source : checker.moduleSources()) {
+      try {
+        sources.add(ModuleSource.fromWire(source.strip()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "wgguard.checker.module-sources: " + e.getMessage(), e);
+      }
+    }
+    try {
+      return new ReadinessSettings(
+          checker.exemptSelector().isBlank()
+              ? EqualitySelector.none()
+              : EqualitySelector.parse(checker.exemptSelector()),
+          sources,
+          checker.moduleLabel().orElse(""),
+          checker.moduleLabelValue(),
+          checker.conditionMaxAge(),
+          TaintEffect.fromWire(checker.taintEffect()),
+          checker.brakeFraction());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("wgguard.checker: " + e.getMessage(), e);
+    }
   }
 
   /** Maps configuration to policy settings; a bad ticket pattern stops start-up with its reason. */

@@ -19,6 +19,75 @@ public interface WgguardConfig {
   /** The webhook's serving certificate. */
   Tls tls();
 
+  /** The node readiness checker. */
+  Checker checker();
+
+  /** Node readiness checker settings. */
+  interface Checker {
+
+    /** Run the checker (watches, status, taints). Off: wgguard only serves admission. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Interval of the full pass over all nodes, besides the watch-driven passes. */
+    @WithDefault("30s")
+    Duration interval();
+
+    /** Plan and report taint changes without writing them. */
+    @WithDefault("false")
+    boolean dryRun();
+
+    /** Effect of the {@code wgguard.io/wireguard-not-ready} taint: NoSchedule or NoExecute. */
+    @WithDefault("NoSchedule")
+    String taintEffect();
+
+    /**
+     * Safety brake: when more than this fraction of non-exempt nodes would be tainted, no new taint
+     * is added and the cluster is reported degraded. 1 switches the brake off.
+     */
+    @WithDefault("0.5")
+    double brakeFraction();
+
+    /**
+     * Nodes matching this equality selector are exempt (besides label {@code
+     * wgguard.io/exempt=true}), e.g. {@code kubernetes.io/os=windows}. Empty: none.
+     */
+    @WithDefault("kubernetes.io/os=windows")
+    String exemptSelector();
+
+    /**
+     * Evidence that the WireGuard module is ready; all listed must hold: {@code key} (Felix
+     * published a key), {@code condition} (node condition {@code WireGuardModuleReady=True} with a
+     * fresh heartbeat), {@code label} (the module label below).
+     */
+    @WithDefault("key")
+    List<String> moduleSources();
+
+    /** Node label that proves the module for the {@code label} source, e.g. from NFD. */
+    Optional<String> moduleLabel();
+
+    /** Value the module label must have; unset: any value. */
+    Optional<String> moduleLabelValue();
+
+    /** Oldest acceptable heartbeat of the {@code WireGuardModuleReady} condition. */
+    @WithDefault("2m")
+    Duration conditionMaxAge();
+
+    /**
+     * Which FelixConfiguration API group Felix reads: {@code auto} (crd.projectcalico.org when
+     * served, else projectcalico.org), {@code crd.projectcalico.org} or {@code projectcalico.org}.
+     */
+    @WithDefault("auto")
+    String felixGroup();
+
+    /** Name of the Lease that elects the one replica writing taints. */
+    @WithDefault("wgguard-leader")
+    String leaseName();
+
+    /** Namespace of the Lease; unset: the namespace wgguard runs in. */
+    Optional<String> leaseNamespace();
+  }
+
   /** Serving certificate settings. */
   interface Tls {
 

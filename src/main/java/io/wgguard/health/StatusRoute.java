@@ -1,0 +1,94 @@
+package io.wgguard.health;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.vertx.http.ManagementInterface;
+import io.wgguard.nodes.CheckerStatus;
+import io.wgguard.nodes.Finding;
+import io.wgguard.nodes.NodeVerdict;
+import io.wgguard.nodes.Taint;
+import io.wgguard.nodes.TaintPlan;
+import io.wgguard.nodes.TaintReconciler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * {@code GET /status} on the management port: the cluster posture and one row per node, as JSON.
+ * Served from the last pass in memory; never calls the API server.
+ */
+@ApplicationScoped
+public class StatusRoute {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final TaintReconciler reconciler;
+
+  public StatusRoute(TaintReconciler reconciler) {
+    this.reconciler = reconciler;
+  }
+
+  void register(@Observes ManagementInterface management) {
+    management
+        .router()
+        .get("/status")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("content-type", "application/json")
+                    .end(JSON.valueToTree(document()).toPrettyString()));
+  }
+
+  /** The status document. */
+  public ObjectNode document() {
+    ObjectNode root = JSON.createObjectNode();
+    Optional<CheckerStatus> current = reconciler.status();
+    if (current.isEmpty()) {
+      root.put("posture", "UNKNOWN");
+      root.put("reason", reconciler.synced() ? "no pass yet" : "caches not synced yet");
+      root.putArray("nodes");
+      return root;
+    }
+    CheckerStatus status = current.get();
+    TaintPlan plan = status.plan();
+    root.put("posture", plan.posture().name());
+    root.put("summary", plan.summary());
+    root.put("generatedAt", status.at().toString());
+    root.put("felixApiVersion", status.felixApiVersion());
+    ArrayNode families = root.putArray("clusterFamilies");
+    plan.clusterFamilies().forEach(f -> families.add(f.label()));
+    root.put("taintWriter", status.leader());
+    root.put("dryRun", status.dryRun());
+    root.put("brakeEngaged", plan.brakeEngaged());
+    ObjectNode counts = root.putObject("counts");
+    plan.counts()
+        .forEach((state, n) -> counts.put(state.name().toLowerCase(Locale.ROOT).replace('_', '-'), n));
+    ArrayNode withheld = root.putArray("withheld");
+    plan.withheld().forEach(withheld::add);
+    ArrayNode problems = root.putArray("problems");
+    plan.problems().forEach(problems::add);
+    status.unreadable().forEach((name, why) -> problems.add("FelixConfiguration " + name + ": " + why));
+    ArrayNode changes = root.putArray("pendingChanges");
+    plan.changes().forEach(c -> changes.add(c.describe()));
+    ArrayNode nodes = root.putArray("nodes");
+    for (NodeVerdict verdict : status.assessment().verdicts()) {
+      ObjectNode row = nodes.addObject();
+      row.put("name", verdict.name());
+      row.put("ready", verdict.ready());
+      row.put("reason", verdict.reason() == null ? null : verdict.reason().wire());
+      row.put("exempt", verdict.exempt());
+      ArrayNode fams = row.putArray("families");
+      verdict.families().forEach(f -> fams.add(f.label()));
+      ObjectNode keys = row.putObject("keyFingerprints");
+      verdict.keyFingerprints().forEach((family, fp) -> keys.put(family.label(), fp));
+      row.put("tainted", verdict.tainted());
+      ArrayNode taints = row.putArray("taints");
+      verdict.taints().forEach((Taint t) -> taints.add(t.describe()));
+      ArrayNode findings = row.putArray("findings");
+      verdict.findings().forEach((Finding f) -> findings.add(f.detail()));
+    }
+    return root;
+  }
+}

@@ -1,0 +1,59 @@
+package io.wgguard.health;
+
+import io.smallrye.health.api.HealthGroup;
+import io.wgguard.nodes.CheckerStatus;
+import io.wgguard.nodes.NodeState;
+import io.wgguard.nodes.Posture;
+import io.wgguard.nodes.TaintPlan;
+import io.wgguard.nodes.TaintReconciler;
+import io.wgguard.policy.Messages;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Locale;
+import java.util.Optional;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+
+/**
+ * The cluster's WireGuard posture ({@code /q/health/group/wireguard}): UP only when WireGuard is on
+ * cluster-wide and every non-exempt node is ready. Kept out of liveness and readiness on purpose:
+ * a cluster problem must page someone, not restart wgguard.
+ */
+@HealthGroup("wireguard")
+@ApplicationScoped
+public class WireguardHealthCheck implements HealthCheck {
+
+  private final TaintReconciler reconciler;
+
+  public WireguardHealthCheck(TaintReconciler reconciler) {
+    this.reconciler = reconciler;
+  }
+
+  @Override
+  public HealthCheckResponse call() {
+    HealthCheckResponseBuilder response = HealthCheckResponse.named("wireguard");
+    Optional<CheckerStatus> status = reconciler.status();
+    if (status.isEmpty()) {
+      return response.down().withData("posture", "unknown: no checker pass yet").build();
+    }
+    TaintPlan plan = status.get().plan();
+    response
+        .withData("posture", plan.posture().name())
+        .withData("summary", plan.summary())
+        .withData("brakeEngaged", plan.brakeEngaged());
+    for (NodeState state : NodeState.values()) {
+      response.withData(
+          "nodes." + state.name().toLowerCase(Locale.ROOT).replace('_', '-'),
+          plan.counts().getOrDefault(state, 0));
+    }
+    plan.notReady()
+        .forEach((reason, names) -> response.withData(reason.wire(), Messages.names(names)));
+    if (!plan.withheld().isEmpty()) {
+      response.withData("withheld", Messages.names(plan.withheld()));
+    }
+    if (!plan.problems().isEmpty()) {
+      response.withData("problems", String.join("; ", plan.problems()));
+    }
+    return response.status(plan.posture() == Posture.HEALTHY).build();
+  }
+}

@@ -1,0 +1,60 @@
+package io.wgguard.nodes;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Checker metrics: {@code wgguard_nodes{state}}, {@code wgguard_taint_changes_total{action}},
+ * {@code wgguard_active_overrides}, {@code wgguard_safety_brake_engaged}.
+ */
+@ApplicationScoped
+public class CheckerMetrics {
+
+  private final Map<NodeState, AtomicInteger> nodes = new EnumMap<>(NodeState.class);
+  private final Map<TaintChange.Action, Counter> changes = new EnumMap<>(TaintChange.Action.class);
+  private final AtomicInteger overrides = new AtomicInteger();
+  private final AtomicInteger brake = new AtomicInteger();
+
+  public CheckerMetrics(MeterRegistry registry) {
+    for (NodeState state : NodeState.values()) {
+      AtomicInteger value = new AtomicInteger();
+      nodes.put(state, value);
+      Gauge.builder("wgguard_nodes", value, AtomicInteger::get)
+          .description("Nodes by WireGuard readiness state, as of the last checker pass")
+          .tag("state", state.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+          .register(registry);
+    }
+    for (TaintChange.Action action : TaintChange.Action.values()) {
+      changes.put(
+          action,
+          Counter.builder("wgguard_taint_changes")
+              .description("Taint writes made by this replica")
+              .tag("action", action.name().toLowerCase(Locale.ROOT))
+              .register(registry));
+    }
+    Gauge.builder("wgguard_active_overrides", overrides, AtomicInteger::get)
+        .description("FelixConfigurations carrying the wgguard.io/override label")
+        .register(registry);
+    Gauge.builder("wgguard_safety_brake_engaged", brake, AtomicInteger::get)
+        .description("1 while the safety brake holds new taints back")
+        .register(registry);
+  }
+
+  /** Publishes the counts of a pass. */
+  void pass(TaintPlan plan, int activeOverrides) {
+    plan.counts().forEach((state, count) -> nodes.get(state).set(count));
+    overrides.set(activeOverrides);
+    brake.set(plan.brakeEngaged() ? 1 : 0);
+  }
+
+  /** Counts a taint written. */
+  void changed(TaintChange.Action action) {
+    changes.get(action).increment();
+  }
+}

@@ -1,0 +1,233 @@
+package io.wgguard.nodes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
+import io.wgguard.Names;
+import io.wgguard.config.WgguardConfig;
+import io.wgguard.policy.FelixObject;
+import io.wgguard.policy.FelixObjects;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Watches Nodes and FelixConfigurations and keeps only what readiness needs: {@link NodeFacts} per
+ * node and {@link FelixObject} per FelixConfiguration. The informers' own stores keep just name and
+ * resourceVersion ({@link ReducedStateItemStore}), so a large cluster costs one small record per
+ * node. A change that does not alter those records (kubelet heartbeats, other annotations) does
+ * not trigger a pass.
+ */
+@ApplicationScoped
+public class ClusterCache {
+
+  private static final Logger LOG = Logger.getLogger(ClusterCache.class);
+
+  private final KubernetesClient client;
+  private final WgguardConfig config;
+  private final Map<String, NodeFacts> nodes = new ConcurrentHashMap<>();
+  private final Map<String, FelixObject> felix = new ConcurrentHashMap<>();
+  private final Map<String, String> unreadable = new ConcurrentHashMap<>();
+  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private volatile SharedIndexInformer<Node> nodeInformer;
+  private volatile SharedIndexInformer<GenericKubernetesResource> felixInformer;
+  private volatile String felixApiVersion;
+  private volatile Runnable onChange = () -> {};
+
+  public ClusterCache(KubernetesClient client, WgguardConfig config) {
+    this.client = client;
+    this.config = config;
+  }
+
+  /** Starts the watches; {@code onChange} runs after each relevant change. */
+  public synchronized void start(Runnable onChange) {
+    this.onChange = onChange;
+    if (nodeInformer == null) {
+      nodeInformer =
+          client
+              .nodes()
+              .runnableInformer(0)
+              .itemStore(
+                  new ReducedStateItemStore<>(
+                      ReducedStateItemStore.NAME_KEY_STATE,
+                      Node.class,
+                      client.getKubernetesSerialization()))
+              .addEventHandler(new NodeHandler());
+      nodeInformer.start();
+      informers.add(nodeInformer);
+    }
+    ensureFelixInformer();
+  }
+
+  /**
+   * Starts the FelixConfiguration watch once its API is served; called again by every full pass,
+   * so installing Calico after wgguard works.
+   */
+  public synchronized void ensureFelixInformer() {
+    if (felixInformer != null) {
+      return;
+    }
+    Optional<String> apiVersion = felixApiVersion();
+    if (apiVersion.isEmpty()) {
+      return;
+    }
+    felixApiVersion = apiVersion.get();
+    felixInformer =
+        client
+            .genericKubernetesResources(felixApiVersion, Names.FELIX_KIND)
+            .runnableInformer(0)
+            .itemStore(
+                new ReducedStateItemStore<>(
+                    ReducedStateItemStore.NAME_KEY_STATE,
+                    GenericKubernetesResource.class,
+                    client.getKubernetesSerialization()))
+            .addEventHandler(new FelixHandler());
+    felixInformer.start();
+    informers.add(felixInformer);
+    LOG.infof("watching FelixConfigurations in %s", felixApiVersion);
+  }
+
+  private Optional<String> felixApiVersion() {
+    String wanted = config.checker().felixGroup();
+    List<String> candidates =
+        switch (wanted) {
+          case "auto" -> List.of(Names.CALICO_CRD_GROUP + "/v1", Names.CALICO_V3_GROUP + "/v3");
+          case Names.CALICO_CRD_GROUP -> List.of(Names.CALICO_CRD_GROUP + "/v1");
+          case Names.CALICO_V3_GROUP -> List.of(Names.CALICO_V3_GROUP + "/v3");
+          default ->
+              throw new IllegalArgumentException(
+                  "wgguard.checker.felix-group is '"
+                      + wanted
+                      + "'; use auto, crd.projectcalico.org or projectcalico.org");
+        };
+    for (String candidate : candidates) {
+      try {
+        if (client.supports(candidate, Names.FELIX_KIND)) {
+          return Optional.of(candidate);
+        }
+      } catch (RuntimeException e) {
+        LOG.debugf("cannot tell whether %s is served: %s", candidate, e.getMessage());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** True once both watches have listed everything (or no FelixConfiguration API is served). */
+  public boolean synced() {
+    SharedIndexInformer<Node> n = nodeInformer;
+    SharedIndexInformer<GenericKubernetesResource> f = felixInformer;
+    return n != null && n.hasSynced() && (f == null || f.hasSynced());
+  }
+
+  /** The FelixConfiguration API watched, empty when none is served. */
+  public Optional<String> felixApiVersion() {
+    return Optional.ofNullable(felixApiVersion);
+  }
+
+  /** Current node facts. */
+  public Collection<NodeFacts> nodes() {
+    return List.copyOf(nodes.values());
+  }
+
+  /** One node's facts. */
+  public Optional<NodeFacts> node(String name) {
+    return Optional.ofNullable(nodes.get(name));
+  }
+
+  /** Current FelixConfigurations. */
+  public Collection<FelixObject> felixConfigurations() {
+    return List.copyOf(felix.values());
+  }
+
+  /** FelixConfigurations that could not be read, by name, each with its reason. */
+  public Map<String, String> unreadableFelixConfigurations() {
+    return Map.copyOf(unreadable);
+  }
+
+  /** Stops the watches. */
+  public synchronized void stop() {
+    informers.forEach(SharedIndexInformer::stop);
+    informers.clear();
+    nodeInformer = null;
+    felixInformer = null;
+  }
+
+  private final class NodeHandler implements ResourceEventHandler<Node> {
+    @Override
+    public void onAdd(Node node) {
+      put(node);
+    }
+
+    @Override
+    public void onUpdate(Node old, Node node) {
+      put(node);
+    }
+
+    @Override
+    public void onDelete(Node node, boolean deletedFinalStateUnknown) {
+      if (nodes.remove(name(node)) != null) {
+        onChange.run();
+      }
+    }
+
+    private void put(Node node) {
+      NodeFacts facts = NodeFactsMapper.facts(node);
+      if (!Objects.equals(nodes.put(facts.name(), facts), facts)) {
+        onChange.run();
+      }
+    }
+  }
+
+  private final class FelixHandler implements ResourceEventHandler<GenericKubernetesResource> {
+    @Override
+    public void onAdd(GenericKubernetesResource resource) {
+      put(resource);
+    }
+
+    @Override
+    public void onUpdate(GenericKubernetesResource old, GenericKubernetesResource resource) {
+      put(resource);
+    }
+
+    @Override
+    public void onDelete(GenericKubernetesResource resource, boolean deletedFinalStateUnknown) {
+      unreadable.remove(name(resource));
+      if (felix.remove(name(resource)) != null) {
+        onChange.run();
+      }
+    }
+
+    private void put(GenericKubernetesResource resource) {
+      String name = name(resource);
+      try {
+        FelixObject object =
+            FelixObjects.read(client.getKubernetesSerialization().convertValue(resource, JsonNode.class));
+        unreadable.remove(name);
+        if (!Objects.equals(felix.put(name, object), object)) {
+          onChange.run();
+        }
+      } catch (IllegalArgumentException e) {
+        // Felix cannot use it either; keep the last good reading out and report it.
+        unreadable.put(name, e.getMessage());
+        felix.remove(name);
+        LOG.warnf("FelixConfiguration %s cannot be read: %s", name, e.getMessage());
+        onChange.run();
+      }
+    }
+  }
+
+  private static String name(HasMetadata resource) {
+    return resource.getMetadata().getName();
+  }
+}
