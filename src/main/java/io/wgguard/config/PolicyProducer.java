@@ -43,7 +43,9 @@ public class PolicyProducer {
     return readinessSettingsOf(config);
   }
 
-  /** Maps checker configuration to readiness settings; a bad value stops start-up with its reason. */
+  /**
+   * Maps checker configuration to readiness settings; a bad value stops start-up with its reason.
+   */
   public static ReadinessSettings readinessSettingsOf(WgguardConfig config) {
     WgguardConfig.Checker checker = config.checker();
     Set<ModuleSource> sources = EnumSet.noneOf(ModuleSource.class);
@@ -51,8 +53,7 @@ public class PolicyProducer {
       try {
         sources.add(ModuleSource.fromWire(source.strip()));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            "wgguard.checker.module-sources: " + e.getMessage(), e);
+        throw new IllegalArgumentException("wgguard.checker.module-sources: " + e.getMessage(), e);
       }
     }
     try {

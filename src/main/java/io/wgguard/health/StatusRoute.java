@@ -64,12 +64,15 @@ public class StatusRoute {
     root.put("brakeEngaged", plan.brakeEngaged());
     ObjectNode counts = root.putObject("counts");
     plan.counts()
-        .forEach((state, n) -> counts.put(state.name().toLowerCase(Locale.ROOT).replace('_', '-'), n));
+        .forEach(
+            (state, n) -> counts.put(state.name().toLowerCase(Locale.ROOT).replace('_', '-'), n));
     ArrayNode withheld = root.putArray("withheld");
     plan.withheld().forEach(withheld::add);
     ArrayNode problems = root.putArray("problems");
     plan.problems().forEach(problems::add);
-    status.unreadable().forEach((name, why) -> problems.add("FelixConfiguration " + name + ": " + why));
+    status
+        .unreadable()
+        .forEach((name, why) -> problems.add("FelixConfiguration " + name + ": " + why));
     ArrayNode changes = root.putArray("pendingChanges");
     plan.changes().forEach(c -> changes.add(c.describe()));
     ArrayNode nodes = root.putArray("nodes");

@@ -16,8 +16,8 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 
 /**
  * The cluster's WireGuard posture ({@code /q/health/group/wireguard}): UP only when WireGuard is on
- * cluster-wide and every non-exempt node is ready. Kept out of liveness and readiness on purpose:
- * a cluster problem must page someone, not restart wgguard.
+ * cluster-wide and every non-exempt node is ready. Kept out of liveness and readiness on purpose: a
+ * cluster problem must page someone, not restart wgguard.
  */
 @HealthGroup("wireguard")
 @ApplicationScoped

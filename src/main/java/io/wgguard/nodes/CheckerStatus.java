@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The latest outcome of a checker pass, as every replica computes it: what health, {@code
- * /status}, metrics and pod admission read. Never blocks, never calls the API server.
+ * The latest outcome of a checker pass, as every replica computes it: what health, {@code /status},
+ * metrics and pod admission read. Never blocks, never calls the API server.
  *
  * @param plan the taint plan of the last pass
  * @param assessment the readiness assessment of the last pass

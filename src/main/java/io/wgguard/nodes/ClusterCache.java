@@ -26,8 +26,8 @@ import org.jboss.logging.Logger;
  * Watches Nodes and FelixConfigurations and keeps only what readiness needs: {@link NodeFacts} per
  * node and {@link FelixObject} per FelixConfiguration. The informers' own stores keep just name and
  * resourceVersion ({@link ReducedStateItemStore}), so a large cluster costs one small record per
- * node. A change that does not alter those records (kubelet heartbeats, other annotations) does
- * not trigger a pass.
+ * node. A change that does not alter those records (kubelet heartbeats, other annotations) does not
+ * trigger a pass.
  */
 @ApplicationScoped
 public class ClusterCache {
@@ -71,14 +71,14 @@ public class ClusterCache {
   }
 
   /**
-   * Starts the FelixConfiguration watch once its API is served; called again by every full pass,
-   * so installing Calico after wgguard works.
+   * Starts the FelixConfiguration watch once its API is served; called again by every full pass, so
+   * installing Calico after wgguard works.
    */
   public synchronized void ensureFelixInformer() {
     if (felixInformer != null) {
       return;
     }
-    Optional<String> apiVersion = felixApiVersion();
+    Optional<String> apiVersion = servedFelixApiVersion();
     if (apiVersion.isEmpty()) {
       return;
     }
@@ -98,7 +98,7 @@ public class ClusterCache {
     LOG.infof("watching FelixConfigurations in %s", felixApiVersion);
   }
 
-  private Optional<String> felixApiVersion() {
+  private Optional<String> servedFelixApiVersion() {
     String wanted = config.checker().felixGroup();
     List<String> candidates =
         switch (wanted) {
@@ -212,7 +212,8 @@ public class ClusterCache {
       String name = name(resource);
       try {
         FelixObject object =
-            FelixObjects.read(client.getKubernetesSerialization().convertValue(resource, JsonNode.class));
+            FelixObjects.read(
+                client.getKubernetesSerialization().convertValue(resource, JsonNode.class));
         unreadable.remove(name);
         if (!Objects.equals(felix.put(name, object), object)) {
           onChange.run();

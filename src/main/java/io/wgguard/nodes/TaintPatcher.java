@@ -117,7 +117,9 @@ public class TaintPatcher {
       taint.put("effect", wanted.effect());
       if (TaintEffect.NO_EXECUTE.wire().equals(wanted.effect())) {
         // Tolerations with tolerationSeconds count from here, as with `kubectl taint`.
-        taint.put("timeAdded", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        taint.put(
+            "timeAdded",
+            Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
       }
       taints.add(taint);
     }

@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
- * Runs checker passes: read the cache, assess and plan with the pure {@link
- * NodeReadinessPolicy} and {@link TaintPlanner}, publish the status, and, on the lease leader
- * outside dry-run, write the planned taint changes.
+ * Runs checker passes: read the cache, assess and plan with the pure {@link NodeReadinessPolicy}
+ * and {@link TaintPlanner}, publish the status, and, on the lease leader outside dry-run, write the
+ * planned taint changes.
  *
  * <p>Passes run one at a time on one thread. Watch events and the scheduled full pass only request
  * a pass; requests arriving while one is pending are folded into it.

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Posts AdmissionReviews shaped as kube-apiserver sends them, over HTTPS, to the booted app. */
 @QuarkusTest
-@WithKubernetesTestServer
+@WithKubernetesTestServer(crud = true)
 class AdmissionResourceQuarkusTest {
 
   static final String URL = "https://localhost:18443/admission/felixconfiguration";
