@@ -1,5 +1,6 @@
 package io.wgguard.nodes;
 
+import io.wgguard.policy.Messages;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,14 @@ public record EqualitySelector(List<Requirement> requirements) {
     requirements = List.copyOf(requirements);
   }
 
-  /** One requirement on one label. */
+  /**
+   * One requirement on one label.
+   *
+   * @param key the label key
+   * @param operator how the label is compared
+   * @param value the value compared with; empty for {@link Operator#EXISTS} and {@link
+   *     Operator#DOES_NOT_EXIST}
+   */
   public record Requirement(String key, Operator operator, String value) {}
 
   /** How a requirement compares a label. */
@@ -69,10 +77,10 @@ public record EqualitySelector(List<Requirement> requirements) {
 
   private static Requirement requirement(String part, int start, String text) {
     String item = part.strip();
-    int at = start + part.indexOf(item.isEmpty() ? part : item);
     if (item.isEmpty()) {
       throw new SelectorSyntaxException("empty requirement", start, text);
     }
+    int at = start + part.indexOf(item);
     Requirement requirement;
     if (item.startsWith("!")) {
       requirement = new Requirement(item.substring(1).strip(), Operator.DOES_NOT_EXIST, "");
@@ -87,11 +95,11 @@ public record EqualitySelector(List<Requirement> requirements) {
     }
     if (!validKey(requirement.key())) {
       throw new SelectorSyntaxException(
-          "'" + requirement.key() + "' is not a valid label key", at, text);
+          "'" + Messages.clip(requirement.key()) + "' is not a valid label key", at, text);
     }
     if (!VALUE.matcher(requirement.value()).matches() || requirement.value().length() > 63) {
       throw new SelectorSyntaxException(
-          "'" + requirement.value() + "' is not a valid label value", at, text);
+          "'" + Messages.clip(requirement.value()) + "' is not a valid label value", at, text);
     }
     return requirement;
   }

@@ -132,6 +132,7 @@ public final class NodeReadinessPolicy {
           new Finding(
               NotReadyReason.NO_PUBLIC_KEY,
               family,
+              Finding.annotation(family.keyAnnotation()),
               setting.describe()
                   + ", but the node has no annotation "
                   + family.keyAnnotation()
@@ -142,6 +143,7 @@ public final class NodeReadinessPolicy {
             new Finding(
                 NotReadyReason.MODULE_NOT_READY,
                 family,
+                Finding.annotation(family.keyAnnotation()),
                 "module evidence 'key': no "
                     + family.label()
                     + " public key is published, so Felix has not created the WireGuard device"));
@@ -153,6 +155,7 @@ public final class NodeReadinessPolicy {
             new Finding(
                 NotReadyReason.INVALID_PUBLIC_KEY,
                 family,
+                Finding.annotation(family.keyAnnotation()),
                 "annotation "
                     + family.keyAnnotation()
                     + " holds '"
@@ -167,6 +170,7 @@ public final class NodeReadinessPolicy {
               new Finding(
                   NotReadyReason.DUPLICATE_PUBLIC_KEY,
                   family,
+                  Finding.annotation(family.keyAnnotation()),
                   family.label()
                       + " public key "
                       + WireguardEvidence.fingerprint(key)
@@ -182,6 +186,7 @@ public final class NodeReadinessPolicy {
           new Finding(
               NotReadyReason.NO_INTERFACE_ADDRESS,
               family,
+              Finding.annotation(family.addressAnnotation()),
               setting.describe()
                   + ", but the node has no annotation "
                   + family.addressAnnotation()));
@@ -190,6 +195,7 @@ public final class NodeReadinessPolicy {
           new Finding(
               NotReadyReason.NO_INTERFACE_ADDRESS,
               family,
+              Finding.annotation(family.addressAnnotation()),
               "annotation "
                   + family.addressAnnotation()
                   + " holds '"
@@ -234,7 +240,12 @@ public final class NodeReadinessPolicy {
               + " old, more than the allowed "
               + WireguardEvidence.human(maxAge);
     }
-    findings.add(new Finding(NotReadyReason.MODULE_NOT_READY, null, problem));
+    findings.add(
+        new Finding(
+            NotReadyReason.MODULE_NOT_READY,
+            null,
+            Finding.condition(Names.MODULE_READY_CONDITION),
+            problem));
   }
 
   private static void checkLabel(
@@ -243,13 +254,16 @@ public final class NodeReadinessPolicy {
     String actual = node.labels().get(key);
     String name = "module evidence 'label': node label " + key;
     if (actual == null) {
-      findings.add(new Finding(NotReadyReason.MODULE_NOT_READY, null, name + " is absent"));
+      findings.add(
+          new Finding(
+              NotReadyReason.MODULE_NOT_READY, null, Finding.label(key), name + " is absent"));
     } else if (settings.moduleLabelValue().isPresent()
         && !settings.moduleLabelValue().get().equals(actual)) {
       findings.add(
           new Finding(
               NotReadyReason.MODULE_NOT_READY,
               null,
+              Finding.label(key),
               name
                   + " is '"
                   + Messages.clip(actual)

@@ -3,6 +3,7 @@ package io.wgguard.nodes;
 import io.wgguard.nodes.TaintChange.Action;
 import io.wgguard.policy.Messages;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -107,23 +108,25 @@ public final class TaintPlanner {
       current.forEach(t -> changes.add(new TaintChange(node, Action.REMOVE, t, null)));
       return changes;
     }
-    Taint keep;
-    if (current.contains(desired)) {
-      keep = desired;
-    } else if (current.isEmpty()) {
+    if (current.isEmpty()) {
       changes.add(new TaintChange(node, Action.ADD, null, desired));
       return changes;
-    } else {
-      keep =
-          current.stream()
-              .filter(t -> t.effect().equals(desired.effect()))
-              .findFirst()
-              .orElse(current.get(0));
-      changes.add(new TaintChange(node, Action.UPDATE, keep, desired));
     }
-    for (Taint taint : current) {
-      if (taint != keep) {
-        changes.add(new TaintChange(node, Action.REMOVE, taint, null));
+    int keep = current.indexOf(desired);
+    if (keep < 0) {
+      // Reuse the taint with the same effect if there is one, so the patch stays small.
+      keep = 0;
+      for (int i = 0; i < current.size(); i++) {
+        if (current.get(i).effect().equals(desired.effect())) {
+          keep = i;
+          break;
+        }
+      }
+      changes.add(new TaintChange(node, Action.UPDATE, current.get(keep), desired));
+    }
+    for (int i = 0; i < current.size(); i++) {
+      if (i != keep) {
+        changes.add(new TaintChange(node, Action.REMOVE, current.get(i), null));
       }
     }
     return changes;
@@ -168,7 +171,9 @@ public final class TaintPlanner {
                   + failing
                   + " of "
                   + nonExempt
-                  + " non-exempt nodes are not ready, more than the safety-brake fraction of "
+                  + " non-exempt nodes "
+                  + (failing == 1 ? "is" : "are")
+                  + " not ready, more than the safety-brake fraction of "
                   + percent(settings.brakeFraction())
                   + ", so no new taint is added";
         });
@@ -209,6 +214,7 @@ public final class TaintPlanner {
   private static String percent(double fraction) {
     return BigDecimal.valueOf(fraction)
             .multiply(BigDecimal.valueOf(100))
+            .setScale(1, RoundingMode.HALF_UP)
             .stripTrailingZeros()
             .toPlainString()
         + "%";
