@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.wgguard.Names;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import org.jboss.logging.Logger;
 
@@ -19,10 +19,11 @@ import org.jboss.logging.Logger;
  * Writes wgguard's taint on one node, and only that taint.
  *
  * <p>Reads the node fresh, and writes only when its {@code wgguard.io/wireguard-not-ready} taints
- * differ from the wanted one. {@code spec.taints} has no merge key, so a patch replaces the whole
- * list: the patch carries every other taint as read plus {@code metadata.resourceVersion}, which
- * makes the API server refuse it with 409 if anyone changed the node since the read. On 409 it
- * reads again and retries, so a taint someone else added in between is never lost.
+ * differ from the wanted one. {@code spec.taints} has no merge key, so any patch replaces the whole
+ * list: the JSON patch sets the list to every other taint as read plus ours, and sets {@code
+ * metadata.resourceVersion} to the version read, which makes the API server refuse it with 409 if
+ * anyone changed the node since. On 409 it reads again and retries, so a taint someone else added
+ * in between is never lost.
  */
 @ApplicationScoped
 public class TaintPatcher {
@@ -75,7 +76,7 @@ public class TaintPatcher {
         client
             .nodes()
             .withName(nodeName)
-            .patch(PatchContext.of(PatchType.JSON_MERGE), patch(node, all, wanted));
+            .patch(PatchContext.of(PatchType.JSON), patch(node, all, wanted));
         return Outcome.APPLIED;
       } catch (KubernetesClientException e) {
         if (e.getCode() == 404) {
@@ -102,35 +103,34 @@ public class TaintPatcher {
 
   private static String patch(
       Node node, List<io.fabric8.kubernetes.api.model.Taint> all, Taint wanted) {
-    ObjectNode patch = JSON.createObjectNode();
-    patch.putObject("metadata").put("resourceVersion", node.getMetadata().getResourceVersion());
-    List<ObjectNode> taints = new ArrayList<>();
+    ArrayNode taints = JSON.createArrayNode();
     for (io.fabric8.kubernetes.api.model.Taint t : all) {
       if (!Names.NOT_READY_TAINT.equals(t.getKey())) {
-        taints.add(JSON.valueToTree(t));
+        taints.add(JSON.<ObjectNode>valueToTree(t));
       }
     }
     if (wanted != null) {
-      ObjectNode taint = JSON.createObjectNode();
+      ObjectNode taint = taints.addObject();
       taint.put("key", Names.NOT_READY_TAINT);
       taint.put("value", wanted.value());
       taint.put("effect", wanted.effect());
       if (TaintEffect.NO_EXECUTE.wire().equals(wanted.effect())) {
         // Tolerations with tolerationSeconds count from here, as with `kubectl taint`.
-        taint.put(
-            "timeAdded",
-            Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        taint.put("timeAdded", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
       }
-      taints.add(taint);
     }
-    ObjectNode spec = patch.putObject("spec");
+    ArrayNode ops = JSON.createArrayNode();
+    ops.addObject()
+        .put("op", "replace")
+        .put("path", "/metadata/resourceVersion")
+        .put("value", node.getMetadata().getResourceVersion());
     if (taints.isEmpty()) {
-      spec.putNull("taints");
+      ops.addObject().put("op", "remove").put("path", "/spec/taints");
     } else {
-      ArrayNode list = spec.putArray("taints");
-      taints.forEach(list::add);
+      ObjectNode set = ops.addObject().put("op", "add").put("path", "/spec/taints");
+      set.set("value", taints);
     }
-    return patch.toString();
+    return ops.toString();
   }
 
   private static String nullToEmpty(String value) {
