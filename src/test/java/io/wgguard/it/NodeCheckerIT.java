@@ -1,0 +1,294 @@
+package io.wgguard.it;
+
+import static io.wgguard.it.SeedNodes.ADDR_ANNOTATION;
+import static io.wgguard.it.SeedNodes.KEY_ANNOTATION;
+import static io.wgguard.it.SeedNodes.annotate;
+import static io.wgguard.it.SeedNodes.key;
+import static io.wgguard.it.SeedNodes.label;
+import static io.wgguard.it.SeedNodes.taints;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.wgguard.it.KubeCluster.User;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The checker against a real API server: the seed's three nodes, created with Calico's real
+ * annotations, losing and regaining keys; what kubectl, /status and the health group show.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NodeCheckerIT {
+
+  static final String TAINT = "wgguard.io/wireguard-not-ready";
+  static final String FOREIGN = "dedicated=gpu:NoSchedule";
+  static final String NOT_READY = "node.kubernetes.io/not-ready=:NoSchedule";
+  static final Duration SOON = Duration.ofSeconds(15);
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  static KubeCluster cluster;
+  static KubernetesClient client;
+  static WgguardProcess wgguard;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = KubeCluster.start();
+    client = cluster.admin();
+    cluster.installCalicoCrds(
+        Path.of(System.getProperty("wgguard.basedir", "."), "..", "shared", "fixtures", "calico"));
+    cluster.apply(
+        """
+        apiVersion: crd.projectcalico.org/v1
+        kind: FelixConfiguration
+        metadata:
+          name: default
+        spec:
+          wireguardEnabled: true
+        """);
+    SeedNodes.create(client);
+    // Two of three nodes with a duplicated key is 0.67 of the cluster: raise the brake above it.
+    wgguard =
+        WgguardProcess.start(
+            "node-checker-it",
+            cluster.kubeconfig(User.ADMIN),
+            Map.of("wgguard.checker.brake-fraction", "0.7", "wgguard.checker.interval", "5s"));
+    KubeCluster.await(
+        SOON, "the checker to take the lease", () -> status().path("taintWriter").asBoolean());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (wgguard != null) {
+      wgguard.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void theSeedClusterIsHealthy() {
+    JsonNode status = status();
+    assertThat(status.path("posture").asText()).isEqualTo("HEALTHY");
+    assertThat(status.path("felixApiVersion").asText()).isEqualTo("crd.projectcalico.org/v1");
+    assertThat(status.path("nodes")).hasSize(3);
+    for (JsonNode row : status.path("nodes")) {
+      assertThat(row.path("ready").asBoolean()).as(row.toString()).isTrue();
+      assertThat(row.path("tainted").asBoolean()).isFalse();
+      assertThat(row.path("families").toString()).contains("IPv4");
+    }
+    assertThat(row("worker1").path("keyFingerprints").path("IPv4").asText()).isEqualTo("HmNsTyzg…");
+    var health = wgguard.get("/q/health/group/wireguard");
+    assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+    assertThat(health.body()).contains("\"posture\": \"HEALTHY\"");
+    for (String node : new String[] {"control1", "worker1", "worker2"}) {
+      assertThat(ours(node)).isEmpty();
+      // The API server's own node.kubernetes.io/not-ready taint: a foreign taint from the start.
+      assertThat(taints(client, node)).contains(NOT_READY);
+    }
+  }
+
+  @Test
+  @Order(2)
+  void aNodeLosingItsKeyIsTaintedWithinSecondsAndAForeignTaintSurvives() {
+    Result taint = kubectl("taint", "nodes", "worker2", FOREIGN);
+    assertThat(taint.exitCode()).as(taint.toString()).isZero();
+
+    annotate(client, "worker2", KEY_ANNOTATION, null);
+
+    KubeCluster.await(
+        SOON,
+        "worker2 to be tainted",
+        () -> taints(client, "worker2").contains(TAINT + "=no-public-key:NoSchedule"));
+    assertThat(taints(client, "worker2"))
+        .containsExactlyInAnyOrder(NOT_READY, FOREIGN, TAINT + "=no-public-key:NoSchedule");
+    KubeCluster.await(
+        SOON,
+        "the Event",
+        () ->
+            client.v1().events().inNamespace("default").list().getItems().stream()
+                .anyMatch(
+                    e ->
+                        "worker2".equals(e.getInvolvedObject().getName())
+                            && "WireGuardNotReady".equals(e.getReason())));
+    JsonNode row = row("worker2");
+    assertThat(row.path("ready").asBoolean()).isFalse();
+    assertThat(row.path("reason").asText()).isEqualTo("no-public-key");
+    assertThat(row.path("tainted").asBoolean()).isTrue();
+    assertThat(status().path("posture").asText()).isEqualTo("NODES_NOT_READY");
+    var health = wgguard.get("/q/health/group/wireguard");
+    assertThat(health.statusCode()).isEqualTo(503);
+    assertThat(health.body()).contains("\"no-public-key\": \"worker2\"");
+    assertThat(wgguard.get("/q/metrics").body())
+        .contains("wgguard_taint_changes_total{action=\"add\"} 1.0");
+  }
+
+  @Test
+  @Order(3)
+  void theKeyComingBackRemovesOnlyOurTaint() {
+    annotate(client, "worker2", KEY_ANNOTATION, key("worker2"));
+
+    KubeCluster.await(SOON, "worker2 to be untainted", () -> ours("worker2").isEmpty());
+    assertThat(taints(client, "worker2")).containsExactlyInAnyOrder(NOT_READY, FOREIGN);
+    KubeCluster.await(SOON, "HEALTHY", () -> status().path("posture").asText().equals("HEALTHY"));
+    assertThat(client.v1().events().inNamespace("default").list().getItems())
+        .anyMatch(
+            e ->
+                "worker2".equals(e.getInvolvedObject().getName())
+                    && "WireGuardReady".equals(e.getReason()));
+  }
+
+  @Test
+  @Order(4)
+  void anInvalidKeyIsTainted() {
+    annotate(client, "worker1", KEY_ANNOTATION, "not-a-wireguard-key");
+
+    KubeCluster.await(
+        SOON,
+        "worker1 tainted",
+        () -> taints(client, "worker1").contains(TAINT + "=invalid-public-key:NoSchedule"));
+    assertThat(row("worker1").path("findings").toString())
+        .contains("not-a-wireguard-key".substring(0, 8));
+
+    annotate(client, "worker1", KEY_ANNOTATION, key("worker1"));
+    KubeCluster.await(SOON, "worker1 untainted", () -> ours("worker1").isEmpty());
+  }
+
+  @Test
+  @Order(5)
+  void aDuplicatedKeyTaintsEveryNodeSharingIt() {
+    annotate(client, "worker1", KEY_ANNOTATION, key("control1"));
+
+    KubeCluster.await(
+        SOON,
+        "both tainted",
+        () ->
+            taints(client, "worker1").contains(TAINT + "=duplicate-public-key:NoSchedule")
+                && taints(client, "control1").contains(TAINT + "=duplicate-public-key:NoSchedule"));
+    assertThat(wgguard.get("/q/health/group/wireguard").body())
+        .contains("\"duplicate-public-key\": \"control1, worker1\"");
+
+    annotate(client, "worker1", KEY_ANNOTATION, key("worker1"));
+    KubeCluster.await(
+        SOON, "both untainted", () -> ours("worker1").isEmpty() && ours("control1").isEmpty());
+  }
+
+  @Test
+  @Order(6)
+  void anExemptNodeIsNeverTainted() {
+    label(client, "worker2", "wgguard.io/exempt", "true");
+    annotate(client, "worker2", KEY_ANNOTATION, null);
+    annotate(client, "worker2", ADDR_ANNOTATION, null);
+
+    KubeCluster.await(SOON, "worker2 exempt", () -> row("worker2").path("exempt").asBoolean());
+    assertThat(status().path("posture").asText()).isEqualTo("HEALTHY");
+    assertThat(taints(client, "worker2")).containsExactlyInAnyOrder(NOT_READY, FOREIGN);
+
+    label(client, "worker2", "wgguard.io/exempt", null);
+    KubeCluster.await(
+        SOON,
+        "worker2 tainted once no longer exempt",
+        () -> taints(client, "worker2").contains(TAINT + "=no-public-key:NoSchedule"));
+    annotate(client, "worker2", KEY_ANNOTATION, key("worker2"));
+    annotate(client, "worker2", ADDR_ANNOTATION, "10.48.116.146");
+    KubeCluster.await(SOON, "worker2 untainted", () -> ours("worker2").isEmpty());
+  }
+
+  @Test
+  @Order(7)
+  void theSafetyBrakeAddsNoTaintWhenMostNodesLoseTheirKeys() {
+    for (String node : new String[] {"control1", "worker1", "worker2"}) {
+      annotate(client, node, KEY_ANNOTATION, null);
+    }
+
+    KubeCluster.await(SOON, "DEGRADED", () -> status().path("posture").asText().equals("DEGRADED"));
+    JsonNode status = status();
+    assertThat(status.path("brakeEngaged").asBoolean()).isTrue();
+    // Keys vanish one by one: nodes lost while under the brake fraction may have been tainted
+    // already; every node the brake holds back must carry no taint of ours.
+    assertThat(status.path("withheld")).isNotEmpty();
+    for (JsonNode withheld : status.path("withheld")) {
+      assertThat(ours(withheld.asText())).as(withheld.asText()).isEmpty();
+    }
+    assertThat(status.path("withheld").size() + tainted()).isEqualTo(3);
+    assertThat(wgguard.get("/q/health/group/wireguard").body()).contains("\"brakeEngaged\": true");
+    assertThat(wgguard.get("/q/metrics").body()).contains("wgguard_safety_brake_engaged 1.0");
+
+    for (String node : new String[] {"control1", "worker1", "worker2"}) {
+      annotate(client, node, KEY_ANNOTATION, key(node));
+    }
+    KubeCluster.await(SOON, "HEALTHY", () -> status().path("posture").asText().equals("HEALTHY"));
+    KubeCluster.await(SOON, "no taint of ours left", () -> tainted() == 0);
+  }
+
+  static int tainted() {
+    int n = 0;
+    for (String node : new String[] {"control1", "worker1", "worker2"}) {
+      n += ours(node).isEmpty() ? 0 : 1;
+    }
+    return n;
+  }
+
+  @Test
+  @Order(8)
+  void withWireGuardOffClusterWideNothingIsTainted() {
+    cluster.apply(
+        """
+        apiVersion: crd.projectcalico.org/v1
+        kind: FelixConfiguration
+        metadata:
+          name: default
+        spec:
+          wireguardEnabled: false
+        """);
+    KubeCluster.await(
+        SOON, "WIREGUARD_OFF", () -> status().path("posture").asText().equals("WIREGUARD_OFF"));
+
+    annotate(client, "worker1", KEY_ANNOTATION, null);
+    KubeCluster.await(
+        SOON,
+        "a pass after the key loss",
+        () ->
+            !row("worker1").path("ready").asBoolean() || row("worker1").path("families").isEmpty());
+    assertThat(ours("worker1")).isEmpty();
+    assertThat(wgguard.get("/q/health/group/wireguard").statusCode()).isEqualTo(503);
+  }
+
+  static java.util.List<String> ours(String node) {
+    return taints(client, node).stream().filter(t -> t.startsWith(TAINT + "=")).toList();
+  }
+
+  record Result(int exitCode, String stdout, String stderr) {}
+
+  static Result kubectl(String... args) {
+    KubeCluster.Result r = cluster.kubectl(User.ADMIN, args);
+    return new Result(r.exitCode(), r.stdout(), r.stderr());
+  }
+
+  static JsonNode status() {
+    try {
+      return JSON.readTree(wgguard.get("/status").body());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static JsonNode row(String node) {
+    for (JsonNode row : status().path("nodes")) {
+      if (row.path("name").asText().equals(node)) {
+        return row;
+      }
+    }
+    throw new AssertionError("no /status row for " + node + ": " + status());
+  }
+}
