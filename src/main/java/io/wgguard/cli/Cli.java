@@ -1,0 +1,43 @@
+package io.wgguard.cli;
+
+import java.io.PrintStream;
+import java.util.OptionalInt;
+
+/**
+ * Dispatches the offline commands of the wgguard jar. Exit codes: 0 success (allowed / all ready),
+ * 1 the verdict is negative (refused / a node not ready), 2 bad input or usage.
+ */
+public final class Cli {
+
+  static final String USAGE =
+      """
+      Usage: java -jar quarkus-run.jar [COMMAND]
+
+      Commands:
+        serve               run the service: webhooks, node checker, health (the default)
+        help                show this help
+      """;
+
+  private Cli() {}
+
+  /**
+   * Runs an offline command. Returns the exit code, or empty when the arguments ask for the
+   * service.
+   */
+  public static OptionalInt run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0 || "serve".equals(args[0]) || args[0].startsWith("-D")) {
+      return OptionalInt.empty();
+    }
+    return switch (args[0]) {
+      case "help", "--help", "-h" -> {
+        out.print(USAGE);
+        yield OptionalInt.of(0);
+      }
+      default -> {
+        err.println("wgguard: unknown command '" + args[0] + "'");
+        err.print(USAGE);
+        yield OptionalInt.of(2);
+      }
+    };
+  }
+}
