@@ -20,12 +20,17 @@ public class AdmissionResource {
   private static final Logger LOG = Logger.getLogger(AdmissionResource.class);
 
   private final FelixConfigurationAdmission felix;
+  private final PodAdmission pods;
   private final AdmissionMetrics metrics;
   private final int maxBodyBytes;
 
   public AdmissionResource(
-      FelixConfigurationAdmission felix, AdmissionMetrics metrics, WgguardConfig config) {
+      FelixConfigurationAdmission felix,
+      PodAdmission pods,
+      AdmissionMetrics metrics,
+      WgguardConfig config) {
     this.felix = felix;
+    this.pods = pods;
     this.metrics = metrics;
     this.maxBodyBytes = config.admission().maxBodyBytes();
   }
@@ -35,6 +40,24 @@ public class AdmissionResource {
   @Path("/felixconfiguration")
   @NonBlocking // pure CPU work of a few microseconds: no reason to hop to a worker thread
   public Response felixConfiguration(byte[] body) {
+    return handle(FelixConfigurationAdmission.WEBHOOK, body, felix::judge);
+  }
+
+  /** Judges Pod CREATEs pinned to a node (registered with failurePolicy Ignore). */
+  @POST
+  @Path("/pod")
+  @NonBlocking // reads the checker's last pass from memory only
+  public Response pod(byte[] body) {
+    return handle(PodAdmission.WEBHOOK, body, pods::judge);
+  }
+
+  /** A webhook's decision function. */
+  @FunctionalInterface
+  interface Judge {
+    Decision judge(ReviewRequest review) throws BadReviewException;
+  }
+
+  private Response handle(String webhook, byte[] body, Judge judge) {
     long start = System.nanoTime();
     String operation = "unknown";
     String uid = "";
@@ -46,24 +69,18 @@ public class AdmissionResource {
       ReviewRequest review = AdmissionReviews.parse(body);
       operation = review.operation().name();
       uid = review.uid();
-      Decision decision = felix.judge(review);
-      metrics.record(
-          FelixConfigurationAdmission.WEBHOOK,
-          operation,
-          decision.verdict().tag(),
-          System.nanoTime() - start);
+      Decision decision = judge.judge(review);
+      metrics.record(webhook, operation, decision.verdict().tag(), System.nanoTime() - start);
       return json(AdmissionReviews.encode(uid, decision));
     } catch (BadReviewException e) {
-      metrics.record(
-          FelixConfigurationAdmission.WEBHOOK, operation, "invalid", System.nanoTime() - start);
+      metrics.record(webhook, operation, "invalid", System.nanoTime() - start);
       LOG.debugf("bad AdmissionReview: %s", e.getMessage());
       return Response.status(e.status())
           .type(MediaType.TEXT_PLAIN_TYPE)
           .entity(e.getMessage() + "\n")
           .build();
     } catch (RuntimeException | StackOverflowError e) {
-      metrics.record(
-          FelixConfigurationAdmission.WEBHOOK, operation, "error", System.nanoTime() - start);
+      metrics.record(webhook, operation, "error", System.nanoTime() - start);
       LOG.errorf(e, "internal error judging AdmissionReview uid=%s", uid);
       if (uid.isEmpty()) {
         return Response.status(400)

@@ -6,6 +6,7 @@ import io.wgguard.nodes.ReadinessSettings;
 import io.wgguard.nodes.TaintEffect;
 import io.wgguard.policy.FelixConfigurationPolicy;
 import io.wgguard.policy.GuardedField;
+import io.wgguard.policy.PodPlacementPolicy;
 import io.wgguard.policy.PolicySettings;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -35,6 +36,12 @@ public class PolicyProducer {
   @Singleton
   FelixConfigurationPolicy felixPolicy(PolicySettings settings) {
     return new FelixConfigurationPolicy(settings);
+  }
+
+  @Produces
+  @Singleton
+  PodPlacementPolicy podPolicy(WgguardConfig config) {
+    return new PodPlacementPolicy(Set.copyOf(config.pods().exemptNamespaces()));
   }
 
   @Produces

@@ -22,6 +22,20 @@ public interface WgguardConfig {
   /** The node readiness checker. */
   Checker checker();
 
+  /** The optional Pod webhook that refuses pods pinned to not-ready nodes. */
+  Pods pods();
+
+  /** Pod webhook settings. */
+  interface Pods {
+
+    /**
+     * Namespaces whose pods may always be pinned to any node: system components must run on a node
+     * before it can become ready.
+     */
+    @WithDefault("kube-system,calico-system,tigera-operator,wgguard-system")
+    List<String> exemptNamespaces();
+  }
+
   /** Node readiness checker settings. */
   interface Checker {
 

@@ -28,6 +28,8 @@ public record Violation(String field, Type type, String detail) {
     /** {@code wgguard.io/override-expires} lies beyond the maximum window. */
     OVERRIDE_WINDOW_TOO_LONG,
     /** The requester is not among the approved users or groups. */
-    REQUESTER_NOT_APPROVED
+    REQUESTER_NOT_APPROVED,
+    /** A pod is pinned to a node that is not WireGuard-ready. */
+    NODE_NOT_READY
   }
 }

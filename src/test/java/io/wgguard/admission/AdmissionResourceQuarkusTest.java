@@ -283,4 +283,42 @@ class AdmissionResourceQuarkusTest {
         .containsOnly(200, 400)
         .contains(200, 400);
   }
+
+  static final String POD_URL = "https://localhost:18443/admission/pod";
+
+  static String podReview(String kind, String nodeName) {
+    return "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"p1\","
+        + "\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\""
+        + kind
+        + "\"},"
+        + "\"resource\":{\"group\":\"\",\"version\":\"v1\",\"resource\":\"pods\"},"
+        + "\"namespace\":\"default\",\"operation\":\"CREATE\",\"userInfo\":{\"username\":\"bob\"},"
+        + "\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"pod-1\",\"namespace\":\"default\"},"
+        + "\"spec\":{\"nodeName\":\""
+        + nodeName
+        + "\",\"containers\":[{\"name\":\"pod-1\",\"image\":\"praqma/network-multitool\"}]}}}}";
+  }
+
+  @Test
+  void aPodPinnedToANodeTheCheckerHasNotSeenIsAdmitted() throws Exception {
+    HttpResponse<String> http =
+        TestHttps.post(
+            https, POD_URL, podReview("Pod", "worker1").getBytes(StandardCharsets.UTF_8));
+
+    assertThat(http.statusCode()).isEqualTo(200);
+    JsonNode response = JSON.readTree(http.body()).path("response");
+    assertThat(response.path("uid").asText()).isEqualTo("p1");
+    assertThat(response.path("allowed").asBoolean()).isTrue();
+  }
+
+  @Test
+  void thePodEndpointRefusesOtherKindsAsBadInput() {
+    HttpResponse<String> http =
+        TestHttps.post(
+            https, POD_URL, podReview("Service", "worker1").getBytes(StandardCharsets.UTF_8));
+
+    assertThat(http.statusCode()).isEqualTo(400);
+    assertThat(http.body())
+        .isEqualTo("request.kind is Service: this endpoint judges core/v1 Pod\n");
+  }
 }
