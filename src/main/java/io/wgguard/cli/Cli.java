@@ -1,5 +1,6 @@
 package io.wgguard.cli;
 
+import io.wgguard.agent.AgentCommand;
 import java.io.PrintStream;
 import java.util.OptionalInt;
 
@@ -15,6 +16,8 @@ public final class Cli {
 
       Commands:
         serve               run the service: webhooks, node checker, health (the default)
+        agent               run the node agent (DaemonSet): keeps the WireGuardModuleReady
+                            node condition current; settings: WGGUARD_AGENT_* variables
         help                show this help
       """;
 
@@ -29,6 +32,7 @@ public final class Cli {
       return OptionalInt.empty();
     }
     return switch (args[0]) {
+      case "agent" -> OptionalInt.of(AgentCommand.run(args, out, err));
       case "help", "--help", "-h" -> {
         out.print(USAGE);
         yield OptionalInt.of(0);

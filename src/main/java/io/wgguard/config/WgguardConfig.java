@@ -25,6 +25,41 @@ public interface WgguardConfig {
   /** The optional Pod webhook that refuses pods pinned to not-ready nodes. */
   Pods pods();
 
+  /** The node agent ({@code agent} command, run by a DaemonSet). */
+  Agent agent();
+
+  /** Node agent settings. */
+  interface Agent {
+
+    /** The node the agent reports on; unset: the {@code NODE_NAME} environment variable. */
+    Optional<String> nodeName();
+
+    /** Where the host's /sys and /proc are mounted, e.g. {@code /host}. */
+    @WithDefault("/")
+    String hostRoot();
+
+    /** How often the host is probed. */
+    @WithDefault("10s")
+    Duration interval();
+
+    /**
+     * How often the condition is rewritten when nothing changed, so its heartbeat stays fresh; keep
+     * it well under {@code wgguard.checker.condition-max-age}.
+     */
+    @WithDefault("60s")
+    Duration heartbeat();
+
+    /**
+     * WireGuard interface to look for; unset: {@code spec.wireguardInterfaceName} of the node's or
+     * the default FelixConfiguration, else {@code wireguard.cali}.
+     */
+    Optional<String> interfaceName();
+
+    /** Port of the agent's {@code /healthz} (plain HTTP); 0 disables it. */
+    @WithDefault("9001")
+    int healthPort();
+  }
+
   /** Pod webhook settings. */
   interface Pods {
 

@@ -1,0 +1,61 @@
+package io.wgguard.agent;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.wgguard.config.WgguardConfig;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * {@code agent}: runs the node agent without booting the service. Settings are the same {@code
+ * wgguard.agent.*} properties, from system properties and environment variables.
+ */
+public final class AgentCommand {
+
+  private AgentCommand() {}
+
+  /** Runs the agent until the process is stopped; returns the exit code. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length > 1) {
+      err.println("wgguard agent: takes no arguments; configure it with WGGUARD_AGENT_* variables");
+      return 2;
+    }
+    WgguardConfig.Agent config;
+    try {
+      SmallRyeConfig smallrye =
+          new SmallRyeConfigBuilder().addDefaultSources().withMapping(WgguardConfig.class).build();
+      config = smallrye.getConfigMapping(WgguardConfig.class).agent();
+    } catch (RuntimeException e) {
+      err.println("wgguard agent: bad configuration: " + e.getMessage());
+      return 2;
+    }
+    String node = config.nodeName().orElse(System.getenv("NODE_NAME"));
+    if (node == null || node.isBlank()) {
+      err.println("wgguard agent: no node name: set NODE_NAME (from the pod's spec.nodeName)");
+      return 2;
+    }
+    if (!Files.isDirectory(Path.of(config.hostRoot()))) {
+      err.println("wgguard agent: host root " + config.hostRoot() + " is not a directory");
+      return 2;
+    }
+    try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+      NodeAgent agent = new NodeAgent(client, config, node, Clock.systemUTC(), out);
+      Runtime.getRuntime().addShutdownHook(new Thread(agent::stop));
+      out.printf(
+          "agent: watching WireGuard on node %s (host root %s, every %s)%n",
+          node, config.hostRoot(), config.interval());
+      agent.run();
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    } catch (RuntimeException e) {
+      err.println("wgguard agent: " + e.getMessage());
+      return 1;
+    }
+  }
+}
