@@ -2,6 +2,7 @@ package io.wgguard.agent;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.wgguard.config.WgguardConfig;
@@ -9,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * {@code agent}: runs the node agent without booting the service. Settings are the same {@code
@@ -27,7 +29,12 @@ public final class AgentCommand {
     WgguardConfig.Agent config;
     try {
       SmallRyeConfig smallrye =
-          new SmallRyeConfigBuilder().addDefaultSources().withMapping(WgguardConfig.class).build();
+          new SmallRyeConfigBuilder()
+              .addDefaultSources()
+              // Durations read as in the service: 10s, 2m, or ISO-8601.
+              .withConverter(Duration.class, 200, new DurationConverter())
+              .withMapping(WgguardConfig.class)
+              .build();
       config = smallrye.getConfigMapping(WgguardConfig.class).agent();
     } catch (RuntimeException e) {
       err.println("wgguard agent: bad configuration: " + e.getMessage());

@@ -84,6 +84,31 @@ public final class WgguardProcess implements AutoCloseable {
     return wgguard;
   }
 
+  /**
+   * Starts {@code java -jar quarkus-run.jar agent} for one node, with the host file system at
+   * {@code hostRoot}, probing every second. The caller destroys the process.
+   */
+  public static Process agent(String name, Path kubeconfig, String node, Path hostRoot)
+      throws IOException {
+    Path jar = Path.of(System.getProperty("wgguard.jar", "target/quarkus-app/quarkus-run.jar"));
+    Path logs = Path.of("target", "it-logs");
+    Files.createDirectories(logs);
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                jar.toString(),
+                "agent")
+            .redirectErrorStream(true)
+            .redirectOutput(logs.resolve(name + ".log").toFile());
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    builder.environment().put("NODE_NAME", node);
+    builder.environment().put("WGGUARD_AGENT_HOST_ROOT", hostRoot.toString());
+    builder.environment().put("WGGUARD_AGENT_INTERVAL", "1s");
+    builder.environment().put("WGGUARD_AGENT_HEALTH_PORT", "0");
+    return builder.start();
+  }
+
   /** Base URL of the webhook port, e.g. {@code https://127.0.0.1:12345}. */
   public String webhookBase() {
     return "https://127.0.0.1:" + httpsPort;

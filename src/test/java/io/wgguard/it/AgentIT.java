@@ -1,0 +1,148 @@
+package io.wgguard.it;
+
+import static io.wgguard.it.SeedNodes.taints;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.NodeCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.wgguard.agent.HostTree;
+import io.wgguard.it.KubeCluster.User;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chain agent → node condition → checker against a real API server: one agent per seed node,
+ * reading fixture host trees, and the checker with module source {@code condition}.
+ */
+class AgentIT {
+
+  static final Duration SOON = Duration.ofSeconds(20);
+  static final String TAINT = "wgguard.io/wireguard-not-ready";
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  static KubeCluster cluster;
+  static KubernetesClient client;
+  static WgguardProcess wgguard;
+  static final List<Process> agents = new ArrayList<>();
+  static Path hosts;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = KubeCluster.start();
+    client = cluster.admin();
+    cluster.installCalicoCrds(
+        Path.of(System.getProperty("wgguard.basedir", "."), "..", "shared", "fixtures", "calico"));
+    cluster.apply(
+        """
+        apiVersion: crd.projectcalico.org/v1
+        kind: FelixConfiguration
+        metadata:
+          name: default
+        spec:
+          wireguardEnabled: true
+        """);
+    SeedNodes.create(client);
+    hosts = Files.createTempDirectory("wgguard-hosts-");
+    HostTree.loaded(hosts.resolve("control1"), "wireguard.cali");
+    HostTree.loaded(hosts.resolve("worker1"), "wireguard.cali");
+    HostTree.missing(hosts.resolve("worker2"));
+    for (String node : new String[] {"control1", "worker1", "worker2"}) {
+      agents.add(
+          WgguardProcess.agent(
+              "agent-" + node, cluster.kubeconfig(User.ADMIN), node, hosts.resolve(node)));
+    }
+    wgguard =
+        WgguardProcess.start(
+            "agent-it",
+            cluster.kubeconfig(User.ADMIN),
+            Map.of("wgguard.checker.module-sources", "key,condition"));
+  }
+
+  @AfterAll
+  static void stop() {
+    agents.forEach(Process::destroy);
+    if (wgguard != null) {
+      wgguard.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  static Optional<NodeCondition> condition(String node) {
+    var status = client.nodes().withName(node).get().getStatus();
+    return status == null || status.getConditions() == null
+        ? Optional.empty()
+        : status.getConditions().stream()
+            .filter(c -> "WireGuardModuleReady".equals(c.getType()))
+            .findFirst();
+  }
+
+  static List<String> ours(String node) {
+    return taints(client, node).stream().filter(t -> t.startsWith(TAINT + "=")).toList();
+  }
+
+  @Test
+  void theAgentReportsTheModuleAndTheCheckerActsOnIt() throws Exception {
+    KubeCluster.await(
+        SOON,
+        "every agent to write its condition",
+        () ->
+            condition("control1").isPresent()
+                && condition("worker1").isPresent()
+                && condition("worker2").isPresent());
+    assertThat(condition("worker1").orElseThrow().getStatus()).isEqualTo("True");
+    assertThat(condition("worker1").orElseThrow().getReason()).isEqualTo("ModuleLoaded");
+    NodeCondition missing = condition("worker2").orElseThrow();
+    assertThat(missing.getStatus()).isEqualTo("False");
+    assertThat(missing.getReason()).isEqualTo("ModuleMissing");
+    assertThat(missing.getMessage()).contains("apt install wireguard");
+
+    // Felix still publishes a key on worker2, but the module evidence says otherwise.
+    KubeCluster.await(
+        SOON,
+        "worker2 tainted module-not-ready",
+        () -> ours("worker2").contains(TAINT + "=module-not-ready:NoSchedule"));
+    assertThat(ours("worker1")).isEmpty();
+    assertThat(ours("control1")).isEmpty();
+    var row = JSON.readTree(wgguard.get("/status").body()).path("nodes");
+    assertThat(row.toString()).contains("ModuleMissing");
+
+    // `apt install wireguard` on worker2, and Felix creates the interface.
+    HostTree.loaded(hosts.resolve("worker2"), "wireguard.cali");
+    KubeCluster.await(
+        SOON,
+        "worker2's condition True",
+        () -> "True".equals(condition("worker2").orElseThrow().getStatus()));
+    KubeCluster.await(SOON, "worker2 untainted", () -> ours("worker2").isEmpty());
+    assertThat(condition("worker2").orElseThrow().getLastTransitionTime()).isNotBlank();
+    // The kubelet's own conditions are untouched: only ours was written through nodes/status.
+    assertThat(client.nodes().withName("worker2").get().getStatus().getConditions()).hasSize(1);
+  }
+
+  @Test
+  void theAgentRefusesToStartWithoutANodeName() throws Exception {
+    Path jar = Path.of(System.getProperty("wgguard.jar", "target/quarkus-app/quarkus-run.jar"));
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                jar.toString(),
+                "agent")
+            .redirectErrorStream(true);
+    builder.environment().remove("NODE_NAME");
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor()).isEqualTo(2);
+    assertThat(output).contains("wgguard agent: no node name: set NODE_NAME");
+  }
+}
