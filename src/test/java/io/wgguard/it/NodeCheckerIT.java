@@ -264,6 +264,63 @@ class NodeCheckerIT {
     assertThat(wgguard.get("/q/health/group/wireguard").statusCode()).isEqualTo(503);
   }
 
+  @Test
+  @Order(9)
+  void onlyTheLeaseHolderWritesAndADryRunReplicaOnlyReports() throws Exception {
+    cluster.apply(
+        """
+        apiVersion: crd.projectcalico.org/v1
+        kind: FelixConfiguration
+        metadata:
+          name: default
+        spec:
+          wireguardEnabled: true
+        """);
+    annotate(client, "worker1", KEY_ANNOTATION, key("worker1"));
+    KubeCluster.await(SOON, "HEALTHY", () -> status().path("posture").asText().equals("HEALTHY"));
+
+    try (WgguardProcess second =
+        WgguardProcess.start(
+            "node-checker-it-replica",
+            cluster.kubeconfig(User.ADMIN),
+            Map.of("wgguard.checker.dry-run", "true", "wgguard.checker.interval", "5s"))) {
+      KubeCluster.await(
+          SOON,
+          "the replica's first pass",
+          () -> status(second).path("posture").asText().equals("HEALTHY"));
+      assertThat(status(second).path("taintWriter").asBoolean()).isFalse();
+      assertThat(status().path("taintWriter").asBoolean()).isTrue();
+
+      wgguard.close(); // releases the lease on shutdown
+      KubeCluster.await(
+          Duration.ofSeconds(30),
+          "the replica to take the lease",
+          () -> status(second).path("taintWriter").asBoolean());
+      assertThat(status(second).path("dryRun").asBoolean()).isTrue();
+
+      annotate(client, "worker2", KEY_ANNOTATION, null);
+      KubeCluster.await(
+          SOON,
+          "the dry-run plan",
+          () ->
+              status(second)
+                  .path("pendingChanges")
+                  .toString()
+                  .contains(
+                      "add wgguard.io/wireguard-not-ready=no-public-key:NoSchedule to worker2"));
+      Thread.sleep(3000);
+      assertThat(ours("worker2")).as("a dry-run leader writes nothing").isEmpty();
+    }
+  }
+
+  static JsonNode status(WgguardProcess replica) {
+    try {
+      return JSON.readTree(replica.get("/status").body());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static java.util.List<String> ours(String node) {
     return taints(client, node).stream().filter(t -> t.startsWith(TAINT + "=")).toList();
   }
