@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# wgguard demo: the seed procedure replayed on a local, real kube-apiserver with wgguard guarding it.
+#
+#   scripts/demo.sh            run it (about a minute once the binaries are there)
+#   scripts/demo.sh --keep     leave the cluster and wgguard running at the end (Ctrl-C stops them)
+#
+# Starts etcd and kube-apiserver from the binaries scripts/kube-binaries.sh provisions, installs
+# Calico's FelixConfiguration CRDs, starts the wgguard jar and registers it as the webhook, creates
+# the seed's three nodes, then runs the seed's commands with kubectl and prints what the cluster
+# answers. Every step checks its outcome: the script exits non-zero if wgguard misbehaves, so CI
+# runs it as a smoke test. Everything lives in a temporary directory and is removed at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+KEEP=false
+[ "${1:-}" = "--keep" ] && KEEP=true
+
+bold() { printf '\n\033[1m%s\033[0m\n' "$*"; }
+say() { printf '%s\n' "$*"; }
+die() { printf 'demo: FAILED: %s\n' "$*" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/wgguard-demo.XXXXXX")
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# --- binaries and jar -------------------------------------------------------------------------
+bash scripts/kube-binaries.sh
+bindir=$(ls -d "${KUBE_API_TEST_DIR:-$HOME/.kubeapitest}"/k8s/*-linux-amd64 | sort -V | tail -1)
+KUBECTL_BIN="$bindir/kubectl"
+JAR=target/quarkus-app/quarkus-run.jar
+if [ ! -f "$JAR" ]; then
+  say "building wgguard (./mvnw package -DskipTests)"
+  ./mvnw -B -q package -DskipTests
+fi
+
+for tool in java curl openssl python3; do
+  command -v "$tool" >/dev/null || die "$tool is needed on the PATH"
+done
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_for() { # seconds, description, command...
+  local deadline=$((SECONDS + $1)) what=$2; shift 2
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || die "timed out waiting for $what"
+    sleep 0.3
+  done
+}
+
+# --- a local API server -----------------------------------------------------------------------
+bold "Starting etcd and kube-apiserver ($("$bindir/kube-apiserver" --version)) in $work"
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=demo-ca" \
+  -keyout "$work/ca.key" -out "$work/ca.crt" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj "/CN=kube-apiserver" \
+  -keyout "$work/apiserver.key" -out "$work/apiserver.csr" 2>/dev/null
+openssl x509 -req -in "$work/apiserver.csr" -CA "$work/ca.crt" -CAkey "$work/ca.key" -CAcreateserial -days 1 \
+  -extfile <(printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:10.0.0.1\n') -out "$work/apiserver.crt" 2>/dev/null
+openssl genrsa -out "$work/sa.key" 2048 2>/dev/null
+cat > "$work/tokens.csv" <<EOF
+demo-admin-token,admin,admin,"system:masters"
+demo-approver-token,alice,alice,"wgguard-approvers"
+demo-editor-token,bob,bob,"platform-editors"
+EOF
+etcd_port=$(free_port); etcd_peer=$(free_port); api_port=$(free_port)
+"$bindir/etcd" --data-dir "$work/etcd" --listen-client-urls "http://127.0.0.1:$etcd_port" \
+  --advertise-client-urls "http://127.0.0.1:$etcd_port" --listen-peer-urls "http://127.0.0.1:$etcd_peer" \
+  >"$work/etcd.log" 2>&1 &
+pids+=($!)
+"$bindir/kube-apiserver" --etcd-servers "http://127.0.0.1:$etcd_port" --secure-port "$api_port" \
+  --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --cert-dir "$work" \
+  --tls-cert-file "$work/apiserver.crt" --tls-private-key-file "$work/apiserver.key" \
+  --token-auth-file "$work/tokens.csv" --authorization-mode RBAC \
+  --service-account-issuer https://localhost --service-account-key-file "$work/sa.key" \
+  --service-account-signing-key-file "$work/sa.key" --service-cluster-ip-range 10.0.0.0/24 \
+  --disable-admission-plugins ServiceAccount --allow-privileged >"$work/apiserver.log" 2>&1 &
+pids+=($!)
+kubeconfig() { # user token
+  cat > "$work/$1.kubeconfig" <<EOF
+apiVersion: v1
+kind: Config
+clusters: [{name: demo, cluster: {server: "https://127.0.0.1:$api_port", certificate-authority: "$work/ca.crt"}}]
+users: [{name: $1, user: {token: $2}}]
+contexts: [{name: demo, context: {cluster: demo, user: $1}}]
+current-context: demo
+EOF
+}
+kubeconfig admin demo-admin-token; kubeconfig alice demo-approver-token; kubeconfig bob demo-editor-token
+export KUBECONFIG="$work/admin.kubeconfig"
+wait_for 90 "the API server" "$KUBECTL_BIN" get --raw /readyz
+
+k() { "$KUBECTL_BIN" "$@"; }
+# Runs a command as shown, prints what the cluster answered, and checks the outcome.
+# step EXPECT(ok|refused) GREP USER -- kubectl args...
+step() {
+  local expect=$1 grep=$2 user=$3; shift 4
+  printf '\n$ %s\n' "kubectl $*" | sed "s|$work/||g"
+  local out rc=0
+  out=$(KUBECONFIG="$work/$user.kubeconfig" "$KUBECTL_BIN" "$@" 2>&1) || rc=$?
+  printf '%s\n' "$out" | sed 's/^/  /'
+  if [ "$expect" = ok ] && [ $rc -ne 0 ]; then die "expected success from: kubectl $*"; fi
+  if [ "$expect" = refused ] && [ $rc -eq 0 ]; then die "expected a refusal from: kubectl $*"; fi
+  if [ -n "$grep" ] && ! grep -q -- "$grep" <<<"$out"; then die "expected '$grep' in the answer to: kubectl $*"; fi
+}
+
+bold "Installing Calico's FelixConfiguration CRDs (from ../shared/fixtures/calico)"
+k apply --validate=false -f ../shared/fixtures/calico/crd.projectcalico.org_felixconfigurations.yaml >/dev/null
+k wait --for condition=established --timeout=60s crd/felixconfigurations.crd.projectcalico.org >/dev/null
+k apply -f - >/dev/null <<'EOF'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: felixconfiguration-editor}
+rules:
+- apiGroups: ["crd.projectcalico.org", "projectcalico.org"]
+  resources: ["felixconfigurations"]
+  verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get", "list", "create", "delete"]
+- apiGroups: [""]
+  resources: ["nodes"]
+  verbs: ["get", "list"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: felixconfiguration-editors}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: felixconfiguration-editor}
+subjects:
+- {kind: Group, name: wgguard-approvers, apiGroup: rbac.authorization.k8s.io}
+- {kind: Group, name: platform-editors, apiGroup: rbac.authorization.k8s.io}
+EOF
+# What calico-node writes at start-up.
+k apply -f - >/dev/null <<'EOF'
+apiVersion: crd.projectcalico.org/v1
+kind: FelixConfiguration
+metadata: {name: default}
+spec: {logSeverityScreen: Info, reportingInterval: 0s}
+EOF
+
+bold "Creating the seed's three nodes, with the keys and addresses Felix published"
+node() { # name key addr
+  k apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Node
+metadata:
+  name: $1
+  labels: {kubernetes.io/hostname: $1, kubernetes.io/os: linux}
+  annotations:
+    projectcalico.org/WireguardPublicKey: "$2"
+    projectcalico.org/IPv4WireguardInterfaceAddr: "$3"
+EOF
+}
+node control1 gsxCZHLjKBjJozxRFiKjbMB3QtVTluQDmbvQVfANmXE= 10.48.115.87
+node worker1 HmNsTyzg7TKvs/Fh0AmA0VEgtS+Ij6xBHqvzXO5VfmA= 10.48.127.254
+node worker2 lDSws3G/G1KP76BGGRpVSXBnTt5N6FCqOodzTUUWs0I= 10.48.116.146
+
+bold "Starting wgguard and registering its webhooks"
+WGGUARD_NAMESPACE=wgguard-system bash certs/generate.sh "$work/certs" 2>/dev/null
+https_port=$(free_port); mgmt_port=$(free_port)
+WGGUARD_TLS_CERT_FILE="$work/certs/tls.crt" WGGUARD_TLS_KEY_FILE="$work/certs/tls.key" \
+  java -Dquarkus.http.ssl-port="$https_port" -Dquarkus.management.port="$mgmt_port" \
+  -Dwgguard.override.groups=wgguard-approvers -Dwgguard.checker.interval=5s \
+  -jar "$JAR" >"$work/wgguard.log" 2>&1 &
+pids+=($!)
+wait_for 60 "wgguard to be ready" curl -sf "http://127.0.0.1:$mgmt_port/q/health/ready"
+ca_bundle=$(cat "$work/certs/ca-bundle.txt")
+register() { # manifest path-prefix
+  k create --dry-run=client -o json -f "$1" \
+    | k patch --local -f - --type=json -o yaml -p "$(
+        n=$(k create --dry-run=client -o jsonpath='{range .webhooks[*]}x{end}' -f "$1" | wc -c)
+        ops=""
+        for i in $(seq 0 $((n - 1))); do
+          path=$(k create --dry-run=client -o jsonpath="{.webhooks[$i].clientConfig.service.path}" -f "$1")
+          ops="$ops{\"op\":\"remove\",\"path\":\"/webhooks/$i/clientConfig/service\"},"
+          ops="$ops{\"op\":\"add\",\"path\":\"/webhooks/$i/clientConfig/url\",\"value\":\"https://127.0.0.1:$https_port$path\"},"
+          ops="$ops{\"op\":\"add\",\"path\":\"/webhooks/$i/clientConfig/caBundle\",\"value\":\"$ca_bundle\"},"
+        done
+        printf '[%s]' "${ops%,}")" \
+    | k apply -f - >/dev/null
+}
+register manifests/base/webhook.yaml
+[ -f manifests/base/pod-webhook.yaml ] && register manifests/base/pod-webhook.yaml
+# The API server picks registrations up asynchronously.
+wait_for 30 "the API server to call wgguard" bash -c \
+  "\"$KUBECTL_BIN\" patch felixconfiguration default --type=merge -p '{\"spec\":{\"wireguardEnabled\":false}}' --dry-run=server 2>&1 | grep -q 'keeps WireGuard off'"
+say "wgguard is serving; its log: $work/wgguard.log"
+
+bold "1. The seed: enable WireGuard"
+step ok "patched" bob -- patch felixconfiguration default --type=merge -p '{"spec":{"wireguardEnabled":true}}'
+printf '\n$ %s\n' "kubectl get nodes -o yaml | grep 'kubernetes.io/hostname\|Wireguard'"
+KUBECONFIG="$work/bob.kubeconfig" "$KUBECTL_BIN" get nodes -o yaml | grep 'kubernetes.io/hostname\|Wireguard' | sed 's/^/  /'
+
+bold "2. A platform editor tries to switch it off"
+step refused "wgguard.io/override=<ticket>" bob -- patch felixconfiguration default --type=merge -p '{"spec":{"wireguardEnabled":false}}'
+step refused "would switch WireGuard off on node worker1" bob -- apply -f "$ROOT/examples/demo/felix-node-worker1-off.yaml"
+step refused "Deleting FelixConfiguration" bob -- delete felixconfiguration default
+
+bold "3. A change approver switches it off under ticket CHG-1042, then back on"
+step ok "Warning: WireGuard switched off cluster-wide under override CHG-1042 by alice" alice -- \
+  patch felixconfiguration default --type=merge \
+  -p '{"metadata":{"labels":{"wgguard.io/override":"CHG-1042"}},"spec":{"wireguardEnabled":false}}'
+step ok "patched" alice -- patch felixconfiguration default --type=merge \
+  -p '{"metadata":{"labels":{"wgguard.io/override":null}},"spec":{"wireguardEnabled":true}}'
+
+bold "4. worker2 loses its WireGuard key (Felix removes it when the module is gone)"
+step ok "annotated" admin -- annotate node worker2 projectcalico.org/WireguardPublicKey-
+wait_for 20 "worker2 to be tainted" bash -c "\"$KUBECTL_BIN\" get node worker2 -o jsonpath='{.spec.taints}' | grep -q wireguard-not-ready"
+step ok "wgguard.io/wireguard-not-ready" admin -- get node worker2 -o jsonpath='{range .spec.taints[*]}{.key}={.value}:{.effect}{"\n"}{end}'
+step ok "WireGuardNotReady" admin -- get events -n default --field-selector involvedObject.name=worker2
+
+bold "5. The seed's pod-2, pinned to worker2 with spec.nodeName, bypasses the scheduler"
+if [ -f manifests/base/pod-webhook.yaml ]; then
+  step refused "which wgguard holds not WireGuard-ready: no-public-key" bob -- apply -f "$ROOT/examples/demo/seed-pod-2.yaml"
+else
+  say "  (no pod webhook in manifests/base: skipped)"
+fi
+
+bold "6. The key comes back: the taint goes, the pod is admitted"
+step ok "annotated" admin -- annotate node worker2 projectcalico.org/WireguardPublicKey=lDSws3G/G1KP76BGGRpVSXBnTt5N6FCqOodzTUUWs0I=
+wait_for 20 "worker2 to be untainted" bash -c "! \"$KUBECTL_BIN\" get node worker2 -o jsonpath='{.spec.taints}' | grep -q wireguard-not-ready"
+step ok "pod/pod-2" bob -- apply -f "$ROOT/examples/demo/seed-pod-2.yaml"
+
+bold "7. What the people on call see"
+printf '\n$ curl http://127.0.0.1:%s/q/health/group/wireguard\n' "$mgmt_port"
+curl -s "http://127.0.0.1:$mgmt_port/q/health/group/wireguard" | sed 's/^/  /'
+curl -s "http://127.0.0.1:$mgmt_port/q/health/group/wireguard" | grep -q '"status": "UP"' || die "posture not UP"
+
+bold "Demo passed: WireGuard stayed on, and every node is proven."
+if $KEEP; then
+  say "Cluster and wgguard keep running. KUBECONFIG=$work/admin.kubeconfig; Ctrl-C to stop and clean up."
+  wait
+fi
