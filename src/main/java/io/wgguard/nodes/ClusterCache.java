@@ -63,6 +63,7 @@ public class ClusterCache {
                       ReducedStateItemStore.NAME_KEY_STATE,
                       Node.class,
                       client.getKubernetesSerialization()))
+              .exceptionHandler(ClusterCache::retry)
               .addEventHandler(new NodeHandler());
       nodeInformer.start();
       informers.add(nodeInformer);
@@ -92,6 +93,7 @@ public class ClusterCache {
                     ReducedStateItemStore.NAME_KEY_STATE,
                     GenericKubernetesResource.class,
                     client.getKubernetesSerialization()))
+            .exceptionHandler(ClusterCache::retry)
             .addEventHandler(new FelixHandler());
     felixInformer.start();
     informers.add(felixInformer);
@@ -226,6 +228,13 @@ public class ClusterCache {
         onChange.run();
       }
     }
+  }
+
+  // An API server that is down at start-up or restarts must not stop the watches for good: keep
+  // retrying (readiness stays down until they have synced).
+  private static boolean retry(boolean started, Throwable error) {
+    LOG.warnf("watch failed (%s); retrying", error.getMessage());
+    return true;
   }
 
   private static String name(HasMetadata resource) {
