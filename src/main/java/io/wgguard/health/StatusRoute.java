@@ -69,6 +69,11 @@ public class StatusRoute {
     ArrayNode withheld = root.putArray("withheld");
     plan.withheld().forEach(withheld::add);
     ArrayNode problems = root.putArray("problems");
+    if (status.felixApiVersion().isEmpty()) {
+      problems.add(
+          "no FelixConfiguration API is served (crd.projectcalico.org/v1 or projectcalico.org/v3):"
+              + " is Calico installed? WireGuard counts as off");
+    }
     plan.problems().forEach(problems::add);
     status
         .unreadable()
