@@ -4,12 +4,22 @@
 #   certs/generate.sh [OUT_DIR]          (default: certs/out)
 #
 # Environment: WGGUARD_NAMESPACE (default wgguard-system), WGGUARD_SERVICE (default wgguard),
-# WGGUARD_CERT_DAYS (default 365), WGGUARD_EXTRA_SANS (comma-separated, e.g. DNS:foo,IP:10.0.0.1).
+# WGGUARD_CERT_DAYS (default 365), WGGUARD_EXTRA_SANS (comma-separated, e.g. DNS:foo,IP:10.0.0.1),
+# WGGUARD_OVERLAY_DIR (where the self-signed overlay's files go; default
+# manifests/overlays/self-signed/generated when OUT_DIR is the default, none when OUT_DIR is given;
+# empty: none).
 # Writes ca.crt, ca.key, tls.crt, tls.key, and secret.yaml (kubernetes.io/tls Secret) plus
 # ca-bundle.txt (base64 CA for the webhook caBundle). An existing CA is reused, so rotating the
 # serving certificate is: run again, apply secret.yaml; wgguard re-reads the files without restart.
+# For `kubectl apply -k manifests/overlays/self-signed` it also writes, into WGGUARD_OVERLAY_DIR,
+# secret.yaml (the same Secret) and ca-bundle-patch.yaml (the CA as caBundle of both webhooks).
+# That overlay installs into wgguard-system with Service wgguard, the defaults above.
 set -euo pipefail
 out="${1:-$(dirname "$0")/out}"
+# The overlay pairs with the default certs/out: a CA kept elsewhere never replaces its files.
+default_overlay=""
+[ $# -ge 1 ] || default_overlay="$(dirname "$0")/../manifests/overlays/self-signed/generated"
+overlay="${WGGUARD_OVERLAY_DIR-$default_overlay}"
 ns="${WGGUARD_NAMESPACE:-wgguard-system}"
 svc="${WGGUARD_SERVICE:-wgguard}"
 days="${WGGUARD_CERT_DAYS:-365}"
@@ -45,3 +55,28 @@ data:
   ca.crt: $(base64 -w0 < "$out/ca.crt")
 YAML
 echo "wrote $out/tls.crt (SANs: $sans), $out/secret.yaml, $out/ca-bundle.txt" >&2
+if [ -n "$overlay" ]; then
+  mkdir -p "$overlay"
+  cp "$out/secret.yaml" "$overlay/secret.yaml"
+  # Strategic merge patches: webhooks merge by name, so only caBundle is added to each.
+  cat > "$overlay/ca-bundle-patch.yaml" <<YAML
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: wgguard
+webhooks:
+  - name: felixconfiguration.wgguard.io
+    clientConfig:
+      caBundle: $(cat "$out/ca-bundle.txt")
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: wgguard-pods
+webhooks:
+  - name: pod.wgguard.io
+    clientConfig:
+      caBundle: $(cat "$out/ca-bundle.txt")
+YAML
+  echo "wrote $overlay/secret.yaml, $overlay/ca-bundle-patch.yaml" >&2
+fi

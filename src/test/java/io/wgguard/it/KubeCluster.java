@@ -130,9 +130,14 @@ public final class KubeCluster implements AutoCloseable {
 
   /** Runs kubectl as a user, with optional standard input. */
   public Result kubectlWithInput(User user, String stdin, String... args) {
+    return kubectlWith(kubeconfig(user), stdin, args);
+  }
+
+  /** Runs kubectl with a kubeconfig of the test's own, e.g. {@link #tokenKubeconfig}. */
+  public Result kubectlWith(Path kubeconfig, String stdin, String... args) {
     List<String> command = new ArrayList<>();
     command.add(kubectl.toString());
-    command.add("--kubeconfig=" + kubeconfig(user));
+    command.add("--kubeconfig=" + kubeconfig);
     command.addAll(List.of(args));
     try {
       Process process =
@@ -158,6 +163,16 @@ public final class KubeCluster implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Writes a kubeconfig that authenticates with a bearer token (a service account's, say) and
+   * defaults to {@code namespace}, as the in-cluster configuration of a pod in it would.
+   */
+  public Path tokenKubeconfig(String name, String token, String namespace) throws IOException {
+    Path file = dir.resolve(name + ".kubeconfig");
+    Files.writeString(file, kubeconfigYaml(name, token, namespace));
+    return file;
   }
 
   /** kubectl without standard input. */
@@ -247,6 +262,10 @@ public final class KubeCluster implements AutoCloseable {
   }
 
   private String userKubeconfig(User user) {
+    return kubeconfigYaml(user.name().toLowerCase(), user.token, null);
+  }
+
+  private String kubeconfigYaml(String name, String token, String namespace) {
     return """
         apiVersion: v1
         kind: Config
@@ -264,10 +283,25 @@ public final class KubeCluster implements AutoCloseable {
           context:
             cluster: it
             user: %s
+        %s
         current-context: it
         """
         .formatted(
-            masterUrl, caFile, user.name().toLowerCase(), user.token, user.name().toLowerCase());
+            masterUrl,
+            caFile,
+            name,
+            token,
+            name,
+            namespace == null ? "" : "    namespace: " + namespace);
+  }
+
+  /** The kubectl binary: the one provisioned next to kube-apiserver, else kubectl on the PATH. */
+  public static Path kubectlBinary() {
+    try {
+      return findKubectl();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot look for kubectl", e);
+    }
   }
 
   private static Path findKubectl() throws IOException {

@@ -41,6 +41,16 @@ public final class WgguardProcess implements AutoCloseable {
   }
 
   /**
+   * Starts the jar with the PEM files in {@code tlsDir} (e.g. what {@code certs/generate.sh} wrote)
+   * and waits until it is ready.
+   */
+  public static WgguardProcess start(
+      String name, Path kubeconfig, Path tlsDir, Map<String, String> properties)
+      throws IOException {
+    return start(name, kubeconfig, tlsDir, properties, "/q/health/ready");
+  }
+
+  /**
    * Starts the jar with the PEM files in {@code tlsDir} and waits only until it is live (for tests
    * without an API server).
    */
