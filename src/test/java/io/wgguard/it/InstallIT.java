@@ -604,9 +604,10 @@ class InstallIT {
 
   @Test
   @Order(13)
-  void theAgentMayOnlyReadNodesAndWriteTheirStatus() throws Exception {
+  void theAgentMayOnlyReadNodesAndFelixConfigurationsAndWriteNodeStatus() throws Exception {
     assertThat(canI(agentKubeconfig, "get", "nodes")).isTrue();
     assertThat(canI(agentKubeconfig, "patch", "nodes", "--subresource=status")).isTrue();
+    assertThat(canI(agentKubeconfig, "get", "felixconfigurations.crd.projectcalico.org")).isTrue();
     for (String[] refused :
         new String[][] {
           {"list", "nodes"},
@@ -620,7 +621,10 @@ class InstallIT {
     }
     for (String namespace : List.of(NS, "default")) {
       assertThat(extraRules(agentKubeconfig, namespace))
-          .containsExactlyInAnyOrder("|nodes||get", "|nodes/status||patch");
+          .containsExactlyInAnyOrder(
+              "|nodes||get",
+              "|nodes/status||patch",
+              "crd.projectcalico.org|felixconfigurations||get");
     }
   }
 
