@@ -34,6 +34,16 @@ public class FelixConfigurationAdmission {
 
   /** Judges a parsed review. */
   public Decision judge(ReviewRequest review) throws BadReviewException {
+    Decision decision = policy.decide(input(review), clock.instant());
+    log(review, decision);
+    return decision;
+  }
+
+  /**
+   * What the policy judges for a parsed review: checks that it is about a FelixConfiguration in one
+   * of Calico's groups and reads both objects. The offline {@code review} command calls this too.
+   */
+  public static AdmissionInput input(ReviewRequest review) throws BadReviewException {
     if (!Names.FELIX_KIND.equals(review.kind())
         || !(Names.CALICO_CRD_GROUP.equals(review.group())
             || Names.CALICO_V3_GROUP.equals(review.group()))) {
@@ -48,17 +58,8 @@ public class FelixConfigurationAdmission {
     }
     FelixObject newObject = read(review.object(), "request.object");
     FelixObject oldObject = read(review.oldObject(), "request.oldObject");
-    AdmissionInput input =
-        new AdmissionInput(
-            review.operation(),
-            review.group(),
-            oldObject,
-            newObject,
-            review.user(),
-            review.dryRun());
-    Decision decision = policy.decide(input, clock.instant());
-    log(review, decision);
-    return decision;
+    return new AdmissionInput(
+        review.operation(), review.group(), oldObject, newObject, review.user(), review.dryRun());
   }
 
   private static FelixObject read(com.fasterxml.jackson.databind.JsonNode json, String path)

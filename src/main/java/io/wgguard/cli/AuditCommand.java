@@ -1,0 +1,135 @@
+package io.wgguard.cli;
+
+import io.wgguard.nodes.ClusterAssessment;
+import io.wgguard.nodes.NodeReadinessPolicy;
+import io.wgguard.nodes.ReadinessSettings;
+import io.wgguard.nodes.TaintPlan;
+import io.wgguard.nodes.TaintPlanner;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code audit [FILE|-]}: the node readiness check on a cluster dump, offline. Reads what {@code
+ * kubectl get nodes,felixconfigurations.crd.projectcalico.org -o yaml} (or {@code -o json}) prints,
+ * assesses every node with {@link NodeReadinessPolicy#assess} and plans taints with {@link
+ * TaintPlanner#plan} at the current time, with the service's settings, and prints the posture and
+ * one row per node. Exit 0 when WireGuard is on cluster-wide and every node is ready, 1 otherwise,
+ * 2 for bad input.
+ */
+@Command(
+    name = Cli.COMMAND + " audit",
+    sortOptions = false,
+    usageHelpWidth = Cli.HELP_WIDTH,
+    description = {
+      "Checks a cluster dump as the node checker would: is WireGuard on cluster-wide, does every"
+          + " node publish a valid, unique public key and an interface address, which taints"
+          + " would the checker add or remove.",
+      "",
+      "  kubectl get nodes,felixconfigurations.crd.projectcalico.org -o yaml > dump.yaml",
+      "  " + Cli.COMMAND + " audit dump.yaml",
+      ""
+    },
+    footer = {
+      "",
+      "Input: a List (kubectl -o yaml or -o json), multi-document YAML, or single objects;"
+          + " objects of other kinds are skipped.",
+      "Settings are the service's properties (README, Configuration): --set NAME=VALUE, then JVM"
+          + " system properties (-Dwgguard.x=y), then WGGUARD_* environment variables, then the"
+          + " defaults.",
+      "Exit status: 0 WireGuard on and every node ready, 1 WireGuard off or a node not ready,"
+          + " 2 bad input."
+    })
+final class AuditCommand implements Callable<Integer> {
+
+  /** Output formats. */
+  enum Format {
+    TEXT,
+    JSON
+  }
+
+  @Spec private CommandSpec spec;
+
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "FILE|-",
+      description = "the dump; '-' or nothing reads standard input")
+  private String file = InputDocuments.STDIN;
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      description = "text (default) or json")
+  private Format output = Format.TEXT;
+
+  @Option(
+      names = "--set",
+      paramLabel = "NAME=VALUE",
+      description =
+          "a wgguard.* property of the service, e.g. wgguard.checker.brake-fraction=1"
+              + " (repeatable)")
+  private List<String> set = new ArrayList<>();
+
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "show this help")
+  private boolean help;
+
+  private final InputStream stdin;
+  private final Clock clock;
+  private final boolean interactive;
+
+  AuditCommand(InputStream stdin, Clock clock, boolean interactive) {
+    this.stdin = stdin;
+    this.clock = clock;
+    this.interactive = interactive;
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      AuditReport report = audit();
+      out.print(output == Format.JSON ? report.json() : report.text());
+      return report.healthy() ? Cli.EXIT_OK : Cli.EXIT_NEGATIVE;
+    } catch (BadInputException e) {
+      err.println(Cli.PROGRAM + " audit: " + e.getMessage());
+      return Cli.EXIT_BAD_INPUT;
+    }
+  }
+
+  private AuditReport audit() throws BadInputException {
+    if (InputDocuments.STDIN.equals(file) && interactive) {
+      throw new BadInputException(
+          "no FILE given and standard input is a terminal; name a dump file, or pipe one in:"
+              + " kubectl get nodes,felixconfigurations.crd.projectcalico.org -o yaml | "
+              + Cli.COMMAND
+              + " audit -");
+    }
+    OfflineSettings settings = OfflineSettings.of(set);
+    ReadinessSettings readiness = settings.readiness();
+    String source = InputDocuments.describe(file);
+    ClusterDump dump =
+        ClusterDump.read(
+            InputDocuments.parse(InputDocuments.read(file, stdin), file),
+            source,
+            settings.config().checker().felixGroup());
+    Instant now = clock.instant();
+    ClusterAssessment assessment =
+        NodeReadinessPolicy.assess(dump.felix(), dump.nodes(), readiness, now);
+    TaintPlan plan = TaintPlanner.plan(assessment, readiness);
+    return new AuditReport(source, dump, assessment, plan, now);
+  }
+}

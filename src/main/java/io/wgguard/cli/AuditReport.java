@@ -1,0 +1,272 @@
+package io.wgguard.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wgguard.nodes.ClusterAssessment;
+import io.wgguard.nodes.EffectiveSetting;
+import io.wgguard.nodes.Finding;
+import io.wgguard.nodes.IpFamily;
+import io.wgguard.nodes.NodeFacts;
+import io.wgguard.nodes.NodeState;
+import io.wgguard.nodes.NodeVerdict;
+import io.wgguard.nodes.Posture;
+import io.wgguard.nodes.TaintChange;
+import io.wgguard.nodes.TaintPlan;
+import io.wgguard.policy.Messages;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The outcome of {@code audit}: the readiness assessment and the taint plan of a cluster dump, as a
+ * text report for people or as a JSON document for tools. The JSON uses the field names of the
+ * service's {@code GET /status} where they overlap.
+ *
+ * @param source the dump as named on the command line
+ * @param dump what was read
+ * @param assessment the verdict per node
+ * @param plan the posture and what the checker would change
+ * @param at the instant the assessment was made for
+ */
+record AuditReport(
+    String source, ClusterDump dump, ClusterAssessment assessment, TaintPlan plan, Instant at) {
+
+  /** Version of the JSON document's shape; raised only when a field changes meaning or goes. */
+  static final int JSON_SCHEMA = 1;
+
+  /** Column headers of the node table. */
+  static final List<String> HEADERS =
+      List.of(
+          "NAME",
+          "READY",
+          "REASON",
+          "FAMILIES",
+          "PUBLIC-KEY",
+          "INTERFACE-ADDRESS",
+          "TAINTED",
+          "EXEMPT");
+
+  private static final String NONE = "-";
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          // Key fingerprints end in an ellipsis; escaped, the document is ASCII on any terminal.
+          .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
+          .build();
+
+  /** True when WireGuard is on cluster-wide and every node is ready (or exempt). */
+  boolean healthy() {
+    return plan.posture() == Posture.HEALTHY;
+  }
+
+  /** The text report. */
+  String text() {
+    StringBuilder out = new StringBuilder();
+    Map<String, NodeFacts> facts = factsByName();
+    out.append("audit of ")
+        .append(source)
+        .append(": ")
+        .append(count(dump.nodes().size(), "node"))
+        .append(", ")
+        .append(count(dump.felix().size(), "FelixConfiguration"))
+        .append(dump.felixApiVersion().isEmpty() ? "" : " (" + dump.felixApiVersion() + ")")
+        .append('\n');
+    out.append("posture: ")
+        .append(plan.posture())
+        .append(" (")
+        .append(meaning(plan.posture()))
+        .append(")\n");
+    out.append("wireguard: ")
+        .append(
+            assessment.cluster().values().stream()
+                .map(EffectiveSetting::describe)
+                .collect(Collectors.joining("; ")))
+        .append('\n');
+    out.append("nodes: ")
+        .append(plan.counts().get(NodeState.READY))
+        .append(" ready, ")
+        .append(plan.counts().get(NodeState.EXEMPT))
+        .append(" exempt, ")
+        .append(plan.counts().get(NodeState.NOT_READY))
+        .append(" not ready\n");
+    if (plan.brakeEngaged()) {
+      out.append("held back by the safety brake: ")
+          .append(Messages.names(plan.withheld()))
+          .append('\n');
+    }
+    out.append('\n');
+    List<List<String>> rows = new ArrayList<>();
+    rows.add(HEADERS);
+    for (NodeVerdict verdict : assessment.verdicts()) {
+      rows.add(row(verdict, facts.get(verdict.name())));
+    }
+    table(rows, out);
+
+    List<String> findings = new ArrayList<>();
+    for (NodeVerdict verdict : assessment.verdicts()) {
+      verdict.findings().forEach(f -> findings.add(verdict.name() + ": " + f.detail()));
+    }
+    section("findings", findings, out);
+    section(
+        "taint changes the checker would make",
+        plan.changes().stream().map(TaintChange::describe).toList(),
+        out);
+    List<String> notes = new ArrayList<>(dump.notes());
+    notes.addAll(plan.problems());
+    section("notes", notes, out);
+    return out.toString();
+  }
+
+  /** The JSON document. */
+  String json() {
+    ObjectNode root = JSON.createObjectNode();
+    Map<String, NodeFacts> facts = factsByName();
+    root.put("schema", JSON_SCHEMA);
+    root.put("source", source);
+    root.put("assessedAt", at.toString());
+    root.put("posture", plan.posture().name());
+    root.put("healthy", healthy());
+    root.put("summary", plan.summary());
+    root.put("felixApiVersion", dump.felixApiVersion());
+    ArrayNode families = root.putArray("clusterFamilies");
+    plan.clusterFamilies().forEach(f -> families.add(f.label()));
+    ObjectNode wireguard = root.putObject("wireguard");
+    assessment
+        .cluster()
+        .forEach(
+            (family, setting) -> {
+              ObjectNode entry = wireguard.putObject(family.label());
+              entry.put("enabled", setting.enabled());
+              entry.put("level", setting.level().name());
+              entry.put("object", setting.object());
+              entry.put("source", setting.source());
+            });
+    root.put("brakeEngaged", plan.brakeEngaged());
+    ObjectNode counts = root.putObject("counts");
+    plan.counts()
+        .forEach(
+            (state, n) -> counts.put(state.name().toLowerCase(Locale.ROOT).replace('_', '-'), n));
+    strings(root.putArray("withheld"), plan.withheld());
+    strings(root.putArray("problems"), plan.problems());
+    strings(root.putArray("notes"), dump.notes());
+    strings(
+        root.putArray("pendingChanges"),
+        plan.changes().stream().map(TaintChange::describe).toList());
+    ArrayNode nodes = root.putArray("nodes");
+    for (NodeVerdict verdict : assessment.verdicts()) {
+      ObjectNode row = nodes.addObject();
+      row.put("name", verdict.name());
+      row.put("ready", verdict.ready());
+      row.put("reason", verdict.reason() == null ? null : verdict.reason().wire());
+      row.put("exempt", verdict.exempt());
+      ArrayNode fams = row.putArray("families");
+      verdict.families().forEach(f -> fams.add(f.label()));
+      ObjectNode keys = row.putObject("keyFingerprints");
+      verdict.keyFingerprints().forEach((family, fp) -> keys.put(family.label(), fp));
+      ObjectNode addresses = row.putObject("interfaceAddresses");
+      addresses(facts.get(verdict.name())).forEach((family, a) -> addresses.put(family.label(), a));
+      row.put("tainted", verdict.tainted());
+      strings(row.putArray("taints"), verdict.taints().stream().map(t -> t.describe()).toList());
+      strings(row.putArray("findings"), verdict.findings().stream().map(Finding::detail).toList());
+    }
+    try {
+      return JSON.writeValueAsString(root) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode the audit document", e);
+    }
+  }
+
+  /** What a posture means for the traffic, for the text report. */
+  static String meaning(Posture posture) {
+    return switch (posture) {
+      case HEALTHY -> "WireGuard is on cluster-wide and every node is ready";
+      case WIREGUARD_OFF -> "WireGuard is not enabled cluster-wide: pod traffic is not encrypted";
+      case NODES_NOT_READY ->
+          "Calico sends traffic to and from nodes that are not ready unencrypted;"
+              + " the checker taints them";
+      case DEGRADED ->
+          "more nodes are not ready than the safety brake allows: the checker adds no new taint";
+    };
+  }
+
+  private Map<String, NodeFacts> factsByName() {
+    return dump.nodes().stream().collect(Collectors.toMap(NodeFacts::name, n -> n));
+  }
+
+  private static List<String> row(NodeVerdict verdict, NodeFacts facts) {
+    return List.of(
+        verdict.name(),
+        yesNo(verdict.ready()),
+        verdict.reason() == null ? NONE : verdict.reason().wire(),
+        joined(verdict.families().stream().map(IpFamily::label).toList(), ","),
+        joined(verdict.keyFingerprints().values(), " "),
+        joined(addresses(facts).values(), " "),
+        yesNo(verdict.tainted()),
+        yesNo(verdict.exempt()));
+  }
+
+  /** The interface address annotations of a node, per family that has one. */
+  private static Map<IpFamily, String> addresses(NodeFacts facts) {
+    Map<IpFamily, String> addresses = new EnumMap<>(IpFamily.class);
+    for (IpFamily family : IpFamily.values()) {
+      String address = facts.annotations().get(family.addressAnnotation());
+      if (address != null && !address.isEmpty()) {
+        addresses.put(family, Messages.clip(address));
+      }
+    }
+    return addresses;
+  }
+
+  private static void table(List<List<String>> rows, StringBuilder out) {
+    int[] widths = new int[HEADERS.size()];
+    for (List<String> row : rows) {
+      for (int i = 0; i < row.size(); i++) {
+        widths[i] = Math.max(widths[i], row.get(i).length());
+      }
+    }
+    for (List<String> row : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < row.size(); i++) {
+        line.append(row.get(i));
+        if (i < row.size() - 1) {
+          line.append(" ".repeat(widths[i] - row.get(i).length() + 2));
+        }
+      }
+      out.append(line.toString().stripTrailing()).append('\n');
+    }
+  }
+
+  private static void section(String title, List<String> lines, StringBuilder out) {
+    if (lines.isEmpty()) {
+      return;
+    }
+    out.append('\n').append(title).append(":\n");
+    lines.forEach(line -> out.append("  ").append(line).append('\n'));
+  }
+
+  private static void strings(ArrayNode array, Collection<String> values) {
+    values.forEach(array::add);
+  }
+
+  private static String joined(Collection<String> values, String separator) {
+    return values.isEmpty() ? NONE : String.join(separator, values);
+  }
+
+  private static String yesNo(boolean value) {
+    return value ? "yes" : "no";
+  }
+
+  private static String count(int n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
+  }
+}

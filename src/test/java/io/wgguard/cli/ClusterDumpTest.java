@@ -1,0 +1,128 @@
+package io.wgguard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * How a dump is read: which objects count, which FelixConfiguration group is read, and what the
+ * report notes about the rest. Dumps are piped in on standard input.
+ */
+class ClusterDumpTest {
+
+  static final String KEY = "gsxCZHLjKBjJozxRFiKjbMB3QtVTluQDmbvQVfANmXE=";
+  static final String NODE =
+      "apiVersion: v1\nkind: Node\nmetadata:\n  name: control1\n  annotations:\n"
+          + "    projectcalico.org/WireguardPublicKey: "
+          + KEY
+          + "\n    projectcalico.org/IPv4WireguardInterfaceAddr: 10.48.115.87\n";
+  static final String V1_ON =
+      "apiVersion: crd.projectcalico.org/v1\nkind: FelixConfiguration\nmetadata:\n"
+          + "  name: default\nspec:\n  wireguardEnabled: true\n";
+  static final String V3_OFF =
+      "apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata:\n"
+          + "  name: default\nspec:\n  wireguardEnabled: false\n";
+  static final String READY =
+      "control1  yes    -       IPv4      gsxCZHLj…   10.48.115.87       no       no";
+
+  static Arguments c(String sentence, String dump, String set, int exit, String... lines) {
+    return Arguments.of(sentence, dump, set, exit, List.of(lines));
+  }
+
+  static Stream<Arguments> cases() {
+    return Stream.of(
+        c(
+            "single objects in a multi-document stream count like List items",
+            NODE + "---\n" + V1_ON,
+            null,
+            0,
+            "audit of standard input: 1 node, 1 FelixConfiguration (crd.projectcalico.org/v1)",
+            READY),
+        c(
+            "objects of other kinds are skipped and counted",
+            NODE + "---\n" + V1_ON + "---\napiVersion: v1\nkind: Pod\nmetadata: {name: pod-1}\n",
+            null,
+            0,
+            READY,
+            "notes:",
+            "  skipped objects of other kinds: 1 v1 Pod"),
+        c(
+            "with both groups in the dump, crd.projectcalico.org is what Felix reads",
+            NODE + "---\n" + V1_ON + "---\n" + V3_OFF,
+            null,
+            0,
+            "audit of standard input: 1 node, 1 FelixConfiguration (crd.projectcalico.org/v1)",
+            "  skipped 1 FelixConfiguration(s) in projectcalico.org/v3: only"
+                + " crd.projectcalico.org/v1 is read"),
+        c(
+            "with only the v3 group, v3 is read",
+            NODE + "---\n" + V3_OFF,
+            null,
+            1,
+            "audit of standard input: 1 node, 1 FelixConfiguration (projectcalico.org/v3)",
+            "posture: WIREGUARD_OFF (WireGuard is not enabled cluster-wide: pod traffic is not"
+                + " encrypted)"),
+        c(
+            "the felix-group setting picks the group as in the service",
+            NODE + "---\n" + V1_ON + "---\n" + V3_OFF,
+            "wgguard.checker.felix-group=projectcalico.org",
+            1,
+            "audit of standard input: 1 node, 1 FelixConfiguration (projectcalico.org/v3)",
+            "  skipped 1 FelixConfiguration(s) in crd.projectcalico.org/v1: only"
+                + " projectcalico.org/v3 is read"),
+        c(
+            "without FelixConfigurations WireGuard is off by Calico's default, and the report"
+                + " says what to add",
+            NODE,
+            null,
+            1,
+            "audit of standard input: 1 node, 0 FelixConfigurations",
+            "posture: WIREGUARD_OFF (WireGuard is not enabled cluster-wide: pod traffic is not"
+                + " encrypted)",
+            "  the dump holds no FelixConfiguration, so WireGuard is off by Calico's built-in"
+                + " default; include felixconfigurations.crd.projectcalico.org in the kubectl get"),
+        c(
+            "a FelixConfiguration that cannot be read is left out and reported, as the service"
+                + " does",
+            NODE + "---\n" + V1_ON.replace("metadata:\n", "metadata:\n  labels: [x]\n"),
+            null,
+            1,
+            "  FelixConfiguration default cannot be read (metadata.labels is not an object) and is"
+                + " left out"),
+        c(
+            "a value Felix ignores is reported among the notes",
+            NODE + "---\n" + V1_ON.replace("true", "\"yes\""),
+            null,
+            1,
+            "  FelixConfiguration default: spec.wireguardEnabled has value \"yes\", not a boolean;"
+                + " Felix ignores that value"),
+        c(
+            "a List of nodes and a List of FelixConfigurations, as two kubectl gets print them",
+            "apiVersion: v1\nkind: NodeList\nitems:\n- "
+                + NODE.replace("\n", "\n  ").stripTrailing()
+                + "\n---\napiVersion: v1\nkind: List\nitems:\n- "
+                + V1_ON.replace("\n", "\n  ").stripTrailing()
+                + "\n",
+            null,
+            0,
+            "audit of standard input: 1 node, 1 FelixConfiguration (crd.projectcalico.org/v1)",
+            READY));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void dump(String sentence, String dump, String set, int exit, List<String> lines) {
+    CliRun run =
+        set == null
+            ? CliRun.withStdin(dump, "audit", "-")
+            : CliRun.withStdin(dump, "audit", "--set", set, "-");
+
+    assertThat(run.err()).isEmpty();
+    assertThat(run.outLines()).containsSubsequence(lines);
+    assertThat(run.code()).isEqualTo(exit);
+  }
+}

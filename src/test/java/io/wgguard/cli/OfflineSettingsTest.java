@@ -1,0 +1,157 @@
+package io.wgguard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wgguard.nodes.EqualitySelector;
+import io.wgguard.nodes.ModuleSource;
+import io.wgguard.nodes.ReadinessSettings;
+import io.wgguard.nodes.TaintEffect;
+import io.wgguard.policy.GuardedField;
+import io.wgguard.policy.PolicySettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The offline commands read the service's properties through the service's mapping: the same names,
+ * defaults and conversions ({@code 24h} is a duration, lists split at commas).
+ */
+class OfflineSettingsTest {
+
+  static final String GROUPS = "wgguard.override.groups";
+
+  static Arguments c(
+      String sentence, String set, Function<PolicySettings, Object> read, Object expected) {
+    return Arguments.of(sentence, set, read, expected);
+  }
+
+  static Stream<Arguments> policyCases() {
+    return Stream.of(
+        c(
+            "approver groups are a comma-separated list",
+            GROUPS + "=wgguard-approvers,platform",
+            PolicySettings::groups,
+            List.of("wgguard-approvers", "platform")),
+        c(
+            "approver users likewise",
+            "wgguard.override.users=alice,bob",
+            PolicySettings::users,
+            List.of("alice", "bob")),
+        c(
+            "warn mode switches enforcement off",
+            "wgguard.admission.mode=warn",
+            PolicySettings::enforce,
+            false),
+        c(
+            "the mode is read without regard to case, as in the service",
+            "wgguard.admission.mode=WARN",
+            PolicySettings::enforce,
+            false),
+        c(
+            "the override window takes Quarkus durations such as 24h",
+            "wgguard.override.max-window=24h",
+            PolicySettings::maxWindow,
+            Optional.of(Duration.ofHours(24))),
+        c(
+            "and ISO-8601 durations",
+            "wgguard.override.max-window=PT90M",
+            PolicySettings::maxWindow,
+            Optional.of(Duration.ofMinutes(90))),
+        c(
+            "guarding host encryption adds its field",
+            "wgguard.admission.guard-host-encryption=true",
+            PolicySettings::guardedFields,
+            Set.of(
+                GuardedField.WIREGUARD_ENABLED,
+                GuardedField.WIREGUARD_ENABLED_V6,
+                GuardedField.WIREGUARD_HOST_ENCRYPTION)),
+        c(
+            "a ticket pattern of one's own",
+            "wgguard.override.ticket-pattern=^INC[0-9]+$",
+            s -> s.ticketPattern().pattern(),
+            "^INC[0-9]+$"),
+        c(
+            "require-expiry is a boolean",
+            "wgguard.override.require-expiry=true",
+            PolicySettings::requireExpiry,
+            true));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("policyCases")
+  void policySetting(
+      String sentence, String set, Function<PolicySettings, Object> read, Object expected)
+      throws BadInputException {
+    assertThat(read.apply(OfflineSettings.of(List.of(set)).policy())).isEqualTo(expected);
+  }
+
+  @Test
+  void withoutPropertiesThePolicyIsTheBuiltInDefault() throws BadInputException {
+    PolicySettings settings = OfflineSettings.of(List.of()).policy();
+    PolicySettings defaults = PolicySettings.defaults();
+
+    assertThat(settings.enforce()).isEqualTo(defaults.enforce());
+    assertThat(settings.guardedFields()).isEqualTo(defaults.guardedFields());
+    assertThat(settings.ticketPattern().pattern()).isEqualTo(defaults.ticketPattern().pattern());
+    assertThat(settings.requireExpiry()).isEqualTo(defaults.requireExpiry());
+    assertThat(settings.maxWindow()).isEqualTo(defaults.maxWindow());
+    assertThat(settings.users()).isEqualTo(defaults.users());
+    assertThat(settings.groups()).isEqualTo(defaults.groups());
+    assertThat(settings.relayUsers()).isEqualTo(defaults.relayUsers());
+  }
+
+  @Test
+  void withoutPropertiesReadinessIsTheBuiltInDefault() throws BadInputException {
+    assertThat(OfflineSettings.of(List.of()).readiness()).isEqualTo(ReadinessSettings.defaults());
+  }
+
+  @Test
+  void checkerPropertiesMapToReadinessSettings() throws BadInputException {
+    ReadinessSettings settings =
+        OfflineSettings.of(
+                List.of(
+                    "wgguard.checker.module-sources=key,label",
+                    "wgguard.checker.module-label=feature.node.kubernetes.io/wireguard",
+                    "wgguard.checker.taint-effect=NoExecute",
+                    "wgguard.checker.brake-fraction=1",
+                    "wgguard.checker.exempt-selector=wgguard.io/lab=true"))
+            .readiness();
+
+    assertThat(settings.moduleSources()).isEqualTo(Set.of(ModuleSource.KEY, ModuleSource.LABEL));
+    assertThat(settings.moduleLabel()).isEqualTo("feature.node.kubernetes.io/wireguard");
+    assertThat(settings.taintEffect()).isEqualTo(TaintEffect.NO_EXECUTE);
+    assertThat(settings.brakeFraction()).isEqualTo(1.0);
+    assertThat(settings.exemptSelector()).isEqualTo(EqualitySelector.parse("wgguard.io/lab=true"));
+  }
+
+  @Test
+  void aSystemPropertyIsReadAndSetOutranksIt() throws BadInputException {
+    String before = System.getProperty(GROUPS);
+    System.setProperty(GROUPS, "from-system-property");
+    try {
+      assertThat(OfflineSettings.of(List.of()).policy().groups())
+          .containsExactly("from-system-property");
+      assertThat(OfflineSettings.of(List.of(GROUPS + "=from-set")).policy().groups())
+          .containsExactly("from-set");
+    } finally {
+      if (before == null) {
+        System.clearProperty(GROUPS);
+      } else {
+        System.setProperty(GROUPS, before);
+      }
+    }
+  }
+
+  @Test
+  void theLastSetOfAPropertyWins() throws BadInputException {
+    assertThat(OfflineSettings.of(List.of(GROUPS + "=first", GROUPS + "=second")).policy().groups())
+        .containsExactly("second");
+  }
+}
