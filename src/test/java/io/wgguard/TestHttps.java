@@ -20,6 +20,14 @@ public final class TestHttps {
 
   /** A client trusting the CA certificate in {@code caFile}. */
   public static HttpClient client(Path caFile) {
+    return HttpClient.newBuilder()
+        .sslContext(sslContext(caFile))
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+  }
+
+  /** A TLS context trusting only the CA certificate in {@code caFile}. */
+  public static SSLContext sslContext(Path caFile) {
     try (InputStream in = Files.newInputStream(caFile)) {
       KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
       trust.load(null, null);
@@ -30,10 +38,15 @@ public final class TestHttps {
       tmf.init(trust);
       SSLContext ssl = SSLContext.getInstance("TLS");
       ssl.init(null, tmf.getTrustManagers(), null);
-      return HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+      return ssl;
     } catch (Exception e) {
-      throw new IllegalStateException("cannot build a test HTTPS client", e);
+      throw new IllegalStateException("cannot build a test TLS context", e);
     }
+  }
+
+  /** A TLS context trusting the committed test CA. */
+  public static SSLContext sslContext() {
+    return sslContext(Path.of("src/test/resources/tls/ca.crt"));
   }
 
   /** A client trusting the committed test CA. */

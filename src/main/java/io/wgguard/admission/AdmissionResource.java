@@ -7,6 +7,8 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -18,11 +20,16 @@ import org.jboss.logging.Logger;
 public class AdmissionResource {
 
   private static final Logger LOG = Logger.getLogger(AdmissionResource.class);
+  private static final byte[] CONSTANT_REVIEW =
+      AdmissionReviews.encode(
+          "constant",
+          new Decision(true, Decision.Verdict.ALLOWED, "", List.of(), Map.of(), List.of()));
 
   private final FelixConfigurationAdmission felix;
   private final PodAdmission pods;
   private final AdmissionMetrics metrics;
   private final int maxBodyBytes;
+  private final boolean constantEndpoint;
 
   public AdmissionResource(
       FelixConfigurationAdmission felix,
@@ -33,6 +40,7 @@ public class AdmissionResource {
     this.pods = pods;
     this.metrics = metrics;
     this.maxBodyBytes = config.admission().maxBodyBytes();
+    this.constantEndpoint = config.bench().constantEndpoint();
   }
 
   /** Judges FelixConfiguration writes (both Calico API groups). */
@@ -49,6 +57,20 @@ public class AdmissionResource {
   @NonBlocking // reads the checker's last pass from memory only
   public Response pod(byte[] body) {
     return handle(PodAdmission.WEBHOOK, body, pods::judge);
+  }
+
+  /**
+   * The benchmarks' ceiling: one constant allowed AdmissionReview for any body, read but not
+   * decoded. 404 unless {@code wgguard.bench.constant-endpoint=true}.
+   */
+  @POST
+  @Path("/constant")
+  @NonBlocking
+  public Response constant(byte[] body) {
+    if (!constantEndpoint) {
+      return Response.status(404).build();
+    }
+    return json(CONSTANT_REVIEW);
   }
 
   /** A webhook's decision function. */

@@ -28,6 +28,21 @@ public interface WgguardConfig {
   /** The node agent ({@code agent} command, run by a DaemonSet). */
   Agent agent();
 
+  /** Benchmark aids; off by default and never needed in production. */
+  Bench bench();
+
+  /** Benchmark settings. */
+  interface Bench {
+
+    /**
+     * Serve {@code POST /admission/constant} on the webhook port: it answers every body with one
+     * constant allowed AdmissionReview without decoding it, the ceiling {@code bench/admission.sh}
+     * compares the webhooks with. Off: the path answers 404.
+     */
+    @WithDefault("false")
+    boolean constantEndpoint();
+  }
+
   /** Node agent settings. */
   interface Agent {
 

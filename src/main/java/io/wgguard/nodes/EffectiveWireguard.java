@@ -7,6 +7,7 @@ import io.wgguard.policy.Scope;
 import io.wgguard.policy.Violation;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -41,10 +42,11 @@ public final class EffectiveWireguard {
       Comparator.comparing(FelixObject::created, Comparator.nullsLast(Comparator.naturalOrder()))
           .thenComparing(FelixObject::name);
 
-  private final FelixObject global;
   private final Map<String, FelixObject> perNode;
   private final List<Selected> selected;
   private final List<String> problems;
+  // What default says per family: the same for every node, so read once, not once per node.
+  private final Map<IpFamily, EffectiveSetting> cluster;
 
   private record Selected(FelixObject object, CalicoSelector selector) {}
 
@@ -53,10 +55,15 @@ public final class EffectiveWireguard {
       Map<String, FelixObject> perNode,
       List<Selected> selected,
       List<String> problems) {
-    this.global = global;
     this.perNode = Map.copyOf(perNode);
     this.selected = List.copyOf(selected);
     this.problems = List.copyOf(problems);
+    Map<IpFamily, EffectiveSetting> settings = new EnumMap<>(IpFamily.class);
+    for (IpFamily family : IpFamily.values()) {
+      EffectiveSetting decided = decide(global, family, Level.DEFAULT);
+      settings.put(family, decided != null ? decided : EffectiveSetting.builtIn(family));
+    }
+    this.cluster = Collections.unmodifiableMap(settings);
   }
 
   /** Reads every FelixConfiguration of the cluster; objects Felix ignores are skipped. */
@@ -121,12 +128,13 @@ public final class EffectiveWireguard {
     if (decided != null) {
       return decided;
     }
-    FelixObject oldest =
-        selected.stream()
-            .filter(s -> s.selector().matches(labels))
-            .map(Selected::object)
-            .findFirst()
-            .orElse(null);
+    FelixObject oldest = null;
+    for (Selected s : selected) {
+      if (s.selector().matches(labels)) {
+        oldest = s.object();
+        break;
+      }
+    }
     decided = decide(oldest, family, Level.SELECTOR);
     return decided != null ? decided : cluster(family);
   }
@@ -142,17 +150,12 @@ public final class EffectiveWireguard {
 
   /** What {@code default} (or, without it, the built-in false) says for one family. */
   public EffectiveSetting cluster(IpFamily family) {
-    EffectiveSetting decided = decide(global, family, Level.DEFAULT);
-    return decided != null ? decided : EffectiveSetting.builtIn(family);
+    return cluster.get(family);
   }
 
   /** What {@code default} (or the built-in false) says for each family. */
   public Map<IpFamily, EffectiveSetting> cluster() {
-    Map<IpFamily, EffectiveSetting> settings = new EnumMap<>(IpFamily.class);
-    for (IpFamily family : IpFamily.values()) {
-      settings.put(family, cluster(family));
-    }
-    return settings;
+    return new EnumMap<>(cluster);
   }
 
   /** The families {@code default} turns on. */

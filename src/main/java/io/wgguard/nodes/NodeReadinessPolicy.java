@@ -11,10 +11,10 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -56,7 +56,7 @@ public final class NodeReadinessPolicy {
       Collection<NodeFacts> nodes,
       ReadinessSettings settings,
       Instant now) {
-    Map<IpFamily, Map<String, Set<String>>> owners = keyOwners(nodes);
+    Map<IpFamily, Map<String, List<String>>> owners = keyOwners(nodes);
     List<NodeVerdict> verdicts = new ArrayList<>();
     nodes.stream()
         .sorted(Comparator.comparing(NodeFacts::name))
@@ -67,7 +67,7 @@ public final class NodeReadinessPolicy {
   private static NodeVerdict verdict(
       NodeFacts node,
       EffectiveWireguard wireguard,
-      Map<IpFamily, Map<String, Set<String>>> owners,
+      Map<IpFamily, Map<String, List<String>>> owners,
       ReadinessSettings settings,
       Instant now) {
     Map<IpFamily, EffectiveSetting> settingsByFamily =
@@ -122,7 +122,7 @@ public final class NodeReadinessPolicy {
   private static void checkFamily(
       NodeFacts node,
       EffectiveSetting setting,
-      Map<String, Set<String>> owners,
+      Map<String, List<String>> owners,
       ReadinessSettings settings,
       List<Finding> findings) {
     IpFamily family = setting.family();
@@ -163,8 +163,7 @@ public final class NodeReadinessPolicy {
                     + "', which is not a WireGuard public key: "
                     + problem));
       } else {
-        Set<String> sharing = new TreeSet<>(owners.getOrDefault(key, Set.of()));
-        sharing.remove(node.name());
+        Set<String> sharing = othersPublishing(owners.get(key), node.name());
         if (!sharing.isEmpty()) {
           findings.add(
               new Finding(
@@ -273,15 +272,37 @@ public final class NodeReadinessPolicy {
     }
   }
 
-  /** Per family, each valid key and the nodes that publish it. */
-  private static Map<IpFamily, Map<String, Set<String>>> keyOwners(Collection<NodeFacts> nodes) {
-    Map<IpFamily, Map<String, Set<String>>> owners = new EnumMap<>(IpFamily.class);
+  /** The other nodes publishing a key, sorted; nothing to sort when only this node does. */
+  private static Set<String> othersPublishing(List<String> publishers, String self) {
+    if (publishers == null || publishers.size() < 2) {
+      return Set.of();
+    }
+    Set<String> others = new TreeSet<>(publishers);
+    others.remove(self);
+    return others;
+  }
+
+  /**
+   * Per family, each valid key and the nodes that publish it. A hash map: every node looks its key
+   * up once per pass, and only a shared key (rare) needs its publishers sorted, which {@code
+   * checkFamily} does.
+   */
+  private static Map<IpFamily, Map<String, List<String>>> keyOwners(Collection<NodeFacts> nodes) {
+    Map<IpFamily, Map<String, List<String>>> owners = new EnumMap<>(IpFamily.class);
     for (IpFamily family : IpFamily.values()) {
-      Map<String, Set<String>> byKey = new TreeMap<>();
+      Map<String, List<String>> byKey = new HashMap<>();
       for (NodeFacts node : nodes) {
         String key = node.annotations().get(family.keyAnnotation());
         if (key != null && WireguardEvidence.keyProblem(key) == null) {
-          byKey.computeIfAbsent(key, k -> new TreeSet<>()).add(node.name());
+          byKey.merge(
+              key,
+              List.of(node.name()),
+              (publishers, next) -> {
+                List<String> more =
+                    publishers.size() == 1 ? new ArrayList<>(publishers) : publishers;
+                more.addAll(next);
+                return more;
+              });
         }
       }
       owners.put(family, byKey);

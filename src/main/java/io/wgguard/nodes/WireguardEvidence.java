@@ -20,6 +20,9 @@ final class WireguardEvidence {
    * one: 44 characters of canonical standard base64 with padding, 32 bytes, not all zero.
    */
   static String keyProblem(String key) {
+    if (isWellFormedKey(key)) {
+      return null;
+    }
     if (key.length() != KEY_LENGTH) {
       return "it has " + key.length() + " characters, not " + KEY_LENGTH;
     }
@@ -43,6 +46,43 @@ final class WireguardEvidence {
     return "it is the all-zero key, which Felix never publishes";
   }
 
+  /**
+   * The common case, checked on every node in every pass without allocating: 43 characters of the
+   * standard base64 alphabet and one {@code =} (32 bytes), the two unused bits of the last one
+   * clear (canonical), not all {@code A} (the zero key). Whatever fails this is judged by the full
+   * check in {@link #keyProblem}, which names the problem.
+   */
+  private static boolean isWellFormedKey(String key) {
+    if (key.length() != KEY_LENGTH || key.charAt(KEY_LENGTH - 1) != '=') {
+      return false;
+    }
+    boolean zero = true;
+    for (int i = 0; i < KEY_LENGTH - 1; i++) {
+      int value = base64Value(key.charAt(i));
+      if (value < 0) {
+        return false;
+      }
+      zero &= value == 0;
+    }
+    return (base64Value(key.charAt(KEY_LENGTH - 2)) & 3) == 0 && !zero;
+  }
+
+  private static int base64Value(char c) {
+    if (c >= 'A' && c <= 'Z') {
+      return c - 'A';
+    }
+    if (c >= 'a' && c <= 'z') {
+      return c - 'a' + 26;
+    }
+    if (c >= '0' && c <= '9') {
+      return c - '0' + 52;
+    }
+    if (c == '+') {
+      return 62;
+    }
+    return c == '/' ? 63 : -1;
+  }
+
   /** First characters of a key and an ellipsis, safe to show in messages and logs. */
   static String fingerprint(String key) {
     String head = key.length() <= FINGERPRINT_LENGTH ? key : key.substring(0, FINGERPRINT_LENGTH);
@@ -60,9 +100,7 @@ final class WireguardEvidence {
       return false;
     }
     for (String part : parts) {
-      if (part.isEmpty()
-          || part.length() > 3
-          || !part.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      if (part.isEmpty() || part.length() > 3 || !isDecimal(part)) {
         return false;
       }
       // Leading zeros are refused, as Go's net.ParseIP does (they could be read as octal).
@@ -70,6 +108,16 @@ final class WireguardEvidence {
         return false;
       }
       if (Integer.parseInt(part) > 255) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isDecimal(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
         return false;
       }
     }

@@ -321,4 +321,15 @@ class AdmissionResourceQuarkusTest {
     assertThat(http.body())
         .isEqualTo("request.kind is Service: this endpoint judges core/v1 Pod\n");
   }
+
+  @Test
+  void theBenchmarkCeilingEndpointIsOffByDefault() {
+    HttpResponse<String> http =
+        TestHttps.post(
+            https,
+            "https://localhost:18443/admission/constant",
+            podReview("Pod", "worker1").getBytes(StandardCharsets.UTF_8));
+
+    assertThat(http.statusCode()).isEqualTo(404);
+  }
 }

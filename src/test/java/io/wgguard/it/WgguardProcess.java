@@ -63,6 +63,28 @@ public final class WgguardProcess implements AutoCloseable {
   private static WgguardProcess start(
       String name, Path kubeconfig, Path tlsDir, Map<String, String> properties, String health)
       throws IOException {
+    WgguardProcess wgguard = launch(name, kubeconfig, tlsDir, List.of(), properties);
+    wgguard.await(health, Duration.ofSeconds(90));
+    return wgguard;
+  }
+
+  /**
+   * Starts the jar with the test certificate and JVM options placed before {@code -jar}, and
+   * returns at once without waiting for health (benchmarks time the start-up themselves).
+   */
+  public static WgguardProcess launch(
+      String name, Path kubeconfig, List<String> jvmOptions, Map<String, String> properties)
+      throws IOException {
+    return launch(name, kubeconfig, TEST_TLS, jvmOptions, properties);
+  }
+
+  private static WgguardProcess launch(
+      String name,
+      Path kubeconfig,
+      Path tlsDir,
+      List<String> jvmOptions,
+      Map<String, String> properties)
+      throws IOException {
     Path jar = Path.of(System.getProperty("wgguard.jar", "target/quarkus-app/quarkus-run.jar"));
     if (!Files.exists(jar)) {
       throw new IllegalStateException(
@@ -72,6 +94,7 @@ public final class WgguardProcess implements AutoCloseable {
     int management = freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
     command.add("-Dquarkus.http.ssl-port=" + https);
     command.add("-Dquarkus.management.port=" + management);
     properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
@@ -89,9 +112,7 @@ public final class WgguardProcess implements AutoCloseable {
     builder
         .environment()
         .put("WGGUARD_TLS_KEY_FILE", tlsDir.resolve("tls.key").toAbsolutePath().toString());
-    WgguardProcess wgguard = new WgguardProcess(builder.start(), log, https, management);
-    wgguard.await(health, Duration.ofSeconds(90));
-    return wgguard;
+    return new WgguardProcess(builder.start(), log, https, management);
   }
 
   /**
@@ -127,6 +148,16 @@ public final class WgguardProcess implements AutoCloseable {
   /** Base URL of the management port. */
   public String managementBase() {
     return "http://127.0.0.1:" + managementPort;
+  }
+
+  /** The operating-system process id of the JVM. */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** True while the JVM runs. */
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   /** GETs a management path. */

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Checker scale: node-store heap, full-pass time, and end to end against a real kube-apiserver.
+#
+#   bench/checker.sh [NODES...]        default: 5000 65000
+#
+# For each node count:
+#   (a) retained heap of the NodeFacts map + reduced Node informer cache (separate JVM, Serial GC);
+#   (b) one full pass (assess + plan): median / p99 over 100 runs after 30 warm-up runs, in a JVM
+#       with the Deployment's flags;
+#   (c, d) kube-apiserver + etcd with N synthetic nodes (parallel creates), the packaged jar with
+#       the Deployment's flags and wgguard.checker.interval=2s: time to sync, heap/RSS, key loss ->
+#       taint seen by a watch, and node PATCHes counted by kube-apiserver while nothing changes.
+# Skip parts with BENCH_SKIP="heap pass e2e" (any of them). Results are appended to
+# target/bench/results.md; wgguard's logs are in target/it-logs/.
+source "$(dirname "$0")/lib.sh"
+counts=("$@")
+[ ${#counts[@]} -gt 0 ] || counts=(5000 65000)
+skip=" ${BENCH_SKIP:-} "
+bench_conditions "bench/checker.sh ${counts[*]}"
+
+if [[ $skip != *" heap "* ]]; then
+  for n in "${counts[@]}"; do
+    bench_java -XX:+UseSerialGC -Xmx6g io.wgguard.bench.NodeStoreHeapBenchmark "$n"
+  done
+fi
+if [[ $skip != *" pass "* ]]; then
+  # shellcheck disable=SC2086 # the options are words
+  bench_java $WGGUARD_JAVA_OPTS -Druns="${BENCH_RUNS:-100}" -Dwarmup="${BENCH_WARMUP:-30}" \
+    io.wgguard.bench.FullPassBenchmark "${counts[@]}"
+fi
+if [[ $skip != *" e2e "* ]]; then
+  for n in "${counts[@]}"; do
+    bench_java -Xmx3g -Dreps="${BENCH_REPS:-5}" io.wgguard.bench.CheckerEndToEndBenchmark "$n"
+  done
+fi

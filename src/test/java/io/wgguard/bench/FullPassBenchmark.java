@@ -1,0 +1,131 @@
+package io.wgguard.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.wgguard.nodes.ClusterAssessment;
+import io.wgguard.nodes.NodeFacts;
+import io.wgguard.nodes.NodeFactsMapper;
+import io.wgguard.nodes.NodeReadinessPolicy;
+import io.wgguard.nodes.ReadinessSettings;
+import io.wgguard.nodes.TaintPlan;
+import io.wgguard.nodes.TaintPlanner;
+import io.wgguard.policy.FelixObject;
+import io.wgguard.policy.FelixObjects;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Time of one full checker pass, the pure part the reconciler runs on every trigger: {@link
+ * NodeReadinessPolicy#assess} then {@link TaintPlanner#plan}, over a stable cluster (WireGuard on
+ * in {@code default}, every node ready). Warm-up runs first, then the measured runs; reports
+ * median, p99 and max, and the bytes one pass allocates. The snapshot the reconciler takes first
+ * ({@code List.copyOf} of the facts map) is timed apart.
+ *
+ * <p>Arguments: node counts; {@code -Druns=100 -Dwarmup=30} set the repetitions.
+ */
+public final class FullPassBenchmark {
+
+  private FullPassBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int runs = Integer.getInteger("runs", 100);
+    int warmup = Integer.getInteger("warmup", 30);
+    KubernetesSerialization serialization = new KubernetesSerialization();
+    FelixObject felix =
+        FelixObjects.read(
+            new ObjectMapper()
+                .readTree(
+                    "{\"apiVersion\":\"crd.projectcalico.org/v1\",\"kind\":\"FelixConfiguration\","
+                        + "\"metadata\":{\"name\":\"default\"},\"spec\":{\"wireguardEnabled\":true}}"));
+    ReadinessSettings settings = ReadinessSettings.defaults();
+    Table table =
+        new Table(
+            "Full pass (assess + plan), " + runs + " runs after " + warmup + " warm-up runs",
+            "nodes",
+            "median",
+            "p99",
+            "max",
+            "CPU median",
+            "assess median",
+            "plan median",
+            "snapshot median",
+            "allocated per pass");
+    for (String arg : args) {
+      int n = Integer.parseInt(arg.replace(",", "").replace("_", ""));
+      Instant heartbeat = Instant.parse("2026-11-25T12:00:00Z");
+      Instant now = heartbeat.plus(Duration.ofSeconds(30));
+      Map<String, NodeFacts> cache = new ConcurrentHashMap<>();
+      for (int i = 0; i < n; i++) {
+        Node node =
+            serialization.unmarshal(SyntheticNodes.json(serialization, i, heartbeat), Node.class);
+        NodeFacts facts = NodeFactsMapper.facts(node);
+        cache.put(facts.name(), facts);
+      }
+      List<FelixObject> felixConfigurations = List.of(felix);
+      long[] total = new long[runs];
+      long[] assess = new long[runs];
+      long[] plan = new long[runs];
+      long[] snapshot = new long[runs];
+      long[] cpu = new long[runs];
+      long allocated = 0;
+      var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+      long self = Thread.currentThread().getId();
+      long sink = 0;
+      for (int r = -warmup; r < runs; r++) {
+        long a0 = threads.getThreadAllocatedBytes(self);
+        long c0 = threads.getCurrentThreadCpuTime();
+        long t0 = System.nanoTime();
+        Collection<NodeFacts> nodes = List.copyOf(cache.values());
+        long t1 = System.nanoTime();
+        ClusterAssessment assessment =
+            NodeReadinessPolicy.assess(felixConfigurations, nodes, settings, now);
+        long t2 = System.nanoTime();
+        TaintPlan taintPlan = TaintPlanner.plan(assessment, settings);
+        long t3 = System.nanoTime();
+        long c1 = threads.getCurrentThreadCpuTime();
+        long a1 = threads.getThreadAllocatedBytes(self);
+        if (taintPlan.nodes().size() != n || !taintPlan.noChange()) {
+          throw new IllegalStateException("expected a stable plan over " + n + " nodes");
+        }
+        sink += taintPlan.summary().length();
+        if (r >= 0) {
+          snapshot[r] = t1 - t0;
+          assess[r] = t2 - t1;
+          plan[r] = t3 - t2;
+          total[r] = t3 - t1;
+          cpu[r] = c1 - c0;
+          allocated += a1 - a0;
+        }
+      }
+      table.row(
+          String.format("%,d", n),
+          Table.nanos(percentile(total, 50)),
+          Table.nanos(percentile(total, 99)),
+          Table.nanos(percentile(total, 100)),
+          Table.nanos(percentile(cpu, 50)),
+          Table.nanos(percentile(assess, 50)),
+          Table.nanos(percentile(plan, 50)),
+          Table.nanos(percentile(snapshot, 50)),
+          Table.mib((double) allocated / runs));
+      if (sink == 42) {
+        System.out.println();
+      }
+    }
+    table.print();
+  }
+
+  /** The value at or below which {@code p} percent of the samples fall (nearest rank). */
+  static long percentile(long[] samples, double p) {
+    long[] sorted = samples.clone();
+    Arrays.sort(sorted);
+    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+}
