@@ -19,10 +19,27 @@ if [ ! -s "$CP_FILE" ] || [ pom.xml -nt "$CP_FILE" ]; then
 fi
 CP="target/test-classes:target/classes:$(cat "$CP_FILE")"
 
-# The JVM flags of the wgguard Deployment. manifests/ of this branch has no Deployment, so these
-# are the assumed ones: a 512Mi container (emulated with -XX:MaxRAM, which sizes the heap as the
-# container limit would), 75 % of it as heap, Serial GC, 512 KiB thread stacks.
-WGGUARD_JAVA_OPTS=${WGGUARD_JAVA_OPTS:--XX:MaxRAM=512m -XX:MaxRAMPercentage=75 -XX:+UseSerialGC -Xss512k}
+# The JVM flags of the wgguard Deployment, read from manifests/base/deployment.yaml (JAVA_OPTS),
+# with its memory limit emulated by -XX:MaxRAM (which sizes the heap as the container limit would)
+# and its CPU limit by -XX:ActiveProcessorCount (the JVM then picks the GC it would pick there).
+deployment=manifests/base/deployment.yaml
+deployment_opts=$(awk '/name: JAVA_OPTS/{f=1;next} f&&/value: >-/{next} f&&/^ *-[XD]/{printf "%s ", $1; next} f{exit}' "$deployment")
+memory_limit=$(awk '/limits:/{f=1} f&&/memory:/{print $2; exit}' "$deployment")
+cpu_limit=$(awk '/limits:/{f=1} f&&/cpu:/{gsub(/"/,"",$2); print $2; exit}' "$deployment")
+[ -n "$deployment_opts" ] && [ -n "$memory_limit" ] && [ -n "$cpu_limit" ] || {
+  echo "bench: cannot read JAVA_OPTS and limits from $deployment" >&2
+  exit 1
+}
+case $memory_limit in
+  *Mi) max_ram=${memory_limit%Mi}m ;;
+  *Gi) max_ram=${memory_limit%Gi}g ;;
+  *) echo "bench: memory limit $memory_limit: only Mi and Gi are understood" >&2; exit 1 ;;
+esac
+case $cpu_limit in
+  *m) cpus=$(( (${cpu_limit%m} + 999) / 1000 )) ;;
+  *) cpus=$cpu_limit ;;
+esac
+WGGUARD_JAVA_OPTS=${WGGUARD_JAVA_OPTS:-$deployment_opts-XX:MaxRAM=$max_ram -XX:ActiveProcessorCount=$cpus}
 
 # bench_java [JVM options...] CLASS [args...]: a benchmark main on the test classpath.
 bench_java() {

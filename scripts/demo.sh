@@ -181,7 +181,7 @@ register() { # manifest path-prefix
     | k apply -f - >/dev/null
 }
 register manifests/base/webhook.yaml
-[ -f manifests/base/pod-webhook.yaml ] && register manifests/base/pod-webhook.yaml
+register manifests/base/pod-webhook.yaml
 # The API server picks registrations up asynchronously.
 wait_for 30 "the API server to call wgguard" bash -c \
   "\"$KUBECTL_BIN\" patch felixconfiguration default --type=merge -p '{\"spec\":{\"wireguardEnabled\":false}}' --dry-run=server 2>&1 | grep -q 'keeps WireGuard off'"
@@ -211,11 +211,7 @@ step ok "wgguard.io/wireguard-not-ready" admin -- get node worker2 -o jsonpath='
 step ok "WireGuardNotReady" admin -- get events -n default --field-selector involvedObject.name=worker2
 
 bold "5. The seed's pod-2, pinned to worker2 with spec.nodeName, bypasses the scheduler"
-if [ -f manifests/base/pod-webhook.yaml ]; then
-  step refused "which wgguard holds not WireGuard-ready: no-public-key" bob -- apply -f "$ROOT/examples/demo/seed-pod-2.yaml"
-else
-  say "  (no pod webhook in manifests/base: skipped)"
-fi
+step refused "which wgguard holds not WireGuard-ready: no-public-key" bob -- apply -f "$ROOT/examples/demo/seed-pod-2.yaml"
 
 bold "6. The key comes back: the taint goes, the pod is admitted"
 step ok "annotated" admin -- annotate node worker2 projectcalico.org/WireguardPublicKey=lDSws3G/G1KP76BGGRpVSXBnTt5N6FCqOodzTUUWs0I=

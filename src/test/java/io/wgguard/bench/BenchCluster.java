@@ -31,20 +31,7 @@ final class BenchCluster {
 
   /** kube-apiserver + etcd with Calico's CRDs and {@code default} turning WireGuard on. */
   static KubeCluster start() throws IOException {
-    KubeCluster cluster = KubeCluster.start();
-    cluster.installCalicoCrds(Path.of("..", "shared", "fixtures", "calico"));
-    cluster.apply(
-        """
-        apiVersion: crd.projectcalico.org/v1
-        kind: FelixConfiguration
-        metadata:
-          name: default
-        spec:
-          logSeverityScreen: Info
-          reportingInterval: 0s
-          wireguardEnabled: true
-        """);
-    return cluster;
+    return KubeCluster.startWithWireguardOn();
   }
 
   /**

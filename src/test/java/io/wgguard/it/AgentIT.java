@@ -37,20 +37,8 @@ class AgentIT {
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = KubeCluster.start();
+    cluster = KubeCluster.startSeedCluster();
     client = cluster.admin();
-    cluster.installCalicoCrds(
-        Path.of(System.getProperty("wgguard.basedir", "."), "..", "shared", "fixtures", "calico"));
-    cluster.apply(
-        """
-        apiVersion: crd.projectcalico.org/v1
-        kind: FelixConfiguration
-        metadata:
-          name: default
-        spec:
-          wireguardEnabled: true
-        """);
-    SeedNodes.create(client);
     hosts = Files.createTempDirectory("wgguard-hosts-");
     HostTree.loaded(hosts.resolve("control1"), "wireguard.cali");
     HostTree.loaded(hosts.resolve("worker1"), "wireguard.cali");

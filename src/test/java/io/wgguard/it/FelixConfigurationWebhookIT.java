@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wgguard.it.KubeCluster.Result;
 import io.wgguard.it.KubeCluster.User;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -37,8 +36,7 @@ class FelixConfigurationWebhookIT {
   @BeforeAll
   static void startClusterAndWgguard() throws Exception {
     cluster = KubeCluster.start();
-    cluster.installCalicoCrds(
-        Path.of(System.getProperty("wgguard.basedir", "."), "..", "shared", "fixtures", "calico"));
+    cluster.installCalicoCrds();
     cluster.apply(
         """
         apiVersion: rbac.authorization.k8s.io/v1

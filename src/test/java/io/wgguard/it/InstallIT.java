@@ -124,19 +124,8 @@ class InstallIT {
             "cert-manager", kustomize("manifests/overlays/cert-manager"),
             "monitoring", kustomize("manifests/monitoring"));
 
-    cluster = KubeCluster.start();
+    cluster = KubeCluster.startSeedCluster();
     admin = cluster.admin();
-    cluster.installCalicoCrds(basedir.resolve("../shared/fixtures/calico"));
-    cluster.apply(
-        """
-        apiVersion: crd.projectcalico.org/v1
-        kind: FelixConfiguration
-        metadata:
-          name: default
-        spec:
-          wireguardEnabled: true
-        """);
-    SeedNodes.create(admin);
   }
 
   @AfterAll

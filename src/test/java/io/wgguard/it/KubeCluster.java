@@ -113,6 +113,48 @@ public final class KubeCluster implements AutoCloseable {
     return new KubeCluster(server, dir, server.getKubeConfigYaml());
   }
 
+  /**
+   * The API server with Calico's FelixConfiguration CRDs and {@code default} switching WireGuard
+   * on, as the seed leaves it after its first step.
+   */
+  public static KubeCluster startWithWireguardOn() throws IOException {
+    KubeCluster cluster = start();
+    try {
+      cluster.installCalicoCrds();
+      cluster.apply(
+          """
+          apiVersion: crd.projectcalico.org/v1
+          kind: FelixConfiguration
+          metadata:
+            name: default
+          spec:
+            wireguardEnabled: true
+          """);
+      return cluster;
+    } catch (RuntimeException | IOException e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  /** {@link #startWithWireguardOn()} plus the seed's three nodes with their keys and addresses. */
+  public static KubeCluster startSeedCluster() throws IOException {
+    KubeCluster cluster = startWithWireguardOn();
+    try {
+      SeedNodes.create(cluster.admin());
+      return cluster;
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  /** {@code ../shared/fixtures/calico}, beside the project root. */
+  public static Path calicoFixtures() {
+    return Path.of(
+        System.getProperty("wgguard.basedir", "."), "..", "shared", "fixtures", "calico");
+  }
+
   /** A client authenticated as the certificate admin (system:masters). */
   public KubernetesClient admin() {
     return admin;
@@ -181,10 +223,11 @@ public final class KubeCluster implements AutoCloseable {
   }
 
   /**
-   * Installs Calico's FelixConfiguration CRDs from {@code ../shared/fixtures/calico}, without the
-   * {@code x-kubernetes-validations} that API servers before 1.25 do not know.
+   * Installs Calico's FelixConfiguration CRDs from {@link #calicoFixtures()}, without the {@code
+   * x-kubernetes-validations} that API servers before 1.25 do not know.
    */
-  public void installCalicoCrds(Path fixtures) throws IOException {
+  public void installCalicoCrds() throws IOException {
+    Path fixtures = calicoFixtures();
     for (String file :
         List.of(
             "crd.projectcalico.org_felixconfigurations.yaml",

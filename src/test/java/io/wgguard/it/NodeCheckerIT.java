@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.wgguard.it.KubeCluster.User;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -41,20 +40,8 @@ class NodeCheckerIT {
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = KubeCluster.start();
+    cluster = KubeCluster.startSeedCluster();
     client = cluster.admin();
-    cluster.installCalicoCrds(
-        Path.of(System.getProperty("wgguard.basedir", "."), "..", "shared", "fixtures", "calico"));
-    cluster.apply(
-        """
-        apiVersion: crd.projectcalico.org/v1
-        kind: FelixConfiguration
-        metadata:
-          name: default
-        spec:
-          wireguardEnabled: true
-        """);
-    SeedNodes.create(client);
     // Two of three nodes with a duplicated key is 0.67 of the cluster: raise the brake above it.
     wgguard =
         WgguardProcess.start(

@@ -15,13 +15,29 @@ public final class Webhooks {
   private Webhooks() {}
 
   /**
-   * Reads {@code manifests/base/webhook.yaml}, replaces each service reference by {@code base +
-   * path}, sets the caBundle to the test CA, and creates it.
+   * The FelixConfiguration webhook of {@code manifests/base/webhook.yaml}, aimed at {@code base}.
    */
   public static ValidatingWebhookConfiguration register(KubernetesClient client, String base)
       throws IOException {
+    return register(client, base, "webhook.yaml");
+  }
+
+  /** The pod webhook of {@code manifests/base/pod-webhook.yaml}, aimed at {@code base}. */
+  public static ValidatingWebhookConfiguration registerPods(KubernetesClient client, String base)
+      throws IOException {
+    return register(client, base, "pod-webhook.yaml");
+  }
+
+  /**
+   * Reads {@code manifests/base/<file>}, replaces each service reference by {@code base + path},
+   * sets the caBundle to the test CA, and creates it.
+   */
+  private static ValidatingWebhookConfiguration register(
+      KubernetesClient client, String base, String file) throws IOException {
     ValidatingWebhookConfiguration config;
-    try (InputStream in = Files.newInputStream(Path.of("manifests/base/webhook.yaml"))) {
+    try (InputStream in =
+        Files.newInputStream(
+            Path.of(System.getProperty("wgguard.basedir", "."), "manifests", "base", file))) {
       config =
           client.getKubernetesSerialization().unmarshal(in, ValidatingWebhookConfiguration.class);
     }

@@ -186,6 +186,11 @@ public final class WgguardProcess implements AutoCloseable {
     }
   }
 
+  /** Waits until {@code /q/health/ready} answers 200; fails with the log if the JVM exits. */
+  public void awaitReady(Duration timeout) {
+    await("/q/health/ready", timeout);
+  }
+
   private void await(String health, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {

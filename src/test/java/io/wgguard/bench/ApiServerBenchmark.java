@@ -1,0 +1,184 @@
+package io.wgguard.bench;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.wgguard.it.KubeCluster;
+import io.wgguard.it.KubeCluster.User;
+import io.wgguard.it.SeedNodes;
+import io.wgguard.it.Webhooks;
+import io.wgguard.it.WgguardProcess;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the webhooks add to a client's request through a real kube-apiserver: sequential
+ * FelixConfiguration patches (the kind calico-node and operators send: a field other than WireGuard
+ * changes) and nodeName-pinned pod creates, first with no webhook registered, then with both of
+ * {@code manifests/base} registered and pointing at the packaged jar. Latency is the client's: the
+ * fabric8 client's request to its response, over HTTPS with keep-alive.
+ *
+ * <p>{@code -Drequests=500} per operation and phase, after {@code -Dwarmup=100}.
+ */
+public final class ApiServerBenchmark {
+
+  private ApiServerBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int requests = Integer.getInteger("requests", 500);
+    int warmup = Integer.getInteger("warmup", 100);
+    try (KubeCluster cluster = BenchCluster.start()) {
+      KubernetesClient client = cluster.admin();
+      SeedNodes.create(client);
+      // No controller manager: the ServiceAccount admission plugin needs the account to exist.
+      client
+          .serviceAccounts()
+          .inNamespace("default")
+          .resource(
+              new ServiceAccountBuilder()
+                  .withNewMetadata()
+                  .withName("default")
+                  .withNamespace("default")
+                  .endMetadata()
+                  .build())
+          .create();
+      try (WgguardProcess wgguard =
+          WgguardProcess.launch(
+              "bench-apiserver",
+              cluster.kubeconfig(User.ADMIN),
+              BenchCluster.wgguardJavaOptions(),
+              Map.of())) {
+        wgguard.awaitReady(Duration.ofMinutes(2));
+        long[][] without = {
+          felixPatches(client, warmup, requests), podCreates(client, "plain", warmup, requests)
+        };
+        Webhooks.register(client, wgguard.webhookBase());
+        Webhooks.registerPods(client, wgguard.webhookBase());
+        // The API server picks new webhook configurations up within about a second; from then on
+        // switching WireGuard off is refused, which proves the second phase goes through wgguard.
+        KubeCluster.await(
+            Duration.ofSeconds(30), "the webhook to be called", () -> refused(client));
+        long[][] with = {
+          felixPatches(client, warmup, requests), podCreates(client, "guarded", warmup, requests)
+        };
+        String[] operations = {
+          "FelixConfiguration `default` merge patch (logSeverityScreen)",
+          "Pod create, pinned to a ready node"
+        };
+        Table table =
+            new Table(
+                "Through kube-apiserver 1.20.2: "
+                    + requests
+                    + " sequential requests per row after "
+                    + warmup
+                    + " warm-up",
+                "operation",
+                "no webhook p50",
+                "no webhook p99",
+                "wgguard p50",
+                "wgguard p99",
+                "added p50",
+                "added p99");
+        for (int i = 0; i < operations.length; i++) {
+          long p50a = FullPassBenchmark.percentile(without[i], 50);
+          long p99a = FullPassBenchmark.percentile(without[i], 99);
+          long p50b = FullPassBenchmark.percentile(with[i], 50);
+          long p99b = FullPassBenchmark.percentile(with[i], 99);
+          table.row(
+              operations[i],
+              Table.nanos(p50a),
+              Table.nanos(p99a),
+              Table.nanos(p50b),
+              Table.nanos(p99b),
+              Table.nanos(p50b - p50a),
+              Table.nanos(p99b - p99a));
+        }
+        table.print();
+        double judged =
+            BenchCluster.metric(
+                wgguard.get("/q/metrics").body(), "wgguard_admission_requests_total", l -> true);
+        if (judged < 2.0 * (warmup + requests)) {
+          throw new IllegalStateException(
+              "wgguard judged only " + judged + " requests: the webhook was not in the path");
+        }
+      }
+    }
+  }
+
+  /** Whether switching WireGuard off is refused now. */
+  private static boolean refused(KubernetesClient client) {
+    try {
+      client
+          .genericKubernetesResources("crd.projectcalico.org/v1", "FelixConfiguration")
+          .withName("default")
+          .patch(
+              new PatchContext.Builder()
+                  .withPatchType(PatchType.JSON_MERGE)
+                  .withDryRun(List.of("All"))
+                  .build(),
+              "{\"spec\":{\"wireguardEnabled\":false}}");
+      return false;
+    } catch (KubernetesClientException e) {
+      if (e.getMessage() != null && e.getMessage().contains("wireguardEnabled")) {
+        return true;
+      }
+      throw e;
+    }
+  }
+
+  /** Patches {@code default}, alternating a field Felix reads but wgguard lets pass. */
+  private static long[] felixPatches(KubernetesClient client, int warmup, int requests) {
+    long[] samples = new long[requests];
+    for (int i = -warmup; i < requests; i++) {
+      String level = (i & 1) == 0 ? "Info" : "Debug";
+      long t0 = System.nanoTime();
+      client
+          .genericKubernetesResources("crd.projectcalico.org/v1", "FelixConfiguration")
+          .withName("default")
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              "{\"spec\":{\"logSeverityScreen\":\"" + level + "\"}}");
+      long t1 = System.nanoTime();
+      if (i >= 0) {
+        samples[i] = t1 - t0;
+      }
+    }
+    return samples;
+  }
+
+  /** Creates pods pinned to worker1 (ready), then deletes them. */
+  private static long[] podCreates(
+      KubernetesClient client, String prefix, int warmup, int requests) {
+    long[] samples = new long[requests];
+    for (int i = -warmup; i < requests; i++) {
+      Pod pod =
+          new PodBuilder()
+              .withNewMetadata()
+              .withName(prefix + "-" + (i + warmup))
+              .withNamespace("default")
+              .endMetadata()
+              .withNewSpec()
+              .withNodeName("worker1")
+              .withAutomountServiceAccountToken(false)
+              .addNewContainer()
+              .withName("app")
+              .withImage("praqma/network-multitool")
+              .endContainer()
+              .endSpec()
+              .build();
+      long t0 = System.nanoTime();
+      client.pods().inNamespace("default").resource(pod).create();
+      long t1 = System.nanoTime();
+      if (i >= 0) {
+        samples[i] = t1 - t0;
+      }
+    }
+    client.pods().inNamespace("default").delete();
+    return samples;
+  }
+}

@@ -1,0 +1,222 @@
+package io.wgguard.it;
+
+import static io.wgguard.it.SeedNodes.KEY_ANNOTATION;
+import static io.wgguard.it.SeedNodes.annotate;
+import static io.wgguard.it.SeedNodes.key;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.wgguard.it.KubeCluster.Result;
+import io.wgguard.it.KubeCluster.User;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The pod webhook against a real API server, registered from {@code manifests/base}: the seed's
+ * nodeName-pinned pods (which bypass the scheduler and so the taint) refused while their node is
+ * not WireGuard-ready and admitted once it is; tolerating pods, exempt namespaces and unpinned pods
+ * pass; with wgguard down, pods are still created (the webhook fails open).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PodWebhookIT {
+
+  static final Duration SOON = Duration.ofSeconds(15);
+  static final String DENIED = "admission webhook \"pod.wgguard.io\" denied the request";
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  static KubeCluster cluster;
+  static KubernetesClient client;
+  static WgguardProcess wgguard;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = KubeCluster.startSeedCluster();
+    client = cluster.admin();
+    // No controller manager: the ServiceAccount admission plugin needs the accounts to exist.
+    cluster.apply(
+        """
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata:
+          name: default
+          namespace: default
+        ---
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata:
+          name: default
+          namespace: kube-system
+        """);
+    wgguard =
+        WgguardProcess.start(
+            "pod-webhook-it",
+            cluster.kubeconfig(User.ADMIN),
+            Map.of("wgguard.checker.interval", "5s"));
+    Webhooks.registerPods(client, wgguard.webhookBase());
+    KubeCluster.await(SOON, "HEALTHY", () -> posture().equals("HEALTHY"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (wgguard != null) {
+      wgguard.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void theSeedsPodPinnedToAReadyNodeIsAdmitted() {
+    Result result = createPod("pod-1", "default", "worker1", "");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.stdout()).contains("pod/pod-1 created");
+    assertThat(result.stderr()).doesNotContain("Warning");
+  }
+
+  @Test
+  @Order(2)
+  void aPodPinnedToANodeThatLostItsKeyIsRefusedWithTheEvidence() {
+    annotate(client, "worker2", KEY_ANNOTATION, null);
+    KubeCluster.await(SOON, "worker2 not ready", () -> !row("worker2").path("ready").asBoolean());
+
+    Result result = createPod("pod-2", "default", "worker2", "");
+
+    assertThat(result.exitCode()).as(result.toString()).isNotZero();
+    assertThat(result.stderr())
+        .contains(DENIED)
+        .contains(
+            "pod default/pod-2 is pinned to node worker2 (spec.nodeName), which wgguard holds not"
+                + " WireGuard-ready: no-public-key")
+        .contains("projectcalico.org/WireguardPublicKey")
+        .contains("add a toleration for wgguard.io/wireguard-not-ready");
+    assertThat(client.pods().inNamespace("default").withName("pod-2").get()).isNull();
+  }
+
+  @Test
+  @Order(3)
+  void aServerSideDryRunIsJudgedTheSame() {
+    Result result = createPod("pod-2", "default", "worker2", "", "--dry-run=server");
+
+    assertThat(result.exitCode()).as(result.toString()).isNotZero();
+    assertThat(result.stderr()).contains(DENIED);
+  }
+
+  @Test
+  @Order(4)
+  void aPodToleratingTheTaintIsAdmittedWithAWarning() {
+    Result result =
+        createPod(
+            "pod-tolerating",
+            "default",
+            "worker2",
+            """
+              tolerations:
+              - key: wgguard.io/wireguard-not-ready
+                operator: Exists
+            """);
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.stderr())
+        .contains(
+            "Warning: pod default/pod-tolerating tolerates wgguard.io/wireguard-not-ready and is"
+                + " pinned to node worker2, which is not WireGuard-ready (no-public-key)");
+  }
+
+  @Test
+  @Order(5)
+  void aPodInAnExemptNamespaceAndAnUnpinnedPodAreAdmitted() {
+    Result system = createPod("calico-debug", "kube-system", "worker2", "");
+    Result unpinned = createPod("pod-unpinned", "default", null, "");
+
+    assertThat(system.exitCode()).as(system.toString()).isZero();
+    assertThat(unpinned.exitCode()).as(unpinned.toString()).isZero();
+    assertThat(system.stderr() + unpinned.stderr()).doesNotContain("Warning");
+  }
+
+  @Test
+  @Order(6)
+  void theKeyComingBackAdmitsThePinnedPod() {
+    annotate(client, "worker2", KEY_ANNOTATION, key("worker2"));
+    KubeCluster.await(SOON, "worker2 ready", () -> row("worker2").path("ready").asBoolean());
+
+    Result result = createPod("pod-2", "default", "worker2", "");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.stdout()).contains("pod/pod-2 created");
+  }
+
+  @Test
+  @Order(7)
+  void withWgguardDownPodsAreStillCreated() {
+    annotate(client, "worker1", KEY_ANNOTATION, null);
+    KubeCluster.await(SOON, "worker1 not ready", () -> !row("worker1").path("ready").asBoolean());
+    wgguard.close();
+
+    Result result = createPod("pod-while-down", "default", "worker1", "");
+
+    // failurePolicy: Ignore. The taint already keeps the scheduler away; this guard only backs it.
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    assertThat(result.stdout()).contains("pod/pod-while-down created");
+  }
+
+  /** Creates a pod with kubectl as the admin; {@code nodeName} null: unpinned. */
+  static Result createPod(
+      String name, String namespace, String nodeName, String extraSpec, String... flags) {
+    String yaml =
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: %s
+          namespace: %s
+        spec:
+          automountServiceAccountToken: false
+        %s%s  containers:
+          - name: app
+            image: praqma/network-multitool
+        """
+            .formatted(
+                name,
+                namespace,
+                nodeName == null ? "" : "  nodeName: " + nodeName + "\n",
+                extraSpec);
+    String[] args = new String[3 + flags.length];
+    args[0] = "create";
+    args[1] = "-f";
+    args[2] = "-";
+    System.arraycopy(flags, 0, args, 3, flags.length);
+    return cluster.kubectlWithInput(User.ADMIN, yaml, args);
+  }
+
+  static String posture() {
+    return status().path("posture").asText();
+  }
+
+  static JsonNode row(String node) {
+    for (JsonNode row : status().path("nodes")) {
+      if (node.equals(row.path("name").asText())) {
+        return row;
+      }
+    }
+    throw new AssertionError("no /status row for " + node + ": " + status());
+  }
+
+  static JsonNode status() {
+    try {
+      return JSON.readTree(wgguard.get("/status").body());
+    } catch (Exception e) {
+      throw new IllegalStateException("unreadable /status", e);
+    }
+  }
+}
