@@ -139,13 +139,29 @@ public final class EffectiveWireguard {
     return decided != null ? decided : cluster(family);
   }
 
-  /** The effective setting of each family on the node with this name and these labels. */
+  /**
+   * The effective setting of each family on the node with this name and these labels; unmodifiable.
+   * A node that no {@code node.<name>} or selector-scoped object names (most of them) gets the one
+   * shared map of {@code default}'s settings: a pass over every node allocates nothing for it.
+   */
   public Map<IpFamily, EffectiveSetting> forNode(String nodeName, Map<String, String> labels) {
+    if (!perNode.containsKey(nodeName) && noSelectorMatches(labels)) {
+      return cluster;
+    }
     Map<IpFamily, EffectiveSetting> settings = new EnumMap<>(IpFamily.class);
     for (IpFamily family : IpFamily.values()) {
       settings.put(family, forNode(nodeName, labels, family));
     }
-    return settings;
+    return Collections.unmodifiableMap(settings);
+  }
+
+  private boolean noSelectorMatches(Map<String, String> labels) {
+    for (Selected s : selected) {
+      if (s.selector().matches(labels)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** What {@code default} (or, without it, the built-in false) says for one family. */

@@ -39,6 +39,10 @@ import java.util.TreeSet;
  */
 public final class NodeReadinessPolicy {
 
+  private static final Comparator<Finding> FINDING_ORDER =
+      Comparator.comparing(Finding::reason)
+          .thenComparing(Finding::family, Comparator.nullsLast(Comparator.naturalOrder()));
+
   private NodeReadinessPolicy() {}
 
   /** Assesses every node against every FelixConfiguration of the cluster. */
@@ -73,9 +77,11 @@ public final class NodeReadinessPolicy {
     Map<IpFamily, EffectiveSetting> settingsByFamily =
         wireguard.forNode(node.name(), node.labels());
     Set<IpFamily> families = EnumSet.noneOf(IpFamily.class);
-    settingsByFamily.values().stream()
-        .filter(EffectiveSetting::enabled)
-        .forEach(s -> families.add(s.family()));
+    for (EffectiveSetting setting : settingsByFamily.values()) {
+      if (setting.enabled()) {
+        families.add(setting.family());
+      }
+    }
     Map<IpFamily, String> fingerprints = new EnumMap<>(IpFamily.class);
     for (IpFamily family : IpFamily.values()) {
       String key = node.annotations().get(family.keyAnnotation());
@@ -99,9 +105,9 @@ public final class NodeReadinessPolicy {
         checkLabel(node, settings, findings);
       }
     }
-    findings.sort(
-        Comparator.comparing(Finding::reason)
-            .thenComparing(Finding::family, Comparator.nullsLast(Comparator.naturalOrder())));
+    if (findings.size() > 1) {
+      findings.sort(FINDING_ORDER);
+    }
     NotReadyReason reason = findings.isEmpty() ? null : findings.get(0).reason();
     return new NodeVerdict(
         node.name(),
@@ -149,7 +155,7 @@ public final class NodeReadinessPolicy {
                     + " public key is published, so Felix has not created the WireGuard device"));
       }
     } else {
-      String problem = WireguardEvidence.keyProblem(key);
+      String problem = node.keyProblems().get(family);
       if (problem != null) {
         findings.add(
             new Finding(
@@ -293,7 +299,7 @@ public final class NodeReadinessPolicy {
       Map<String, List<String>> byKey = new HashMap<>();
       for (NodeFacts node : nodes) {
         String key = node.annotations().get(family.keyAnnotation());
-        if (key != null && WireguardEvidence.keyProblem(key) == null) {
+        if (key != null && !key.isEmpty() && !node.keyProblems().containsKey(family)) {
           byKey.merge(
               key,
               List.of(node.name()),

@@ -47,7 +47,15 @@ public final class FullPassBenchmark {
     ReadinessSettings settings = ReadinessSettings.defaults();
     Table table =
         new Table(
-            "Full pass (assess + plan), " + runs + " runs after " + warmup + " warm-up runs",
+            "Full pass (assess + plan), "
+                + runs
+                + " runs after "
+                + warmup
+                + " warm-up runs; JVM `"
+                + String.join(
+                    " ",
+                    java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+                + "`",
             "nodes",
             "median",
             "p99",
