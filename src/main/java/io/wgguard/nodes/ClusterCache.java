@@ -39,6 +39,14 @@ public class ClusterCache {
   private final Map<String, NodeFacts> nodes = new ConcurrentHashMap<>();
   private final Map<String, FelixObject> felix = new ConcurrentHashMap<>();
   private final Map<String, String> unreadable = new ConcurrentHashMap<>();
+
+  /**
+   * Items per page of the informers' list calls. Unpaged, the first list of a large cluster arrives
+   * as one response parsed whole (5,000 nodes: some 40 MB of JSON, several times that as objects),
+   * which does not fit the Deployment's heap; pages of this size keep the peak to a few MB.
+   */
+  static final long LIST_PAGE = 250;
+
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private volatile SharedIndexInformer<Node> nodeInformer;
   private volatile SharedIndexInformer<GenericKubernetesResource> felixInformer;
@@ -57,6 +65,7 @@ public class ClusterCache {
       nodeInformer =
           client
               .nodes()
+              .withLimit(LIST_PAGE)
               .runnableInformer(0)
               .itemStore(
                   new ReducedStateItemStore<>(
@@ -87,6 +96,7 @@ public class ClusterCache {
     felixInformer =
         client
             .genericKubernetesResources(felixApiVersion, Names.FELIX_KIND)
+            .withLimit(LIST_PAGE)
             .runnableInformer(0)
             .itemStore(
                 new ReducedStateItemStore<>(

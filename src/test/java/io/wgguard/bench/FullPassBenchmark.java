@@ -52,9 +52,11 @@ public final class FullPassBenchmark {
                 + " runs after "
                 + warmup
                 + " warm-up runs; JVM `"
-                + String.join(
-                    " ",
-                    java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+                + java.lang.management.ManagementFactory.getRuntimeMXBean()
+                    .getInputArguments()
+                    .stream()
+                    .filter(a -> a.startsWith("-XX"))
+                    .collect(java.util.stream.Collectors.joining(" "))
                 + "`",
             "nodes",
             "median",
