@@ -9,10 +9,9 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -72,19 +71,7 @@ final class AuditCommand implements Callable<Integer> {
       description = "text (default) or json")
   private Format output = Format.TEXT;
 
-  @Option(
-      names = "--set",
-      paramLabel = "NAME=VALUE",
-      description =
-          "a wgguard.* property of the service, e.g. wgguard.checker.brake-fraction=1"
-              + " (repeatable)")
-  private List<String> set = new ArrayList<>();
-
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "show this help")
-  private boolean help;
+  @Mixin private CommonOptions common = new CommonOptions();
 
   private final InputStream stdin;
   private final Clock clock;
@@ -118,7 +105,7 @@ final class AuditCommand implements Callable<Integer> {
               + Cli.COMMAND
               + " audit -");
     }
-    OfflineSettings settings = OfflineSettings.of(set);
+    OfflineSettings settings = common.settings();
     ReadinessSettings readiness = settings.readiness();
     String source = InputDocuments.describe(file);
     ClusterDump dump =

@@ -9,9 +9,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wgguard.nodes.ClusterAssessment;
 import io.wgguard.nodes.EffectiveSetting;
-import io.wgguard.nodes.Finding;
 import io.wgguard.nodes.IpFamily;
 import io.wgguard.nodes.NodeFacts;
+import io.wgguard.nodes.NodeRows;
 import io.wgguard.nodes.NodeState;
 import io.wgguard.nodes.NodeVerdict;
 import io.wgguard.nodes.Posture;
@@ -164,20 +164,9 @@ record AuditReport(
         plan.changes().stream().map(TaintChange::describe).toList());
     ArrayNode nodes = root.putArray("nodes");
     for (NodeVerdict verdict : assessment.verdicts()) {
-      ObjectNode row = nodes.addObject();
-      row.put("name", verdict.name());
-      row.put("ready", verdict.ready());
-      row.put("reason", verdict.reason() == null ? null : verdict.reason().wire());
-      row.put("exempt", verdict.exempt());
-      ArrayNode fams = row.putArray("families");
-      verdict.families().forEach(f -> fams.add(f.label()));
-      ObjectNode keys = row.putObject("keyFingerprints");
-      verdict.keyFingerprints().forEach((family, fp) -> keys.put(family.label(), fp));
+      ObjectNode row = NodeRows.write(nodes.addObject(), verdict);
       ObjectNode addresses = row.putObject("interfaceAddresses");
       addresses(facts.get(verdict.name())).forEach((family, a) -> addresses.put(family.label(), a));
-      row.put("tainted", verdict.tainted());
-      strings(row.putArray("taints"), verdict.taints().stream().map(t -> t.describe()).toList());
-      strings(row.putArray("findings"), verdict.findings().stream().map(Finding::detail).toList());
     }
     try {
       return JSON.writeValueAsString(root) + "\n";

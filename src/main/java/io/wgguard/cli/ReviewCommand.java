@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -98,19 +99,7 @@ final class ReviewCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "the request is a dry run")
   private boolean dryRun;
 
-  @Option(
-      names = "--set",
-      paramLabel = "NAME=VALUE",
-      description =
-          "a wgguard.* property of the service, e.g. wgguard.override.groups=approvers"
-              + " (repeatable)")
-  private List<String> set = new ArrayList<>();
-
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "show this help")
-  private boolean help;
+  @Mixin private CommonOptions common = new CommonOptions();
 
   private final InputStream stdin;
   private final Clock clock;
@@ -128,7 +117,7 @@ final class ReviewCommand implements Callable<Integer> {
     int maxBodyBytes;
     try {
       checkArguments();
-      OfflineSettings settings = OfflineSettings.of(set);
+      OfflineSettings settings = common.settings();
       policy = new FelixConfigurationPolicy(settings.policy());
       maxBodyBytes = settings.config().admission().maxBodyBytes();
     } catch (BadInputException e) {

@@ -5,9 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.wgguard.nodes.CheckerStatus;
-import io.wgguard.nodes.Finding;
+import io.wgguard.nodes.NodeRows;
 import io.wgguard.nodes.NodeVerdict;
-import io.wgguard.nodes.Taint;
 import io.wgguard.nodes.TaintPlan;
 import io.wgguard.nodes.TaintReconciler;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -82,20 +81,7 @@ public class StatusRoute {
     plan.changes().forEach(c -> changes.add(c.describe()));
     ArrayNode nodes = root.putArray("nodes");
     for (NodeVerdict verdict : status.assessment().verdicts()) {
-      ObjectNode row = nodes.addObject();
-      row.put("name", verdict.name());
-      row.put("ready", verdict.ready());
-      row.put("reason", verdict.reason() == null ? null : verdict.reason().wire());
-      row.put("exempt", verdict.exempt());
-      ArrayNode fams = row.putArray("families");
-      verdict.families().forEach(f -> fams.add(f.label()));
-      ObjectNode keys = row.putObject("keyFingerprints");
-      verdict.keyFingerprints().forEach((family, fp) -> keys.put(family.label(), fp));
-      row.put("tainted", verdict.tainted());
-      ArrayNode taints = row.putArray("taints");
-      verdict.taints().forEach((Taint t) -> taints.add(t.describe()));
-      ArrayNode findings = row.putArray("findings");
-      verdict.findings().forEach((Finding f) -> findings.add(f.detail()));
+      NodeRows.write(nodes.addObject(), verdict);
     }
     return root;
   }

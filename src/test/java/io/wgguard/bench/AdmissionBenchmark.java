@@ -3,6 +3,7 @@ package io.wgguard.bench;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.wgguard.it.KubeCluster;
 import io.wgguard.it.KubeCluster.User;
+import io.wgguard.it.SeedNodes;
 import io.wgguard.it.WgguardProcess;
 import java.io.IOException;
 import java.net.URI;
@@ -65,13 +66,30 @@ public final class AdmissionBenchmark {
     HttpClient http = HttpClient.newHttpClient();
     try (KubeCluster cluster = BenchCluster.start()) {
       KubernetesClient client = cluster.admin();
-      BenchCluster.createNodes(client, nodes, 32);
       Table footprint =
           new Table(
               "Footprint (" + String.join(" ", BenchCluster.wgguardJavaOptions()) + ")",
               "what",
               "figure",
               "notes");
+      SeedNodes.create(client);
+      for (int run = 1; run <= 3; run++) {
+        long start = System.nanoTime();
+        try (WgguardProcess small =
+            WgguardProcess.launch(
+                "bench-footprint-" + run,
+                cluster.kubeconfig(User.ADMIN),
+                BenchCluster.wgguardJavaOptions(),
+                Map.of())) {
+          long up = awaitReady(http, small, start);
+          BenchCluster.sleep(Duration.ofSeconds(10));
+          footprint.row(
+              "launch → /q/health/ready 200, seed cluster (3 nodes), run " + run,
+              Table.ms((up - start) / 1e6),
+              "RSS 10 s later, idle: " + Table.mib(Proc.rssKib(small.pid()) * 1024.0));
+        }
+      }
+      BenchCluster.createNodes(client, nodes, 32);
       long launched = System.nanoTime();
       try (WgguardProcess wgguard =
           WgguardProcess.launch(
@@ -81,14 +99,14 @@ public final class AdmissionBenchmark {
               Map.of("wgguard.bench.constant-endpoint", "true"))) {
         long ready = awaitReady(http, wgguard, launched);
         footprint.row(
-            "launch → /q/health/ready 200",
+            String.format("launch → /q/health/ready 200, %,d more nodes", nodes),
             Table.ms((ready - launched) / 1e6),
             String.format(
                 "%,d nodes in the API server; includes JVM start and the caches' sync", nodes));
         awaitSynced(http, wgguard, nodes);
         BenchCluster.sleep(Duration.ofSeconds(10));
         footprint.row(
-            "RSS idle",
+            String.format("RSS idle, %,d nodes", nodes),
             Table.mib(Proc.rssKib(wgguard.pid()) * 1024.0),
             "10 s after the caches synced, before any admission request");
         footprint.row(

@@ -193,10 +193,11 @@ public final class CheckerEndToEndBenchmark {
             String.format("%.0f / %.0f", patch1 - patch0, put1 - put0),
             "apiserver_request_total{resource=nodes}; interval 2s, so ≥ "
                 + (quietSeconds / 2)
-                + " full passes; last pass before "
+                + " full passes (/status generated "
                 + at0
-                + ", after "
+                + " at the start, "
                 + at1
+                + " at the end)"
                 + "; wgguard_taint_changes_total +"
                 + String.format("%.0f", taints1 - taints0));
         table.row(

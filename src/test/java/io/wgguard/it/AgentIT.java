@@ -58,12 +58,7 @@ class AgentIT {
   @AfterAll
   static void stop() {
     agents.forEach(Process::destroy);
-    if (wgguard != null) {
-      wgguard.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
+    KubeCluster.closeAll(wgguard, cluster);
   }
 
   static Optional<NodeCondition> condition(String node) {

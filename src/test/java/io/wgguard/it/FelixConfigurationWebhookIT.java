@@ -102,12 +102,7 @@ class FelixConfigurationWebhookIT {
 
   @AfterAll
   static void stop() {
-    if (wgguard != null) {
-      wgguard.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
+    KubeCluster.closeAll(wgguard, cluster);
   }
 
   @Test

@@ -130,12 +130,7 @@ class InstallIT {
 
   @AfterAll
   static void stop() throws IOException {
-    if (wgguard != null) {
-      wgguard.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
+    KubeCluster.closeAll(wgguard, cluster);
     if (repo != null) {
       // It holds the private keys generate.sh wrote.
       try (Stream<Path> files = Files.walk(repo)) {

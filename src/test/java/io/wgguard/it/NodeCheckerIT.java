@@ -9,7 +9,6 @@ import static io.wgguard.it.SeedNodes.taints;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.wgguard.it.KubeCluster.User;
 import java.time.Duration;
@@ -32,7 +31,6 @@ class NodeCheckerIT {
   static final String FOREIGN = "dedicated=gpu:NoSchedule";
   static final String NOT_READY = "node.kubernetes.io/not-ready=:NoSchedule";
   static final Duration SOON = Duration.ofSeconds(15);
-  static final ObjectMapper JSON = new ObjectMapper();
 
   static KubeCluster cluster;
   static KubernetesClient client;
@@ -54,12 +52,7 @@ class NodeCheckerIT {
 
   @AfterAll
   static void stop() {
-    if (wgguard != null) {
-      wgguard.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
+    KubeCluster.closeAll(wgguard, cluster);
   }
 
   @Test
@@ -229,15 +222,7 @@ class NodeCheckerIT {
   @Test
   @Order(8)
   void withWireGuardOffClusterWideNothingIsTainted() {
-    cluster.apply(
-        """
-        apiVersion: crd.projectcalico.org/v1
-        kind: FelixConfiguration
-        metadata:
-          name: default
-        spec:
-          wireguardEnabled: false
-        """);
+    cluster.applyDefaultFelixConfiguration(false);
     KubeCluster.await(
         SOON, "WIREGUARD_OFF", () -> status().path("posture").asText().equals("WIREGUARD_OFF"));
 
@@ -254,15 +239,7 @@ class NodeCheckerIT {
   @Test
   @Order(9)
   void onlyTheLeaseHolderWritesAndADryRunReplicaOnlyReports() throws Exception {
-    cluster.apply(
-        """
-        apiVersion: crd.projectcalico.org/v1
-        kind: FelixConfiguration
-        metadata:
-          name: default
-        spec:
-          wireguardEnabled: true
-        """);
+    cluster.applyDefaultFelixConfiguration(true);
     annotate(client, "worker1", KEY_ANNOTATION, key("worker1"));
     KubeCluster.await(SOON, "HEALTHY", () -> status().path("posture").asText().equals("HEALTHY"));
 
@@ -274,37 +251,30 @@ class NodeCheckerIT {
       KubeCluster.await(
           SOON,
           "the replica's first pass",
-          () -> status(second).path("posture").asText().equals("HEALTHY"));
-      assertThat(status(second).path("taintWriter").asBoolean()).isFalse();
+          () -> second.status().path("posture").asText().equals("HEALTHY"));
+      assertThat(second.status().path("taintWriter").asBoolean()).isFalse();
       assertThat(status().path("taintWriter").asBoolean()).isTrue();
 
       wgguard.close(); // releases the lease on shutdown
       KubeCluster.await(
           Duration.ofSeconds(30),
           "the replica to take the lease",
-          () -> status(second).path("taintWriter").asBoolean());
-      assertThat(status(second).path("dryRun").asBoolean()).isTrue();
+          () -> second.status().path("taintWriter").asBoolean());
+      assertThat(second.status().path("dryRun").asBoolean()).isTrue();
 
       annotate(client, "worker2", KEY_ANNOTATION, null);
       KubeCluster.await(
           SOON,
           "the dry-run plan",
           () ->
-              status(second)
+              second
+                  .status()
                   .path("pendingChanges")
                   .toString()
                   .contains(
                       "add wgguard.io/wireguard-not-ready=no-public-key:NoSchedule to worker2"));
       Thread.sleep(3000);
       assertThat(ours("worker2")).as("a dry-run leader writes nothing").isEmpty();
-    }
-  }
-
-  static JsonNode status(WgguardProcess replica) {
-    try {
-      return JSON.readTree(replica.get("/status").body());
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
     }
   }
 
@@ -320,19 +290,10 @@ class NodeCheckerIT {
   }
 
   static JsonNode status() {
-    try {
-      return JSON.readTree(wgguard.get("/status").body());
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return wgguard.status();
   }
 
   static JsonNode row(String node) {
-    for (JsonNode row : status().path("nodes")) {
-      if (row.path("name").asText().equals(node)) {
-        return row;
-      }
-    }
-    throw new AssertionError("no /status row for " + node + ": " + status());
+    return wgguard.statusRow(node);
   }
 }

@@ -6,7 +6,6 @@ import static io.wgguard.it.SeedNodes.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.wgguard.it.KubeCluster.Result;
 import io.wgguard.it.KubeCluster.User;
@@ -30,7 +29,6 @@ class PodWebhookIT {
 
   static final Duration SOON = Duration.ofSeconds(15);
   static final String DENIED = "admission webhook \"pod.wgguard.io\" denied the request";
-  static final ObjectMapper JSON = new ObjectMapper();
 
   static KubeCluster cluster;
   static KubernetesClient client;
@@ -66,12 +64,7 @@ class PodWebhookIT {
 
   @AfterAll
   static void stop() {
-    if (wgguard != null) {
-      wgguard.close();
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
+    KubeCluster.closeAll(wgguard, cluster);
   }
 
   @Test
@@ -204,19 +197,10 @@ class PodWebhookIT {
   }
 
   static JsonNode row(String node) {
-    for (JsonNode row : status().path("nodes")) {
-      if (node.equals(row.path("name").asText())) {
-        return row;
-      }
-    }
-    throw new AssertionError("no /status row for " + node + ": " + status());
+    return wgguard.statusRow(node);
   }
 
   static JsonNode status() {
-    try {
-      return JSON.readTree(wgguard.get("/status").body());
-    } catch (Exception e) {
-      throw new IllegalStateException("unreadable /status", e);
-    }
+    return wgguard.status();
   }
 }

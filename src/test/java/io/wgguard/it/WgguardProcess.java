@@ -1,5 +1,7 @@
 package io.wgguard.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -15,6 +17,8 @@ import java.util.Map;
 
 /** The packaged wgguard jar, started as a user would start it, with a test certificate. */
 public final class WgguardProcess implements AutoCloseable {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The committed test CA that signed the serving certificate (SAN 127.0.0.1). */
   public static final Path TEST_TLS = Path.of("src/test/resources/tls");
@@ -158,6 +162,27 @@ public final class WgguardProcess implements AutoCloseable {
   /** True while the JVM runs. */
   public boolean isAlive() {
     return process.isAlive();
+  }
+
+  /** {@code GET /status}, parsed. */
+  public JsonNode status() {
+    HttpResponse<String> response = get("/status");
+    try {
+      return JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new IllegalStateException("/status is not JSON: " + response.body(), e);
+    }
+  }
+
+  /** The {@code /status} row of one node; fails when there is none. */
+  public JsonNode statusRow(String node) {
+    JsonNode status = status();
+    for (JsonNode row : status.path("nodes")) {
+      if (node.equals(row.path("name").asText())) {
+        return row;
+      }
+    }
+    throw new AssertionError("no /status row for " + node + ": " + status);
   }
 
   /** GETs a management path. */
