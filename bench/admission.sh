@@ -16,4 +16,5 @@ command -v wrk >/dev/null || echo "bench: wrk not found (apt-get install wrk): s
 bench_conditions "bench/admission.sh rates ${BENCH_RATES:-200,1000,3000}, ${BENCH_NODES:-5000} nodes"
 bench_java -Xmx1g -Drates="${BENCH_RATES:-200,1000,3000}" -Dnodes="${BENCH_NODES:-5000}" \
   -DwarmupSeconds="${BENCH_WARMUP_SECONDS:-10}" -DmeasureSeconds="${BENCH_MEASURE_SECONDS:-20}" \
-  -Dconnections="${BENCH_CONNECTIONS:-32}" io.wgguard.bench.AdmissionBenchmark
+  -Dconnections="${BENCH_CONNECTIONS:-32}" -DfootprintRuns="${BENCH_FOOTPRINT_RUNS:-3}" \
+  io.wgguard.bench.AdmissionBenchmark

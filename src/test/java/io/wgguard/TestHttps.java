@@ -44,11 +44,6 @@ public final class TestHttps {
     }
   }
 
-  /** A TLS context trusting the committed test CA. */
-  public static SSLContext sslContext() {
-    return sslContext(Path.of("src/test/resources/tls/ca.crt"));
-  }
-
   /** A client trusting the committed test CA. */
   public static HttpClient client() {
     return client(Path.of("src/test/resources/tls/ca.crt"));

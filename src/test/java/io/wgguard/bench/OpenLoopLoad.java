@@ -1,28 +1,34 @@
 package io.wgguard.bench;
 
-import io.wgguard.TestHttps;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.wgguard.it.WgguardProcess;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Phaser;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.HdrHistogram.ConcurrentHistogram;
+import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 
 /**
  * An open-loop (fixed-rate) HTTPS load generator that does not coordinate-omit: request {@code i}
  * is due at {@code start + i / rate} whatever happened to earlier ones, and its latency is measured
  * from that intended time to the complete response, so a stall in the server (or the client) shows
- * up in every request it delayed. java.net.http over HTTP/1.1 with keep-alive: the client keeps a
- * pool of connections and opens another only while all are busy. Latencies go into an HdrHistogram
- * (HdrHistogram ships with wgguard's runtime through Micrometer).
+ * up in every request it delayed. A sender thread keeps the schedule; a Vert.x HTTP/1.1 client on
+ * one event loop, with a pool of keep-alive connections, sends and receives (opening another
+ * connection only while all are busy). Latencies go into an HdrHistogram.
  *
  * <p>The generator reports its own lateness (actual send minus intended time), so what the client
  * adds can be told apart from what the server takes.
@@ -42,32 +48,31 @@ final class OpenLoopLoad implements AutoCloseable {
       double serverCores,
       double clientCores,
       double machineBusy,
-      int connectionsHint) {
+      Map<String, Long> errorCauses) {
 
     double achieved() {
       return ok / seconds;
     }
   }
 
-  private final ExecutorService executor;
+  private final Vertx vertx;
   private final HttpClient client;
+  private final Context context;
 
-  OpenLoopLoad() {
-    executor =
-        Executors.newFixedThreadPool(
-            2,
-            r -> {
-              Thread t = new Thread(r, "load-response");
-              t.setDaemon(true);
-              return t;
-            });
+  OpenLoopLoad(int connections) {
+    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
     client =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .sslContext(TestHttps.sslContext())
-            .connectTimeout(Duration.ofSeconds(5))
-            .executor(executor)
-            .build();
+        vertx.createHttpClient(
+            new HttpClientOptions()
+                .setSsl(true)
+                .setTrustOptions(
+                    new PemTrustOptions()
+                        .addCertPath(WgguardProcess.TEST_TLS.resolve("ca.crt").toString()))
+                .setVerifyHost(true)
+                .setKeepAlive(true)
+                .setConnectTimeout(5000),
+            new PoolOptions().setHttp1MaxSize(connections));
+    context = vertx.getOrCreateContext();
   }
 
   /**
@@ -82,18 +87,19 @@ final class OpenLoopLoad implements AutoCloseable {
       Duration warmup,
       Duration measure,
       long serverPid) {
-    HttpRequest request =
-        HttpRequest.newBuilder(uri)
-            .timeout(Duration.ofSeconds(10))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-            .build();
-    ConcurrentHistogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
+    Buffer payload = Buffer.buffer(body);
+    RequestOptions request =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setAbsoluteURI(uri.toString())
+            .putHeader("Content-Type", "application/json")
+            .setTimeout(10_000);
+    Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     Histogram lateness = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     AtomicLong ok = new AtomicLong();
     AtomicLong errors = new AtomicLong();
-    AtomicLong sent = new AtomicLong();
-    Phaser outstanding = new Phaser(1);
+    AtomicLong completed = new AtomicLong();
+    Map<String, AtomicLong> causes = new ConcurrentHashMap<>();
     long warmupCount = (long) (warmup.toNanos() / 1e9 * rate);
     long total = warmupCount + (long) (measure.toNanos() / 1e9 * rate);
     double interval = 1e9 / rate;
@@ -102,6 +108,7 @@ final class OpenLoopLoad implements AutoCloseable {
     double self0 = 0;
     Proc.MachineCpu machine0 = null;
     long measured0 = 0;
+    long sent = 0;
     for (long i = 0; i < total; i++) {
       long intended = start + (long) (i * interval);
       long now = waitUntil(intended);
@@ -114,54 +121,81 @@ final class OpenLoopLoad implements AutoCloseable {
       }
       if (record) {
         lateness.recordValue(Math.max(0, now - intended));
-        sent.incrementAndGet();
+        sent++;
       }
-      outstanding.register();
-      client
-          .sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
-          .whenComplete(
-              (response, error) -> {
-                long done = System.nanoTime();
-                try {
-                  if (record) {
-                    if (error == null
-                        && response.statusCode() == 200
-                        && new String(response.body(), StandardCharsets.UTF_8)
-                            .contains("\"response\"")) {
-                      latency.recordValue(done - intended);
-                      ok.incrementAndGet();
-                    } else {
-                      errors.incrementAndGet();
-                    }
-                  }
-                } finally {
-                  outstanding.arriveAndDeregister();
-                }
-              });
+      // Sent from the client's one event-loop context: Vert.x clients are meant to be driven from
+      // their context (called from a foreign thread, some requests were never answered).
+      context.runOnContext(
+          ignored ->
+              send(request, payload, record, intended, latency, ok, errors, causes, completed));
     }
     long measured1 = System.nanoTime();
     double cpu1 = Proc.cpuSeconds(serverPid);
     double self1 = Proc.cpuSeconds(ProcessHandle.current().pid());
     Proc.MachineCpu machine1 = Proc.MachineCpu.now();
-    try {
-      outstanding.awaitAdvanceInterruptibly(outstanding.arrive(), 30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      errors.addAndGet(sent.get() - ok.get() - errors.get());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (completed.get() < total && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+    }
+    long lost = sent - ok.get() - errors.get();
+    if (lost != 0 || completed.get() != total) {
+      System.err.printf(
+          "bench: %s: %d of %d requests answered; %d measured ones unanswered%n",
+          endpoint, completed.get(), total, lost);
     }
     double seconds = (measured1 - measured0) / 1e9;
     return new Result(
         endpoint,
         rate,
-        sent.get(),
+        sent,
         ok.get(),
-        errors.get(),
+        errors.get() + Math.max(0, lost),
         latency,
         lateness,
         seconds,
         (cpu1 - cpu0) / seconds,
         (self1 - self0) / seconds,
         machine1.busySince(machine0),
-        0);
+        causes.entrySet().stream()
+            .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get())));
+  }
+
+  private void send(
+      RequestOptions request,
+      Buffer payload,
+      boolean record,
+      long intended,
+      Histogram latency,
+      AtomicLong ok,
+      AtomicLong errors,
+      Map<String, AtomicLong> causes,
+      AtomicLong completed) {
+    client
+        .request(request)
+        .compose(r -> r.send(payload))
+        .compose(
+            response ->
+                response.statusCode() == 200
+                    ? response.body()
+                    : Future.failedFuture("HTTP " + response.statusCode()))
+        .onComplete(
+            answer -> {
+              long done = System.nanoTime();
+              if (record) {
+                if (answer.succeeded() && answer.result().toString().contains("\"response\"")) {
+                  latency.recordValue(done - intended);
+                  ok.incrementAndGet();
+                } else {
+                  errors.incrementAndGet();
+                  String cause =
+                      answer.succeeded()
+                          ? "200 without a response"
+                          : String.valueOf(answer.cause().getMessage());
+                  causes.computeIfAbsent(cause, c -> new AtomicLong()).incrementAndGet();
+                }
+              }
+              completed.incrementAndGet();
+            });
   }
 
   /** Parks until shortly before {@code deadline}, then spins the last few microseconds. */
@@ -180,6 +214,7 @@ final class OpenLoopLoad implements AutoCloseable {
 
   @Override
   public void close() {
-    executor.shutdownNow();
+    client.close();
+    vertx.close().toCompletionStage().toCompletableFuture().join();
   }
 }
