@@ -74,8 +74,7 @@ public class PodAdmission {
     if (status.isEmpty()) {
       return NodeStanding.unknown(); // not synced yet: fail open, as the registration does
     }
-    Optional<NodePlan> plan =
-        status.get().plan().nodes().stream().filter(p -> p.node().equals(node)).findFirst();
+    Optional<NodePlan> plan = status.get().nodePlan(node);
     if (plan.isEmpty()) {
       return NodeStanding.unknown();
     }
