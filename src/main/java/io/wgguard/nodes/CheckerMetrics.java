@@ -10,13 +10,16 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Checker metrics: {@code wgguard_nodes{state}}, {@code wgguard_taint_changes_total{action}},
- * {@code wgguard_active_overrides}, {@code wgguard_safety_brake_engaged}.
+ * Checker metrics: {@code wgguard_nodes{state}}, {@code wgguard_posture{posture}} (1 for the
+ * current posture, 0 for the others, all 0 before the first pass), {@code
+ * wgguard_taint_changes_total{action}}, {@code wgguard_active_overrides}, {@code
+ * wgguard_safety_brake_engaged}.
  */
 @ApplicationScoped
 public class CheckerMetrics {
 
   private final Map<NodeState, AtomicInteger> nodes = new EnumMap<>(NodeState.class);
+  private final Map<Posture, AtomicInteger> postures = new EnumMap<>(Posture.class);
   private final Map<TaintChange.Action, Counter> changes = new EnumMap<>(TaintChange.Action.class);
   private final AtomicInteger overrides = new AtomicInteger();
   private final AtomicInteger brake = new AtomicInteger();
@@ -28,6 +31,14 @@ public class CheckerMetrics {
       Gauge.builder("wgguard_nodes", value, AtomicInteger::get)
           .description("Nodes by WireGuard readiness state, as of the last checker pass")
           .tag("state", state.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+          .register(registry);
+    }
+    for (Posture posture : Posture.values()) {
+      AtomicInteger value = new AtomicInteger();
+      postures.put(posture, value);
+      Gauge.builder("wgguard_posture", value, AtomicInteger::get)
+          .description("1 for the cluster's WireGuard posture as of the last checker pass")
+          .tag("posture", posture.name().toLowerCase(Locale.ROOT).replace('_', '-'))
           .register(registry);
     }
     for (TaintChange.Action action : TaintChange.Action.values()) {
@@ -49,6 +60,7 @@ public class CheckerMetrics {
   /** Publishes the counts of a pass. */
   void pass(TaintPlan plan, int activeOverrides) {
     plan.counts().forEach((state, count) -> nodes.get(state).set(count));
+    postures.forEach((posture, value) -> value.set(posture == plan.posture() ? 1 : 0));
     overrides.set(activeOverrides);
     brake.set(plan.brakeEngaged() ? 1 : 0);
   }

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
@@ -13,6 +14,7 @@ import io.wgguard.config.WgguardConfig;
 import io.wgguard.policy.FelixObject;
 import io.wgguard.policy.FelixObjects;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -35,7 +37,7 @@ public class ClusterCache {
   private static final Logger LOG = Logger.getLogger(ClusterCache.class);
 
   private final KubernetesClient client;
-  private final WgguardConfig config;
+  private final String felixGroup;
   private final Map<String, NodeFacts> nodes = new ConcurrentHashMap<>();
   private final Map<String, FelixObject> felix = new ConcurrentHashMap<>();
   private final Map<String, String> unreadable = new ConcurrentHashMap<>();
@@ -51,16 +53,31 @@ public class ClusterCache {
   private volatile SharedIndexInformer<Node> nodeInformer;
   private volatile SharedIndexInformer<GenericKubernetesResource> felixInformer;
   private volatile String felixApiVersion;
+
+  /**
+   * True once discovery has answered whether a FelixConfiguration API is served. Until then the
+   * cache is not synced: a pass that took "no FelixConfiguration seen" for "WireGuard is off" would
+   * lift every wgguard taint.
+   */
+  private volatile boolean felixApiKnown;
+
   private volatile Runnable onChange = () -> {};
 
+  @Inject
   public ClusterCache(KubernetesClient client, WgguardConfig config) {
+    this(client, config.checker().felixGroup());
+  }
+
+  /** {@code felixGroup} as {@code wgguard.checker.felix-group}: auto or one API group. */
+  ClusterCache(KubernetesClient client, String felixGroup) {
     this.client = client;
-    this.config = config;
+    this.felixGroup = felixGroup;
   }
 
   /** Starts the watches; {@code onChange} runs after each relevant change. */
   public synchronized void start(Runnable onChange) {
     this.onChange = onChange;
+    ensureFelixInformer();
     if (nodeInformer == null) {
       nodeInformer =
           client
@@ -77,7 +94,6 @@ public class ClusterCache {
       nodeInformer.start();
       informers.add(nodeInformer);
     }
-    ensureFelixInformer();
   }
 
   /**
@@ -88,7 +104,22 @@ public class ClusterCache {
     if (felixInformer != null) {
       return;
     }
-    Optional<String> apiVersion = servedFelixApiVersion();
+    Optional<String> apiVersion;
+    try {
+      apiVersion = servedFelixApiVersion();
+    } catch (KubernetesClientException e) {
+      LOG.warnf(
+          "cannot tell which FelixConfiguration API is served (%s); the checker waits and retries",
+          e.getMessage());
+      return;
+    }
+    if (!felixApiKnown && apiVersion.isEmpty()) {
+      LOG.infof(
+          "no FelixConfiguration API is served (wgguard.checker.felix-group=%s): WireGuard counts"
+              + " as off until Calico's CRDs are installed",
+          felixGroup);
+    }
+    felixApiKnown = true;
     if (apiVersion.isEmpty()) {
       return;
     }
@@ -110,36 +141,39 @@ public class ClusterCache {
     LOG.infof("watching FelixConfigurations in %s", felixApiVersion);
   }
 
+  /**
+   * The first candidate API discovery says is served, empty when discovery says none is.
+   *
+   * @throws KubernetesClientException when discovery does not answer
+   */
   private Optional<String> servedFelixApiVersion() {
-    String wanted = config.checker().felixGroup();
     List<String> candidates =
-        switch (wanted) {
+        switch (felixGroup) {
           case "auto" -> List.of(Names.CALICO_CRD_GROUP + "/v1", Names.CALICO_V3_GROUP + "/v3");
           case Names.CALICO_CRD_GROUP -> List.of(Names.CALICO_CRD_GROUP + "/v1");
           case Names.CALICO_V3_GROUP -> List.of(Names.CALICO_V3_GROUP + "/v3");
           default ->
               throw new IllegalArgumentException(
                   "wgguard.checker.felix-group is '"
-                      + wanted
+                      + felixGroup
                       + "'; use auto, crd.projectcalico.org or projectcalico.org");
         };
     for (String candidate : candidates) {
-      try {
-        if (client.supports(candidate, Names.FELIX_KIND)) {
-          return Optional.of(candidate);
-        }
-      } catch (RuntimeException e) {
-        LOG.debugf("cannot tell whether %s is served: %s", candidate, e.getMessage());
+      if (client.supports(candidate, Names.FELIX_KIND)) {
+        return Optional.of(candidate);
       }
     }
     return Optional.empty();
   }
 
-  /** True once both watches have listed everything (or no FelixConfiguration API is served). */
+  /**
+   * True once both watches have listed everything, or the node watch has and discovery has said
+   * that no FelixConfiguration API is served.
+   */
   public boolean synced() {
     SharedIndexInformer<Node> n = nodeInformer;
     SharedIndexInformer<GenericKubernetesResource> f = felixInformer;
-    return n != null && n.hasSynced() && (f == null || f.hasSynced());
+    return felixApiKnown && n != null && n.hasSynced() && (f == null || f.hasSynced());
   }
 
   /** The FelixConfiguration API watched, empty when none is served. */
@@ -173,6 +207,7 @@ public class ClusterCache {
     informers.clear();
     nodeInformer = null;
     felixInformer = null;
+    felixApiKnown = false;
   }
 
   private final class NodeHandler implements ResourceEventHandler<Node> {

@@ -190,6 +190,8 @@ public final class AdmissionBenchmark {
         footprint.print();
       }
     }
+    // Some client library leaves non-daemon Vert.x event-loop threads behind; the tables are out.
+    System.exit(0);
   }
 
   /** wrk against each endpoint; throughput as a fraction of the constant ceiling. */

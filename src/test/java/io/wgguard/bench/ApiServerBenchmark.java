@@ -108,6 +108,8 @@ public final class ApiServerBenchmark {
         }
       }
     }
+    // Some client library leaves non-daemon Vert.x event-loop threads behind; the tables are out.
+    System.exit(0);
   }
 
   /** Whether switching WireGuard off is refused now. */

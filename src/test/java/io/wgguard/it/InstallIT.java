@@ -387,6 +387,8 @@ class InstallIT {
         .anyMatch(e -> e.contains("wgguard_nodes{state=\"not-ready\"}") && e.endsWith("> 0"))
         .anyMatch(e -> e.contains("wgguard_safety_brake_engaged") && e.endsWith("== 1"))
         .anyMatch(
+            e -> e.contains("wgguard_posture{posture=\"wireguard-off\"}") && e.endsWith("== 1"))
+        .anyMatch(
             e ->
                 e.contains("rate(wgguard_admission_requests_total{decision=\"error\"}[5m])")
                     && e.endsWith("> 0"))

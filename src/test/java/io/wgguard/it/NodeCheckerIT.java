@@ -110,7 +110,9 @@ class NodeCheckerIT {
     assertThat(health.statusCode()).isEqualTo(503);
     assertThat(health.body()).contains("\"no-public-key\": \"worker2\"");
     assertThat(wgguard.get("/q/metrics").body())
-        .contains("wgguard_taint_changes_total{action=\"add\"} 1.0");
+        .contains("wgguard_taint_changes_total{action=\"add\"} 1.0")
+        .contains("wgguard_posture{posture=\"nodes-not-ready\"} 1.0")
+        .contains("wgguard_posture{posture=\"healthy\"} 0.0");
   }
 
   @Test
@@ -234,6 +236,9 @@ class NodeCheckerIT {
             !row("worker1").path("ready").asBoolean() || row("worker1").path("families").isEmpty());
     assertThat(ours("worker1")).isEmpty();
     assertThat(wgguard.get("/q/health/group/wireguard").statusCode()).isEqualTo(503);
+    assertThat(wgguard.get("/q/metrics").body())
+        .contains("wgguard_posture{posture=\"wireguard-off\"} 1.0")
+        .contains("wgguard_posture{posture=\"nodes-not-ready\"} 0.0");
   }
 
   @Test
