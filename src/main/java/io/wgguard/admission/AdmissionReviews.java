@@ -1,6 +1,9 @@
 package io.wgguard.admission;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,7 +47,7 @@ public final class AdmissionReviews {
     }
     JsonNode root;
     try {
-      root = JSON.readTree(body);
+      root = readTree(body);
     } catch (JsonProcessingException e) {
       var where = e.getLocation();
       throw new BadReviewException(
@@ -120,6 +123,84 @@ public final class AdmissionReviews {
         oldObject,
         requester(request.get("userInfo")),
         dryRun != null && dryRun.asBoolean(false));
+  }
+
+  /**
+   * The body as a tree, without {@code managedFields} wherever they appear: no webhook reads them,
+   * and on objects several managers write (FelixConfiguration {@code default}) they are most of the
+   * bytes. Strict where {@code ObjectMapper.readTree} is lenient: content after the document is an
+   * error. Nesting is bounded by the parser's constraints, so the recursion is too.
+   */
+  static JsonNode readTree(byte[] body) throws IOException {
+    try (JsonParser parser = JSON.createParser(body)) {
+      JsonToken first = parser.nextToken();
+      if (first == null) {
+        throw new JsonParseException(parser, "no JSON value");
+      }
+      JsonNode root = value(parser, first);
+      if (parser.nextToken() != null) {
+        throw new JsonParseException(parser, "content after the JSON value");
+      }
+      return root;
+    }
+  }
+
+  private static JsonNode value(JsonParser parser, JsonToken token) throws IOException {
+    switch (token) {
+      case START_OBJECT -> {
+        ObjectNode object = NODES.objectNode();
+        for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
+          JsonToken next = parser.nextToken();
+          if (next == null) {
+            throw new JsonParseException(parser, "unexpected end of input");
+          }
+          if ("managedFields".equals(name)) {
+            parser.skipChildren();
+          } else {
+            object.replace(name, value(parser, next)); // a repeated name: the last one counts
+          }
+        }
+        if (parser.currentToken() != JsonToken.END_OBJECT) {
+          throw new JsonParseException(parser, "unexpected end of input");
+        }
+        return object;
+      }
+      case START_ARRAY -> {
+        ArrayNode array = NODES.arrayNode();
+        for (JsonToken next = parser.nextToken();
+            next != JsonToken.END_ARRAY;
+            next = parser.nextToken()) {
+          if (next == null) {
+            throw new JsonParseException(parser, "unexpected end of input");
+          }
+          array.add(value(parser, next));
+        }
+        return array;
+      }
+      case VALUE_STRING -> {
+        return NODES.textNode(parser.getText());
+      }
+      case VALUE_NUMBER_INT -> {
+        return switch (parser.getNumberType()) {
+          case INT -> NODES.numberNode(parser.getIntValue());
+          case LONG -> NODES.numberNode(parser.getLongValue());
+          default -> NODES.numberNode(parser.getBigIntegerValue());
+        };
+      }
+      case VALUE_NUMBER_FLOAT -> {
+        return NODES.numberNode(parser.getDoubleValue());
+      }
+      case VALUE_TRUE -> {
+        return NODES.booleanNode(true);
+      }
+      case VALUE_FALSE -> {
+        return NODES.booleanNode(false);
+      }
+      case VALUE_NULL -> {
+        return NODES.nullNode();
+      }
+      default -> throw new JsonParseException(parser, "unexpected " + token);
+    }
   }
 
   /** The response for a decision. */

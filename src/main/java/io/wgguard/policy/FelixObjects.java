@@ -100,11 +100,69 @@ public final class FelixObjects {
     if (created == null || !created.isTextual()) {
       return null;
     }
+    String text = created.asText();
+    Instant fast = kubernetesTime(text);
+    if (fast != null) {
+      return fast;
+    }
     try {
-      return Instant.parse(created.asText());
+      return Instant.parse(text);
     } catch (DateTimeParseException e) {
       return null;
     }
+  }
+
+  /**
+   * {@code 2026-11-01T09:00:00Z}, the one form the API server writes timestamps in, without {@link
+   * Instant#parse}'s general formatter (a third of the cost of judging a review went there); null
+   * for any other form, which the general parser then reads.
+   */
+  static Instant kubernetesTime(String text) {
+    if (text.length() != 20
+        || text.charAt(4) != '-'
+        || text.charAt(7) != '-'
+        || text.charAt(10) != 'T'
+        || text.charAt(13) != ':'
+        || text.charAt(16) != ':'
+        || text.charAt(19) != 'Z') {
+      return null;
+    }
+    int year = digits(text, 0, 4);
+    int month = digits(text, 5, 2);
+    int day = digits(text, 8, 2);
+    int hour = digits(text, 11, 2);
+    int minute = digits(text, 14, 2);
+    int second = digits(text, 17, 2);
+    if (year < 0
+        || month < 1
+        || month > 12
+        || day < 1
+        || hour < 0
+        || hour > 23
+        || minute < 0
+        || minute > 59
+        || second < 0
+        || second > 59) {
+      return null;
+    }
+    if (day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
+      return null;
+    }
+    long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+    return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second);
+  }
+
+  /** The decimal number of {@code count} digits at {@code from}, or -1. */
+  private static int digits(String text, int from, int count) {
+    int value = 0;
+    for (int i = from; i < from + count; i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
   }
 
   private static String text(JsonNode node, String field, String path) {

@@ -198,6 +198,10 @@ class AdmissionResourceQuarkusTest {
                 "FelixConfiguration",
                 "{\"kind\":\"FelixConfiguration\",\"metadata\":{\"name\":\"default\",\"labels\":{\"a\":1}}}"),
             "request.object metadata.labels[a] is not a string"),
+        Arguments.of(
+            "a second document after the review",
+            "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\"} {}",
+            "not valid JSON (line 1, column"),
         Arguments.of("deeply nested JSON", "[".repeat(100_000), "not valid JSON"));
   }
 

@@ -3,6 +3,7 @@ package io.wgguard.bench;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -15,6 +16,7 @@ import io.wgguard.it.WgguardProcess;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * What the webhooks add to a client's request through a real kube-apiserver: sequential
@@ -23,15 +25,17 @@ import java.util.Map;
  * {@code manifests/base} registered and pointing at the packaged jar. Latency is the client's: the
  * fabric8 client's request to its response, over HTTPS with keep-alive.
  *
- * <p>{@code -Drequests=500} per operation and phase, after {@code -Dwarmup=100}.
+ * <p>{@code -Drequests=1000} per operation and phase, in {@code -Drounds=5} rounds that alternate
+ * the phases, after {@code -Dwarmup=100} (a fifth of that before each later round).
  */
 public final class ApiServerBenchmark {
 
   private ApiServerBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    int requests = Integer.getInteger("requests", 500);
+    int requests = Integer.getInteger("requests", 1000);
     int warmup = Integer.getInteger("warmup", 100);
+    int rounds = Integer.getInteger("rounds", 5);
     try (KubeCluster cluster = BenchCluster.start()) {
       KubernetesClient client = cluster.admin();
       SeedNodes.create(client);
@@ -54,18 +58,38 @@ public final class ApiServerBenchmark {
               BenchCluster.wgguardJavaOptions(),
               Map.of())) {
         wgguard.awaitReady(Duration.ofMinutes(2));
-        long[][] without = {
-          felixPatches(client, warmup, requests), podCreates(client, "plain", warmup, requests)
-        };
-        Webhooks.register(client, wgguard.webhookBase());
-        Webhooks.registerPods(client, wgguard.webhookBase());
-        // The API server picks new webhook configurations up within about a second; from then on
-        // switching WireGuard off is refused, which proves the second phase goes through wgguard.
-        KubeCluster.await(
-            Duration.ofSeconds(30), "the webhook to be called", () -> refused(client));
-        long[][] with = {
-          felixPatches(client, warmup, requests), podCreates(client, "guarded", warmup, requests)
-        };
+        // Rounds alternate "no webhook" and "wgguard registered", so drift in the API server and
+        // etcd (a growing revision history, compaction, its own JIT) falls on both sides alike.
+        long[][] without = {new long[requests], new long[requests]};
+        long[][] with = {new long[requests], new long[requests]};
+        int perRound = requests / rounds;
+        for (int round = 0; round < rounds; round++) {
+          int from = round * perRound;
+          int to = round == rounds - 1 ? requests : from + perRound;
+          int warm = round == 0 ? warmup : warmup / 5;
+          felixPatches(client, warm, without[0], from, to);
+          podCreates(client, "plain-" + round, warm, without[1], from, to);
+          List<ValidatingWebhookConfiguration> registered =
+              List.of(
+                  Webhooks.register(client, wgguard.webhookBase()),
+                  Webhooks.registerPods(client, wgguard.webhookBase()));
+          // The API server picks new webhook configurations up within about a second; from then
+          // on switching WireGuard off is refused, which proves this phase goes through wgguard.
+          KubeCluster.await(
+              Duration.ofSeconds(30), "the webhook to be called", () -> refused(client));
+          felixPatches(client, warm, with[0], from, to);
+          podCreates(client, "guarded-" + round, warm, with[1], from, to);
+          registered.forEach(
+              w ->
+                  client
+                      .admissionRegistration()
+                      .v1()
+                      .validatingWebhookConfigurations()
+                      .withName(w.getMetadata().getName())
+                      .delete());
+          KubeCluster.await(
+              Duration.ofSeconds(30), "the webhook to be gone", () -> !refused(client));
+        }
         String[] operations = {
           "FelixConfiguration `default` merge patch (logSeverityScreen)",
           "Pod create, pinned to a ready node"
@@ -74,7 +98,9 @@ public final class ApiServerBenchmark {
             new Table(
                 "Through kube-apiserver 1.20.2: "
                     + requests
-                    + " sequential requests per row after "
+                    + " sequential requests per cell in "
+                    + rounds
+                    + " alternating rounds, after "
                     + warmup
                     + " warm-up",
                 "operation",
@@ -99,10 +125,51 @@ public final class ApiServerBenchmark {
               Table.nanos(p99b - p99a));
         }
         table.print();
+        String wgguardMetrics = wgguard.get("/q/metrics").body();
+        String apiserverMetrics = client.raw("/metrics");
+        Table split =
+            new Table(
+                "Where the added time goes (means over every call of the run)",
+                "webhook",
+                "calls",
+                "kube-apiserver's webhook call",
+                "wgguard's decode + judge + encode");
+        for (String[] webhook :
+            new String[][] {
+              {"felixconfiguration.wgguard.io", "felixconfiguration"},
+              {"pod.wgguard.io", "pod"}
+            }) {
+          Predicate<String> apiserverSide = l -> l.contains("name=\"" + webhook[0] + "\"");
+          Predicate<String> wgguardSide = l -> l.contains("webhook=\"" + webhook[1] + "\"");
+          double calls =
+              BenchCluster.metric(
+                  apiserverMetrics,
+                  "apiserver_admission_webhook_admission_duration_seconds_count",
+                  apiserverSide);
+          split.row(
+              webhook[0],
+              String.format("%,.0f", calls),
+              Table.ms(
+                  1000
+                      * BenchCluster.metric(
+                          apiserverMetrics,
+                          "apiserver_admission_webhook_admission_duration_seconds_sum",
+                          apiserverSide)
+                      / calls),
+              Table.ms(
+                  1000
+                      * BenchCluster.metric(
+                          wgguardMetrics, "wgguard_admission_duration_seconds_sum", wgguardSide)
+                      / BenchCluster.metric(
+                          wgguardMetrics,
+                          "wgguard_admission_duration_seconds_count",
+                          wgguardSide)));
+        }
+        split.print();
         double judged =
             BenchCluster.metric(
                 wgguard.get("/q/metrics").body(), "wgguard_admission_requests_total", l -> true);
-        if (judged < 2.0 * (warmup + requests)) {
+        if (judged < 2.0 * requests) {
           throw new IllegalStateException(
               "wgguard judged only " + judged + " requests: the webhook was not in the path");
         }
@@ -133,10 +200,13 @@ public final class ApiServerBenchmark {
     }
   }
 
-  /** Patches {@code default}, alternating a field Felix reads but wgguard lets pass. */
-  private static long[] felixPatches(KubernetesClient client, int warmup, int requests) {
-    long[] samples = new long[requests];
-    for (int i = -warmup; i < requests; i++) {
+  /**
+   * Patches {@code default}, alternating a field Felix reads but wgguard lets pass; the latencies
+   * after {@code warmup} go to {@code samples[from..to)}.
+   */
+  private static void felixPatches(
+      KubernetesClient client, int warmup, long[] samples, int from, int to) {
+    for (int i = from - warmup; i < to; i++) {
       String level = (i & 1) == 0 ? "Info" : "Debug";
       long t0 = System.nanoTime();
       client
@@ -146,22 +216,20 @@ public final class ApiServerBenchmark {
               PatchContext.of(PatchType.JSON_MERGE),
               "{\"spec\":{\"logSeverityScreen\":\"" + level + "\"}}");
       long t1 = System.nanoTime();
-      if (i >= 0) {
+      if (i >= from) {
         samples[i] = t1 - t0;
       }
     }
-    return samples;
   }
 
-  /** Creates pods pinned to worker1 (ready), then deletes them. */
-  private static long[] podCreates(
-      KubernetesClient client, String prefix, int warmup, int requests) {
-    long[] samples = new long[requests];
-    for (int i = -warmup; i < requests; i++) {
+  /** Creates pods pinned to worker1 (ready), then deletes them; as {@link #felixPatches}. */
+  private static void podCreates(
+      KubernetesClient client, String prefix, int warmup, long[] samples, int from, int to) {
+    for (int i = from - warmup; i < to; i++) {
       Pod pod =
           new PodBuilder()
               .withNewMetadata()
-              .withName(prefix + "-" + (i + warmup))
+              .withName(prefix + "-" + (i - from + warmup))
               .withNamespace("default")
               .endMetadata()
               .withNewSpec()
@@ -176,11 +244,10 @@ public final class ApiServerBenchmark {
       long t0 = System.nanoTime();
       client.pods().inNamespace("default").resource(pod).create();
       long t1 = System.nanoTime();
-      if (i >= 0) {
+      if (i >= from) {
         samples[i] = t1 - t0;
       }
     }
     client.pods().inNamespace("default").delete();
-    return samples;
   }
 }
