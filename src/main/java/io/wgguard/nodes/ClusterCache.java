@@ -142,23 +142,31 @@ public class ClusterCache {
   }
 
   /**
+   * The FelixConfiguration API versions to look for, in order, for a {@code
+   * wgguard.checker.felix-group} value.
+   *
+   * @throws IllegalArgumentException for a value that is none of auto and the two groups
+   */
+  static List<String> candidateApiVersions(String felixGroup) {
+    return switch (felixGroup) {
+      case "auto" -> List.of(Names.CALICO_CRD_GROUP + "/v1", Names.CALICO_V3_GROUP + "/v3");
+      case Names.CALICO_CRD_GROUP -> List.of(Names.CALICO_CRD_GROUP + "/v1");
+      case Names.CALICO_V3_GROUP -> List.of(Names.CALICO_V3_GROUP + "/v3");
+      default ->
+          throw new IllegalArgumentException(
+              "wgguard.checker.felix-group is '"
+                  + felixGroup
+                  + "'; use auto, crd.projectcalico.org or projectcalico.org");
+    };
+  }
+
+  /**
    * The first candidate API discovery says is served, empty when discovery says none is.
    *
    * @throws KubernetesClientException when discovery does not answer
    */
   private Optional<String> servedFelixApiVersion() {
-    List<String> candidates =
-        switch (felixGroup) {
-          case "auto" -> List.of(Names.CALICO_CRD_GROUP + "/v1", Names.CALICO_V3_GROUP + "/v3");
-          case Names.CALICO_CRD_GROUP -> List.of(Names.CALICO_CRD_GROUP + "/v1");
-          case Names.CALICO_V3_GROUP -> List.of(Names.CALICO_V3_GROUP + "/v3");
-          default ->
-              throw new IllegalArgumentException(
-                  "wgguard.checker.felix-group is '"
-                      + felixGroup
-                      + "'; use auto, crd.projectcalico.org or projectcalico.org");
-        };
-    for (String candidate : candidates) {
+    for (String candidate : candidateApiVersions(felixGroup)) {
       if (client.supports(candidate, Names.FELIX_KIND)) {
         return Optional.of(candidate);
       }

@@ -86,7 +86,11 @@ public final class AdmissionBenchmark {
           footprint.row(
               "launch → /q/health/ready 200, seed cluster (3 nodes), run " + run,
               Table.ms((up - start) / 1e6),
-              "RSS 10 s later, idle: " + Table.mib(Proc.rssKib(small.pid()) * 1024.0));
+              "RSS 10 s later, idle: "
+                  + Table.mib(Proc.rssKib(small.pid()) * 1024.0)
+                  + " (anonymous "
+                  + Table.mib(Proc.rssAnonKib(small.pid()) * 1024.0)
+                  + ")");
         }
       }
       BenchCluster.createNodes(client, nodes, 32);
@@ -108,7 +112,8 @@ public final class AdmissionBenchmark {
         footprint.row(
             String.format("RSS idle, %,d nodes", nodes),
             Table.mib(Proc.rssKib(wgguard.pid()) * 1024.0),
-            "10 s after the caches synced, before any admission request");
+            "10 s after the caches synced, before any admission request; anonymous "
+                + Table.mib(Proc.rssAnonKib(wgguard.pid()) * 1024.0));
         footprint.row(
             "heap used idle (after full GC)",
             Table.mib(BenchCluster.heapAfterGc(http, wgguard.managementBase(), wgguard.pid())),

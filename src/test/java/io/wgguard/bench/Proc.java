@@ -27,6 +27,11 @@ final class Proc {
     return statusKib(pid, "VmRSS:");
   }
 
+  /** Anonymous resident memory in KiB ({@code RssAnon}): RSS less mapped files (jars, the JDK). */
+  static long rssAnonKib(long pid) {
+    return statusKib(pid, "RssAnon:");
+  }
+
   /** Peak resident set size in KiB ({@code VmHWM}). */
   static long peakRssKib(long pid) {
     return statusKib(pid, "VmHWM:");
