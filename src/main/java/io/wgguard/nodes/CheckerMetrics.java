@@ -18,29 +18,27 @@ import java.util.concurrent.atomic.AtomicInteger;
 @ApplicationScoped
 public class CheckerMetrics {
 
-  private final Map<NodeState, AtomicInteger> nodes = new EnumMap<>(NodeState.class);
-  private final Map<Posture, AtomicInteger> postures = new EnumMap<>(Posture.class);
+  private final Map<NodeState, AtomicInteger> nodes;
+  private final Map<Posture, AtomicInteger> postures;
   private final Map<TaintChange.Action, Counter> changes = new EnumMap<>(TaintChange.Action.class);
   private final AtomicInteger overrides = new AtomicInteger();
   private final AtomicInteger brake = new AtomicInteger();
 
   public CheckerMetrics(MeterRegistry registry) {
-    for (NodeState state : NodeState.values()) {
-      AtomicInteger value = new AtomicInteger();
-      nodes.put(state, value);
-      Gauge.builder("wgguard_nodes", value, AtomicInteger::get)
-          .description("Nodes by WireGuard readiness state, as of the last checker pass")
-          .tag("state", state.name().toLowerCase(Locale.ROOT).replace('_', '-'))
-          .register(registry);
-    }
-    for (Posture posture : Posture.values()) {
-      AtomicInteger value = new AtomicInteger();
-      postures.put(posture, value);
-      Gauge.builder("wgguard_posture", value, AtomicInteger::get)
-          .description("1 for the cluster's WireGuard posture as of the last checker pass")
-          .tag("posture", posture.name().toLowerCase(Locale.ROOT).replace('_', '-'))
-          .register(registry);
-    }
+    nodes =
+        gauges(
+            registry,
+            NodeState.class,
+            "wgguard_nodes",
+            "Nodes by WireGuard readiness state, as of the last checker pass",
+            "state");
+    postures =
+        gauges(
+            registry,
+            Posture.class,
+            "wgguard_posture",
+            "1 for the cluster's WireGuard posture as of the last checker pass",
+            "posture");
     for (TaintChange.Action action : TaintChange.Action.values()) {
       changes.put(
           action,
@@ -55,6 +53,21 @@ public class CheckerMetrics {
     Gauge.builder("wgguard_safety_brake_engaged", brake, AtomicInteger::get)
         .description("1 while the safety brake holds new taints back")
         .register(registry);
+  }
+
+  /** One gauge per constant of {@code type}, tagged with its name in lower-case-with-dashes. */
+  private static <E extends Enum<E>> Map<E, AtomicInteger> gauges(
+      MeterRegistry registry, Class<E> type, String name, String description, String tag) {
+    Map<E, AtomicInteger> values = new EnumMap<>(type);
+    for (E constant : type.getEnumConstants()) {
+      AtomicInteger value = new AtomicInteger();
+      values.put(constant, value);
+      Gauge.builder(name, value, AtomicInteger::get)
+          .description(description)
+          .tag(tag, constant.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+          .register(registry);
+    }
+    return values;
   }
 
   /** Publishes the counts of a pass. */
