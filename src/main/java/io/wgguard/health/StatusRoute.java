@@ -11,7 +11,10 @@ import io.wgguard.nodes.TaintPlan;
 import io.wgguard.nodes.TaintReconciler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.Locale;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -34,14 +37,35 @@ public class StatusRoute {
         .router()
         .get("/status")
         .handler(
-            ctx ->
+            ctx -> {
+              NodeFilter filter;
+              try {
+                Map<String, List<String>> query = new HashMap<>();
+                ctx.queryParams()
+                    .forEach(
+                        e ->
+                            query
+                                .computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+                                .add(e.getValue()));
+                filter = NodeFilter.parse(query);
+              } catch (IllegalArgumentException e) {
                 ctx.response()
-                    .putHeader("content-type", "application/json")
-                    .end(JSON.valueToTree(document()).toPrettyString()));
+                    .setStatusCode(400)
+                    .putHeader("content-type", "text/plain; charset=utf-8")
+                    .end(e.getMessage() + "\n");
+                return;
+              }
+              ctx.response()
+                  .putHeader("content-type", "application/json")
+                  .end(document(filter).toPrettyString());
+            });
   }
 
-  /** The status document. */
-  public ObjectNode document() {
+  /**
+   * The status document: posture, counts, problems and pending changes for the whole cluster, and
+   * the node rows {@code filter} lets through.
+   */
+  public ObjectNode document(NodeFilter filter) {
     ObjectNode root = JSON.createObjectNode();
     Optional<CheckerStatus> current = reconciler.status();
     if (current.isEmpty()) {
@@ -62,9 +86,7 @@ public class StatusRoute {
     root.put("dryRun", status.dryRun());
     root.put("brakeEngaged", plan.brakeEngaged());
     ObjectNode counts = root.putObject("counts");
-    plan.counts()
-        .forEach(
-            (state, n) -> counts.put(state.name().toLowerCase(Locale.ROOT).replace('_', '-'), n));
+    plan.counts().forEach((state, n) -> counts.put(NodeFilter.label(state), n));
     ArrayNode withheld = root.putArray("withheld");
     plan.withheld().forEach(withheld::add);
     ArrayNode problems = root.putArray("problems");
@@ -81,7 +103,9 @@ public class StatusRoute {
     plan.changes().forEach(c -> changes.add(c.describe()));
     ArrayNode nodes = root.putArray("nodes");
     for (NodeVerdict verdict : status.assessment().verdicts()) {
-      NodeRows.write(nodes.addObject(), verdict);
+      if (filter.test(verdict)) {
+        NodeRows.write(nodes.addObject(), verdict);
+      }
     }
     return root;
   }

@@ -109,6 +109,12 @@ class NodeCheckerIT {
     var health = wgguard.get("/q/health/group/wireguard");
     assertThat(health.statusCode()).isEqualTo(503);
     assertThat(health.body()).contains("\"no-public-key\": \"worker2\"");
+    JsonNode notReady = wgguard.status("?state=not-ready");
+    assertThat(notReady.path("nodes").findValuesAsText("name")).containsExactly("worker2");
+    assertThat(notReady.path("counts").path("ready").asInt()).isEqualTo(2);
+    var bad = wgguard.get("/status?state=broken");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).startsWith("state 'broken' is not one of ready, exempt, not-ready");
     assertThat(wgguard.get("/q/metrics").body())
         .contains("wgguard_taint_changes_total{action=\"add\"} 1.0")
         .contains("wgguard_posture{posture=\"nodes-not-ready\"} 1.0")

@@ -166,7 +166,12 @@ public final class WgguardProcess implements AutoCloseable {
 
   /** {@code GET /status}, parsed. */
   public JsonNode status() {
-    HttpResponse<String> response = get("/status");
+    return status("");
+  }
+
+  /** {@code GET /status} with a query such as {@code ?state=not-ready}, parsed. */
+  public JsonNode status(String query) {
+    HttpResponse<String> response = get("/status" + query);
     try {
       return JSON.readTree(response.body());
     } catch (IOException e) {
