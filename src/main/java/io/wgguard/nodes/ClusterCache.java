@@ -38,6 +38,7 @@ public class ClusterCache {
 
   private final KubernetesClient client;
   private final String felixGroup;
+  private final List<String> felixApiCandidates;
   private final Map<String, NodeFacts> nodes = new ConcurrentHashMap<>();
   private final Map<String, FelixObject> felix = new ConcurrentHashMap<>();
   private final Map<String, String> unreadable = new ConcurrentHashMap<>();
@@ -72,6 +73,7 @@ public class ClusterCache {
   ClusterCache(KubernetesClient client, String felixGroup) {
     this.client = client;
     this.felixGroup = felixGroup;
+    this.felixApiCandidates = candidateApiVersions(felixGroup); // a bad value fails start-up
   }
 
   /** Starts the watches; {@code onChange} runs after each relevant change. */
@@ -107,20 +109,20 @@ public class ClusterCache {
     Optional<String> apiVersion;
     try {
       apiVersion = servedFelixApiVersion();
-    } catch (KubernetesClientException e) {
+    } catch (RuntimeException e) { // KubernetesClientException, or an answer that is not one
       LOG.warnf(
           "cannot tell which FelixConfiguration API is served (%s); the checker waits and retries",
           e.getMessage());
       return;
     }
-    if (!felixApiKnown && apiVersion.isEmpty()) {
-      LOG.infof(
-          "no FelixConfiguration API is served (wgguard.checker.felix-group=%s): WireGuard counts"
-              + " as off until Calico's CRDs are installed",
-          felixGroup);
-    }
-    felixApiKnown = true;
     if (apiVersion.isEmpty()) {
+      if (!felixApiKnown) {
+        LOG.infof(
+            "no FelixConfiguration API is served (wgguard.checker.felix-group=%s): WireGuard"
+                + " counts as off until Calico's CRDs are installed",
+            felixGroup);
+      }
+      felixApiKnown = true;
       return;
     }
     felixApiVersion = apiVersion.get();
@@ -139,6 +141,8 @@ public class ClusterCache {
     felixInformer.start();
     informers.add(felixInformer);
     LOG.infof("watching FelixConfigurations in %s", felixApiVersion);
+    // Last: synced() reads this flag first, so seeing it true means seeing the informer too.
+    felixApiKnown = true;
   }
 
   /**
@@ -163,10 +167,11 @@ public class ClusterCache {
   /**
    * The first candidate API discovery says is served, empty when discovery says none is.
    *
-   * @throws KubernetesClientException when discovery does not answer
+   * @throws KubernetesClientException when discovery does not answer (a 404 is an answer: not
+   *     served)
    */
   private Optional<String> servedFelixApiVersion() {
-    for (String candidate : candidateApiVersions(felixGroup)) {
+    for (String candidate : felixApiCandidates) {
       if (client.supports(candidate, Names.FELIX_KIND)) {
         return Optional.of(candidate);
       }
@@ -179,9 +184,12 @@ public class ClusterCache {
    * that no FelixConfiguration API is served.
    */
   public boolean synced() {
+    if (!felixApiKnown) {
+      return false;
+    }
     SharedIndexInformer<Node> n = nodeInformer;
     SharedIndexInformer<GenericKubernetesResource> f = felixInformer;
-    return felixApiKnown && n != null && n.hasSynced() && (f == null || f.hasSynced());
+    return n != null && n.hasSynced() && (f == null || f.hasSynced());
   }
 
   /** The FelixConfiguration API watched, empty when none is served. */
@@ -209,13 +217,17 @@ public class ClusterCache {
     return Map.copyOf(unreadable);
   }
 
-  /** Stops the watches. */
+  /** Stops the watches and forgets what they saw. */
   public synchronized void stop() {
+    felixApiKnown = false;
     informers.forEach(SharedIndexInformer::stop);
     informers.clear();
     nodeInformer = null;
     felixInformer = null;
-    felixApiKnown = false;
+    felixApiVersion = null;
+    nodes.clear();
+    felix.clear();
+    unreadable.clear();
   }
 
   private final class NodeHandler implements ResourceEventHandler<Node> {

@@ -2,6 +2,7 @@ package io.wgguard.nodes;
 
 import static io.wgguard.it.KubeCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.APIResourceBuilder;
 import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
@@ -94,7 +95,7 @@ class ClusterCacheTest {
   }
 
   @Test
-  void aServedApiIsWatchedBeforeTheCacheCountsAsSynced() {
+  void aServedApiIsWatchedAndListed() {
     felixApiServed();
 
     cache.start(changes::incrementAndGet);
@@ -103,5 +104,27 @@ class ClusterCacheTest {
     assertThat(cache.felixApiVersion()).contains(Names.CALICO_CRD_GROUP + "/v1");
     assertThat(cache.node("worker1")).isPresent();
     assertThat(changes.get()).as("the node's arrival asked for a pass").isPositive();
+  }
+
+  @Test
+  void stoppingForgetsWhatWasSeen() {
+    felixApiServed();
+    cache.start(changes::incrementAndGet);
+    await(Duration.ofSeconds(10), "cache synced", cache::synced);
+
+    cache.stop();
+
+    assertThat(cache.synced()).isFalse();
+    assertThat(cache.node("worker1")).isEmpty();
+    assertThat(cache.felixApiVersion()).isEmpty();
+  }
+
+  @Test
+  void aFelixGroupThatIsNoneOfTheThreeFailsAtOnce() {
+    assertThatThrownBy(() -> new ClusterCache(client, "calico"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "wgguard.checker.felix-group is 'calico'; use auto, crd.projectcalico.org or"
+                + " projectcalico.org");
   }
 }
