@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
@@ -38,38 +39,31 @@ public record NodeFilter(
             "unknown query parameter '" + name + "'; /status takes node, state and reason");
       }
     }
-    Optional<String> node = single(query, "node");
-    Optional<NodeState> state =
-        single(query, "state")
-            .map(
-                value ->
-                    Arrays.stream(NodeState.values())
-                        .filter(s -> label(s).equals(value))
-                        .findFirst()
-                        .orElseThrow(
-                            () ->
-                                new IllegalArgumentException(
-                                    "state '"
-                                        + value
-                                        + "' is not one of "
-                                        + Arrays.stream(NodeState.values())
-                                            .map(NodeFilter::label)
-                                            .collect(Collectors.joining(", ")))));
-    Optional<NotReadyReason> reason =
-        single(query, "reason")
-            .map(
-                value ->
-                    Optional.ofNullable(NotReadyReason.fromWire(value))
-                        .orElseThrow(
-                            () ->
-                                new IllegalArgumentException(
-                                    "reason '"
-                                        + value
-                                        + "' is not one of "
-                                        + Arrays.stream(NotReadyReason.values())
-                                            .map(NotReadyReason::wire)
-                                            .collect(Collectors.joining(", ")))));
-    return new NodeFilter(node, state, reason);
+    return new NodeFilter(
+        single(query, "node"),
+        choice(query, "state", NodeState.values(), NodeFilter::label),
+        choice(query, "reason", NotReadyReason.values(), NotReadyReason::wire));
+  }
+
+  /** The constant whose label is the parameter's value. */
+  private static <T> Optional<T> choice(
+      Map<String, List<String>> query, String name, T[] constants, Function<T, String> label) {
+    return single(query, name)
+        .map(
+            value ->
+                Arrays.stream(constants)
+                    .filter(c -> label.apply(c).equals(value))
+                    .findFirst()
+                    .orElseThrow(
+                        () ->
+                            new IllegalArgumentException(
+                                name
+                                    + " '"
+                                    + value
+                                    + "' is not one of "
+                                    + Arrays.stream(constants)
+                                        .map(label)
+                                        .collect(Collectors.joining(", ")))));
   }
 
   @Override
