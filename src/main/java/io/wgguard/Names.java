@@ -71,4 +71,12 @@ public final class Names {
 
   /** Timer (histogram) of admission handling, tagged {@code webhook}. */
   public static final String METRIC_ADMISSION_DURATION = "wgguard_admission_duration";
+
+  /**
+   * An enum constant as wgguard spells it outside Java: in metric tags, {@code /status}, the health
+   * group and audit JSON ({@code NOT_READY} is {@code not-ready}).
+   */
+  public static String label(Enum<?> constant) {
+    return constant.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+  }
 }

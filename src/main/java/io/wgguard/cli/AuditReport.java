@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wgguard.Names;
 import io.wgguard.nodes.ClusterAssessment;
 import io.wgguard.nodes.EffectiveSetting;
 import io.wgguard.nodes.IpFamily;
@@ -23,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -153,9 +153,7 @@ record AuditReport(
             });
     root.put("brakeEngaged", plan.brakeEngaged());
     ObjectNode counts = root.putObject("counts");
-    plan.counts()
-        .forEach(
-            (state, n) -> counts.put(state.name().toLowerCase(Locale.ROOT).replace('_', '-'), n));
+    plan.counts().forEach((state, n) -> counts.put(Names.label(state), n));
     strings(root.putArray("withheld"), plan.withheld());
     strings(root.putArray("problems"), plan.problems());
     strings(root.putArray("notes"), dump.notes());

@@ -1,11 +1,11 @@
 package io.wgguard.health;
 
+import io.wgguard.Names;
 import io.wgguard.nodes.NodeState;
 import io.wgguard.nodes.NodeVerdict;
 import io.wgguard.nodes.NotReadyReason;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -41,7 +41,7 @@ public record NodeFilter(
     }
     return new NodeFilter(
         single(query, "node"),
-        choice(query, "state", NodeState.values(), NodeFilter::label),
+        choice(query, "state", NodeState.values(), Names::label),
         choice(query, "reason", NotReadyReason.values(), NotReadyReason::wire));
   }
 
@@ -71,11 +71,6 @@ public record NodeFilter(
     return node.map(verdict.name()::equals).orElse(true)
         && state.map(s -> s == verdict.state()).orElse(true)
         && reason.map(r -> r == verdict.reason()).orElse(true);
-  }
-
-  /** The state as {@code /status}, metrics and this filter spell it: {@code not-ready}. */
-  static String label(NodeState state) {
-    return state.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   private static Optional<String> single(Map<String, List<String>> query, String name) {

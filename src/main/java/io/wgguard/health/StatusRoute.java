@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.vertx.http.ManagementInterface;
+import io.wgguard.Names;
 import io.wgguard.nodes.CheckerStatus;
 import io.wgguard.nodes.NodeRows;
 import io.wgguard.nodes.NodeVerdict;
@@ -86,7 +87,7 @@ public class StatusRoute {
     root.put("dryRun", status.dryRun());
     root.put("brakeEngaged", plan.brakeEngaged());
     ObjectNode counts = root.putObject("counts");
-    plan.counts().forEach((state, n) -> counts.put(NodeFilter.label(state), n));
+    plan.counts().forEach((state, n) -> counts.put(Names.label(state), n));
     ArrayNode withheld = root.putArray("withheld");
     plan.withheld().forEach(withheld::add);
     ArrayNode problems = root.putArray("problems");

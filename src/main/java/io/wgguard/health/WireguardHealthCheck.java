@@ -1,6 +1,7 @@
 package io.wgguard.health;
 
 import io.smallrye.health.api.HealthGroup;
+import io.wgguard.Names;
 import io.wgguard.nodes.CheckerStatus;
 import io.wgguard.nodes.NodeState;
 import io.wgguard.nodes.Posture;
@@ -8,7 +9,6 @@ import io.wgguard.nodes.TaintPlan;
 import io.wgguard.nodes.TaintReconciler;
 import io.wgguard.policy.Messages;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.Locale;
 import java.util.Optional;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -42,9 +42,7 @@ public class WireguardHealthCheck implements HealthCheck {
         .withData("summary", plan.summary())
         .withData("brakeEngaged", plan.brakeEngaged());
     for (NodeState state : NodeState.values()) {
-      response.withData(
-          "nodes." + state.name().toLowerCase(Locale.ROOT).replace('_', '-'),
-          plan.counts().getOrDefault(state, 0));
+      response.withData("nodes." + Names.label(state), plan.counts().getOrDefault(state, 0));
     }
     plan.notReady()
         .forEach((reason, names) -> response.withData(reason.wire(), Messages.names(names)));

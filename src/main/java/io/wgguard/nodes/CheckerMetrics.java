@@ -3,9 +3,9 @@ package io.wgguard.nodes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.wgguard.Names;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.EnumMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -44,7 +44,7 @@ public class CheckerMetrics {
           action,
           Counter.builder("wgguard_taint_changes")
               .description("Taint writes made by this replica")
-              .tag("action", action.name().toLowerCase(Locale.ROOT))
+              .tag("action", Names.label(action))
               .register(registry));
     }
     Gauge.builder("wgguard_active_overrides", overrides, AtomicInteger::get)
@@ -55,7 +55,7 @@ public class CheckerMetrics {
         .register(registry);
   }
 
-  /** One gauge per constant of {@code type}, tagged with its name in lower-case-with-dashes. */
+  /** One gauge per constant of {@code type}, tagged with its {@link Names#label}. */
   private static <E extends Enum<E>> Map<E, AtomicInteger> gauges(
       MeterRegistry registry, Class<E> type, String name, String description, String tag) {
     Map<E, AtomicInteger> values = new EnumMap<>(type);
@@ -64,7 +64,7 @@ public class CheckerMetrics {
       values.put(constant, value);
       Gauge.builder(name, value, AtomicInteger::get)
           .description(description)
-          .tag(tag, constant.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+          .tag(tag, Names.label(constant))
           .register(registry);
     }
     return values;
