@@ -1,12 +1,12 @@
 package io.wgguard.admission;
 
+import io.wgguard.Messages;
 import io.wgguard.Names;
+import io.wgguard.felix.FelixObject;
+import io.wgguard.felix.FelixObjects;
 import io.wgguard.policy.AdmissionInput;
 import io.wgguard.policy.Decision;
 import io.wgguard.policy.FelixConfigurationPolicy;
-import io.wgguard.policy.FelixObject;
-import io.wgguard.policy.FelixObjects;
-import io.wgguard.policy.Messages;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.util.stream.Collectors;

@@ -1,15 +1,15 @@
 package io.wgguard.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wgguard.nodes.CheckerStatus;
-import io.wgguard.nodes.NodePlan;
-import io.wgguard.nodes.TaintReconciler;
+import io.wgguard.Messages;
 import io.wgguard.policy.AdmissionInput.Operation;
 import io.wgguard.policy.Decision;
-import io.wgguard.policy.Messages;
 import io.wgguard.policy.PodPlacementPolicy;
 import io.wgguard.policy.PodPlacementPolicy.NodeStanding;
 import io.wgguard.policy.PodPlacementPolicy.Toleration;
+import io.wgguard.readiness.CheckerStatus;
+import io.wgguard.readiness.CheckerView;
+import io.wgguard.readiness.NodePlan;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +29,9 @@ public class PodAdmission {
   private static final Logger LOG = Logger.getLogger(PodAdmission.class);
 
   private final PodPlacementPolicy policy;
-  private final TaintReconciler checker;
+  private final CheckerView checker;
 
-  public PodAdmission(PodPlacementPolicy policy, TaintReconciler checker) {
+  public PodAdmission(PodPlacementPolicy policy, CheckerView checker) {
     this.policy = policy;
     this.checker = checker;
   }

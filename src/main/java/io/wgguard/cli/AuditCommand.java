@@ -1,10 +1,10 @@
 package io.wgguard.cli;
 
-import io.wgguard.nodes.ClusterAssessment;
-import io.wgguard.nodes.NodeReadinessPolicy;
-import io.wgguard.nodes.ReadinessSettings;
-import io.wgguard.nodes.TaintPlan;
-import io.wgguard.nodes.TaintPlanner;
+import io.wgguard.readiness.ClusterAssessment;
+import io.wgguard.readiness.NodeReadinessPolicy;
+import io.wgguard.readiness.ReadinessSettings;
+import io.wgguard.readiness.TaintPlan;
+import io.wgguard.readiness.TaintPlanner;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.time.Clock;

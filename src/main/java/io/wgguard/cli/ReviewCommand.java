@@ -1,18 +1,18 @@
 package io.wgguard.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wgguard.Messages;
 import io.wgguard.Names;
 import io.wgguard.admission.AdmissionReviews;
 import io.wgguard.admission.BadReviewException;
 import io.wgguard.admission.FelixConfigurationAdmission;
+import io.wgguard.felix.FelixObject;
+import io.wgguard.felix.FelixObjects;
 import io.wgguard.policy.AdmissionInput;
 import io.wgguard.policy.AdmissionInput.Operation;
 import io.wgguard.policy.AdmissionInput.Requester;
 import io.wgguard.policy.Decision;
 import io.wgguard.policy.FelixConfigurationPolicy;
-import io.wgguard.policy.FelixObject;
-import io.wgguard.policy.FelixObjects;
-import io.wgguard.policy.Messages;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.time.Clock;

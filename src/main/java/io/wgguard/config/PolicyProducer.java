@@ -1,13 +1,13 @@
 package io.wgguard.config;
 
-import io.wgguard.nodes.EqualitySelector;
-import io.wgguard.nodes.ModuleSource;
-import io.wgguard.nodes.ReadinessSettings;
-import io.wgguard.nodes.TaintEffect;
+import io.wgguard.felix.GuardedField;
 import io.wgguard.policy.FelixConfigurationPolicy;
-import io.wgguard.policy.GuardedField;
 import io.wgguard.policy.PodPlacementPolicy;
 import io.wgguard.policy.PolicySettings;
+import io.wgguard.readiness.EqualitySelector;
+import io.wgguard.readiness.ModuleSource;
+import io.wgguard.readiness.ReadinessSettings;
+import io.wgguard.readiness.TaintEffect;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package io.wgguard.health;
 
-import io.wgguard.nodes.TaintReconciler;
+import io.wgguard.readiness.CheckerView;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -14,9 +14,9 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class CheckerReadinessCheck implements HealthCheck {
 
-  private final TaintReconciler reconciler;
+  private final CheckerView reconciler;
 
-  public CheckerReadinessCheck(TaintReconciler reconciler) {
+  public CheckerReadinessCheck(CheckerView reconciler) {
     this.reconciler = reconciler;
   }
 

@@ -1,9 +1,9 @@
 package io.wgguard.health;
 
 import io.wgguard.Names;
-import io.wgguard.nodes.NodeState;
-import io.wgguard.nodes.NodeVerdict;
-import io.wgguard.nodes.NotReadyReason;
+import io.wgguard.readiness.NodeState;
+import io.wgguard.readiness.NodeVerdict;
+import io.wgguard.readiness.NotReadyReason;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

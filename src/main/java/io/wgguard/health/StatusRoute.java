@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.wgguard.Names;
-import io.wgguard.nodes.CheckerStatus;
-import io.wgguard.nodes.NodeRows;
-import io.wgguard.nodes.NodeVerdict;
-import io.wgguard.nodes.TaintPlan;
-import io.wgguard.nodes.TaintReconciler;
+import io.wgguard.readiness.CheckerStatus;
+import io.wgguard.readiness.CheckerView;
+import io.wgguard.readiness.NodeRows;
+import io.wgguard.readiness.NodeVerdict;
+import io.wgguard.readiness.TaintPlan;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
@@ -27,9 +27,9 @@ public class StatusRoute {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final TaintReconciler reconciler;
+  private final CheckerView reconciler;
 
-  public StatusRoute(TaintReconciler reconciler) {
+  public StatusRoute(CheckerView reconciler) {
     this.reconciler = reconciler;
   }
 

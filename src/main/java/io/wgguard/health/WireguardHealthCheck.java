@@ -1,13 +1,13 @@
 package io.wgguard.health;
 
 import io.smallrye.health.api.HealthGroup;
+import io.wgguard.Messages;
 import io.wgguard.Names;
-import io.wgguard.nodes.CheckerStatus;
-import io.wgguard.nodes.NodeState;
-import io.wgguard.nodes.Posture;
-import io.wgguard.nodes.TaintPlan;
-import io.wgguard.nodes.TaintReconciler;
-import io.wgguard.policy.Messages;
+import io.wgguard.readiness.CheckerStatus;
+import io.wgguard.readiness.CheckerView;
+import io.wgguard.readiness.NodeState;
+import io.wgguard.readiness.Posture;
+import io.wgguard.readiness.TaintPlan;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -23,9 +23,9 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 @ApplicationScoped
 public class WireguardHealthCheck implements HealthCheck {
 
-  private final TaintReconciler reconciler;
+  private final CheckerView reconciler;
 
-  public WireguardHealthCheck(TaintReconciler reconciler) {
+  public WireguardHealthCheck(CheckerView reconciler) {
     this.reconciler = reconciler;
   }
 

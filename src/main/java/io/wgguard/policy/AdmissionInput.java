@@ -1,5 +1,6 @@
 package io.wgguard.policy;
 
+import io.wgguard.felix.FelixObject;
 import java.util.List;
 
 /**

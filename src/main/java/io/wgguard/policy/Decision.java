@@ -1,5 +1,6 @@
 package io.wgguard.policy;
 
+import io.wgguard.felix.Violation;
 import java.util.List;
 import java.util.Map;
 

@@ -1,10 +1,15 @@
 package io.wgguard.policy;
 
+import io.wgguard.Messages;
 import io.wgguard.Names;
+import io.wgguard.felix.FelixObject;
+import io.wgguard.felix.FieldReading;
+import io.wgguard.felix.GuardedField;
+import io.wgguard.felix.Violation;
+import io.wgguard.felix.Violation.Type;
 import io.wgguard.policy.AdmissionInput.Operation;
 import io.wgguard.policy.AdmissionInput.Requester;
 import io.wgguard.policy.Decision.Verdict;
-import io.wgguard.policy.Violation.Type;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;

@@ -1,5 +1,6 @@
 package io.wgguard.policy;
 
+import io.wgguard.felix.GuardedField;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;

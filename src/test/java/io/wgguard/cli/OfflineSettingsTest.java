@@ -2,12 +2,12 @@ package io.wgguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wgguard.nodes.EqualitySelector;
-import io.wgguard.nodes.ModuleSource;
-import io.wgguard.nodes.ReadinessSettings;
-import io.wgguard.nodes.TaintEffect;
-import io.wgguard.policy.GuardedField;
+import io.wgguard.felix.GuardedField;
 import io.wgguard.policy.PolicySettings;
+import io.wgguard.readiness.EqualitySelector;
+import io.wgguard.readiness.ModuleSource;
+import io.wgguard.readiness.ReadinessSettings;
+import io.wgguard.readiness.TaintEffect;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -3,8 +3,8 @@ package io.wgguard.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.wgguard.nodes.NodeVerdict;
-import io.wgguard.nodes.NotReadyReason;
+import io.wgguard.readiness.NodeVerdict;
+import io.wgguard.readiness.NotReadyReason;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

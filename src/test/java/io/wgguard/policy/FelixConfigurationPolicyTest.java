@@ -1,12 +1,15 @@
 package io.wgguard.policy;
 
-import static io.wgguard.policy.Felix.create;
-import static io.wgguard.policy.Felix.delete;
-import static io.wgguard.policy.Felix.felix;
-import static io.wgguard.policy.Felix.felixV3;
-import static io.wgguard.policy.Felix.update;
+import static io.wgguard.felix.Felix.create;
+import static io.wgguard.felix.Felix.delete;
+import static io.wgguard.felix.Felix.felix;
+import static io.wgguard.felix.Felix.felixV3;
+import static io.wgguard.felix.Felix.update;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.wgguard.felix.Felix;
+import io.wgguard.felix.GuardedField;
+import io.wgguard.felix.Violation;
 import io.wgguard.policy.Decision.Verdict;
 import java.time.Duration;
 import java.time.Instant;

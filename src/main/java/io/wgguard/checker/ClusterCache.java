@@ -1,0 +1,309 @@
+package io.wgguard.checker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
+import io.wgguard.Names;
+import io.wgguard.config.WgguardConfig;
+import io.wgguard.felix.FelixObject;
+import io.wgguard.felix.FelixObjects;
+import io.wgguard.readiness.NodeFacts;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Watches Nodes and FelixConfigurations and keeps only what readiness needs: {@link NodeFacts} per
+ * node and {@link FelixObject} per FelixConfiguration. The informers' own stores keep just name and
+ * resourceVersion ({@link ReducedStateItemStore}), so a large cluster costs one small record per
+ * node. A change that does not alter those records (kubelet heartbeats, other annotations) does not
+ * trigger a pass.
+ */
+@ApplicationScoped
+public class ClusterCache {
+
+  private static final Logger LOG = Logger.getLogger(ClusterCache.class);
+
+  private final KubernetesClient client;
+  private final String felixGroup;
+  private final List<String> felixApiCandidates;
+  private final Map<String, NodeFacts> nodes = new ConcurrentHashMap<>();
+  private final Map<String, FelixObject> felix = new ConcurrentHashMap<>();
+  private final Map<String, String> unreadable = new ConcurrentHashMap<>();
+
+  /**
+   * Items per page of the informers' list calls. Unpaged, the first list of a large cluster arrives
+   * as one response parsed whole (5,000 nodes: some 40 MB of JSON, several times that as objects),
+   * which does not fit the Deployment's heap; pages of this size keep the peak to a few MB.
+   */
+  static final long LIST_PAGE = 250;
+
+  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private volatile SharedIndexInformer<Node> nodeInformer;
+  private volatile SharedIndexInformer<GenericKubernetesResource> felixInformer;
+  private volatile String felixApiVersion;
+
+  /**
+   * True once discovery has answered whether a FelixConfiguration API is served. Until then the
+   * cache is not synced: a pass that took "no FelixConfiguration seen" for "WireGuard is off" would
+   * lift every wgguard taint.
+   */
+  private volatile boolean felixApiKnown;
+
+  private volatile Runnable onChange = () -> {};
+
+  @Inject
+  public ClusterCache(KubernetesClient client, WgguardConfig config) {
+    this(client, config.checker().felixGroup());
+  }
+
+  /** {@code felixGroup} as {@code wgguard.checker.felix-group}: auto or one API group. */
+  ClusterCache(KubernetesClient client, String felixGroup) {
+    this.client = client;
+    this.felixGroup = felixGroup;
+    this.felixApiCandidates = candidateApiVersions(felixGroup); // a bad value fails start-up
+  }
+
+  /** Starts the watches; {@code onChange} runs after each relevant change. */
+  public synchronized void start(Runnable onChange) {
+    this.onChange = onChange;
+    ensureFelixInformer();
+    if (nodeInformer == null) {
+      nodeInformer =
+          client
+              .nodes()
+              .withLimit(LIST_PAGE)
+              .runnableInformer(0)
+              .itemStore(
+                  new ReducedStateItemStore<>(
+                      ReducedStateItemStore.NAME_KEY_STATE,
+                      Node.class,
+                      client.getKubernetesSerialization()))
+              .exceptionHandler(ClusterCache::retry)
+              .addEventHandler(new NodeHandler());
+      nodeInformer.start();
+      informers.add(nodeInformer);
+    }
+  }
+
+  /**
+   * Starts the FelixConfiguration watch once its API is served; called again by every full pass, so
+   * installing Calico after wgguard works.
+   */
+  public synchronized void ensureFelixInformer() {
+    if (felixInformer != null) {
+      return;
+    }
+    Optional<String> apiVersion;
+    try {
+      apiVersion = servedFelixApiVersion();
+    } catch (RuntimeException e) { // KubernetesClientException, or an answer that is not one
+      LOG.warnf(
+          "cannot tell which FelixConfiguration API is served (%s); the checker waits and retries",
+          e.getMessage());
+      return;
+    }
+    if (apiVersion.isEmpty()) {
+      if (!felixApiKnown) {
+        LOG.infof(
+            "no FelixConfiguration API is served (wgguard.checker.felix-group=%s): WireGuard"
+                + " counts as off until Calico's CRDs are installed",
+            felixGroup);
+      }
+      felixApiKnown = true;
+      return;
+    }
+    felixApiVersion = apiVersion.get();
+    felixInformer =
+        client
+            .genericKubernetesResources(felixApiVersion, Names.FELIX_KIND)
+            .withLimit(LIST_PAGE)
+            .runnableInformer(0)
+            .itemStore(
+                new ReducedStateItemStore<>(
+                    ReducedStateItemStore.NAME_KEY_STATE,
+                    GenericKubernetesResource.class,
+                    client.getKubernetesSerialization()))
+            .exceptionHandler(ClusterCache::retry)
+            .addEventHandler(new FelixHandler());
+    felixInformer.start();
+    informers.add(felixInformer);
+    LOG.infof("watching FelixConfigurations in %s", felixApiVersion);
+    // Last: synced() reads this flag first, so seeing it true means seeing the informer too.
+    felixApiKnown = true;
+  }
+
+  /**
+   * The FelixConfiguration API versions to look for, in order, for a {@code
+   * wgguard.checker.felix-group} value.
+   *
+   * @throws IllegalArgumentException for a value that is none of auto and the two groups
+   */
+  static List<String> candidateApiVersions(String felixGroup) {
+    return switch (felixGroup) {
+      case "auto" -> List.of(Names.CALICO_CRD_GROUP + "/v1", Names.CALICO_V3_GROUP + "/v3");
+      case Names.CALICO_CRD_GROUP -> List.of(Names.CALICO_CRD_GROUP + "/v1");
+      case Names.CALICO_V3_GROUP -> List.of(Names.CALICO_V3_GROUP + "/v3");
+      default ->
+          throw new IllegalArgumentException(
+              "wgguard.checker.felix-group is '"
+                  + felixGroup
+                  + "'; use auto, crd.projectcalico.org or projectcalico.org");
+    };
+  }
+
+  /**
+   * The first candidate API discovery says is served, empty when discovery says none is.
+   *
+   * @throws KubernetesClientException when discovery does not answer (a 404 is an answer: not
+   *     served)
+   */
+  private Optional<String> servedFelixApiVersion() {
+    for (String candidate : felixApiCandidates) {
+      if (client.supports(candidate, Names.FELIX_KIND)) {
+        return Optional.of(candidate);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * True once both watches have listed everything, or the node watch has and discovery has said
+   * that no FelixConfiguration API is served.
+   */
+  public boolean synced() {
+    if (!felixApiKnown) {
+      return false;
+    }
+    SharedIndexInformer<Node> n = nodeInformer;
+    SharedIndexInformer<GenericKubernetesResource> f = felixInformer;
+    return n != null && n.hasSynced() && (f == null || f.hasSynced());
+  }
+
+  /** The FelixConfiguration API watched, empty when none is served. */
+  public Optional<String> felixApiVersion() {
+    return Optional.ofNullable(felixApiVersion);
+  }
+
+  /** Current node facts. */
+  public Collection<NodeFacts> nodes() {
+    return List.copyOf(nodes.values());
+  }
+
+  /** One node's facts. */
+  public Optional<NodeFacts> node(String name) {
+    return Optional.ofNullable(nodes.get(name));
+  }
+
+  /** Current FelixConfigurations. */
+  public Collection<FelixObject> felixConfigurations() {
+    return List.copyOf(felix.values());
+  }
+
+  /** FelixConfigurations that could not be read, by name, each with its reason. */
+  public Map<String, String> unreadableFelixConfigurations() {
+    return Map.copyOf(unreadable);
+  }
+
+  /** Stops the watches and forgets what they saw. */
+  public synchronized void stop() {
+    felixApiKnown = false;
+    informers.forEach(SharedIndexInformer::stop);
+    informers.clear();
+    nodeInformer = null;
+    felixInformer = null;
+    felixApiVersion = null;
+    nodes.clear();
+    felix.clear();
+    unreadable.clear();
+  }
+
+  private final class NodeHandler implements ResourceEventHandler<Node> {
+    @Override
+    public void onAdd(Node node) {
+      put(node);
+    }
+
+    @Override
+    public void onUpdate(Node old, Node node) {
+      put(node);
+    }
+
+    @Override
+    public void onDelete(Node node, boolean deletedFinalStateUnknown) {
+      if (nodes.remove(name(node)) != null) {
+        onChange.run();
+      }
+    }
+
+    private void put(Node node) {
+      NodeFacts facts = NodeFactsMapper.facts(node);
+      if (!Objects.equals(nodes.put(facts.name(), facts), facts)) {
+        onChange.run();
+      }
+    }
+  }
+
+  private final class FelixHandler implements ResourceEventHandler<GenericKubernetesResource> {
+    @Override
+    public void onAdd(GenericKubernetesResource resource) {
+      put(resource);
+    }
+
+    @Override
+    public void onUpdate(GenericKubernetesResource old, GenericKubernetesResource resource) {
+      put(resource);
+    }
+
+    @Override
+    public void onDelete(GenericKubernetesResource resource, boolean deletedFinalStateUnknown) {
+      unreadable.remove(name(resource));
+      if (felix.remove(name(resource)) != null) {
+        onChange.run();
+      }
+    }
+
+    private void put(GenericKubernetesResource resource) {
+      String name = name(resource);
+      try {
+        FelixObject object =
+            FelixObjects.read(
+                client.getKubernetesSerialization().convertValue(resource, JsonNode.class));
+        unreadable.remove(name);
+        if (!Objects.equals(felix.put(name, object), object)) {
+          onChange.run();
+        }
+      } catch (IllegalArgumentException e) {
+        // Felix cannot use it either; keep the last good reading out and report it.
+        unreadable.put(name, e.getMessage());
+        felix.remove(name);
+        LOG.warnf("FelixConfiguration %s cannot be read: %s", name, e.getMessage());
+        onChange.run();
+      }
+    }
+  }
+
+  // An API server that is down at start-up or restarts must not stop the watches for good: keep
+  // retrying (readiness stays down until they have synced).
+  private static boolean retry(boolean started, Throwable error) {
+    LOG.warnf("watch failed (%s); retrying", error.getMessage());
+    return true;
+  }
+
+  private static String name(HasMetadata resource) {
+    return resource.getMetadata().getName();
+  }
+}

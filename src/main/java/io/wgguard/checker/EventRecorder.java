@@ -1,0 +1,69 @@
+package io.wgguard.checker;
+
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+
+/**
+ * Writes Kubernetes Events about nodes ({@code core/v1}, namespace {@code default}, where Events of
+ * cluster-scoped objects live). An Event that cannot be written is logged, never retried: it must
+ * not hold up the taint it reports.
+ */
+@ApplicationScoped
+public class EventRecorder {
+
+  private static final Logger LOG = Logger.getLogger(EventRecorder.class);
+  private static final String NAMESPACE = "default";
+
+  private final KubernetesClient client;
+  private final AtomicLong sequence = new AtomicLong();
+
+  public EventRecorder(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /** Records an Event on a node; {@code warning} selects type Warning over Normal. */
+  public void onNode(String node, String reason, String message, boolean warning) {
+    String now = Instant.now().toString();
+    String name =
+        (node + "." + Long.toHexString(System.currentTimeMillis()) + sequence.incrementAndGet())
+            .toLowerCase(Locale.ROOT);
+    try {
+      client
+          .v1()
+          .events()
+          .inNamespace(NAMESPACE)
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withName(name)
+                  .withNamespace(NAMESPACE)
+                  .endMetadata()
+                  .withNewInvolvedObject()
+                  .withApiVersion("v1")
+                  .withKind("Node")
+                  .withName(node)
+                  .endInvolvedObject()
+                  .withReason(reason)
+                  .withMessage(message)
+                  .withType(warning ? "Warning" : "Normal")
+                  .withNewSource()
+                  .withComponent("wgguard")
+                  .endSource()
+                  .withReportingComponent("wgguard.io/checker")
+                  .withReportingInstance(System.getenv().getOrDefault("HOSTNAME", "wgguard"))
+                  .withFirstTimestamp(now)
+                  .withLastTimestamp(now)
+                  .withCount(1)
+                  .build())
+          .create();
+    } catch (KubernetesClientException e) {
+      LOG.warnf("could not record Event %s on node %s: %s", reason, node, e.getMessage());
+    }
+  }
+}

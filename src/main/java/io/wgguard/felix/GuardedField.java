@@ -1,0 +1,39 @@
+package io.wgguard.felix;
+
+/** A FelixConfiguration field that switches WireGuard encryption on or off. */
+public enum GuardedField {
+  WIREGUARD_ENABLED("wireguardEnabled", "WireguardEnabled", "IPv4 pod traffic"),
+  WIREGUARD_ENABLED_V6("wireguardEnabledV6", "WireguardEnabledV6", "IPv6 pod traffic"),
+  WIREGUARD_HOST_ENCRYPTION(
+      "wireguardHostEncryptionEnabled", "WireguardHostEncryptionEnabled", "host traffic");
+
+  private final String specField;
+  private final String felixParam;
+  private final String covers;
+
+  GuardedField(String specField, String felixParam, String covers) {
+    this.specField = specField;
+    this.felixParam = felixParam;
+    this.covers = covers;
+  }
+
+  /** Field name under {@code spec}, e.g. {@code wireguardEnabled}. */
+  public String specField() {
+    return specField;
+  }
+
+  /** Felix parameter name as used in {@code config.projectcalico.org/<name>} annotations. */
+  public String felixParam() {
+    return felixParam;
+  }
+
+  /** What the field encrypts, for messages. */
+  public String covers() {
+    return covers;
+  }
+
+  /** Path of the spec field, e.g. {@code spec.wireguardEnabled}. */
+  public String specPath() {
+    return "spec." + specField;
+  }
+}

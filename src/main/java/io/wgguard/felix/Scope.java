@@ -1,0 +1,60 @@
+package io.wgguard.felix;
+
+import io.wgguard.Names;
+
+/**
+ * Where a FelixConfiguration applies, from its name and {@code spec.nodeSelector}.
+ *
+ * @param kind which level of Calico's precedence it sits at
+ * @param target the node name for {@link Kind#NODE}, the selector for {@link Kind#SELECTOR}
+ */
+public record Scope(Kind kind, String target) {
+
+  /** Precedence level of a FelixConfiguration, lowest first. */
+  public enum Kind {
+    /** A name Felix does not read and no selector: the object has no effect. */
+    INERT,
+    /** {@code default}: the whole cluster. */
+    GLOBAL,
+    /** Any other name with {@code spec.nodeSelector} (Calico 3.32 and later). */
+    SELECTOR,
+    /** {@code node.<nodeName>}: one node. */
+    NODE
+  }
+
+  /** Scope of an object with this name and selector (blank selector = none). */
+  public static Scope of(String name, String nodeSelector) {
+    if (Names.FELIX_DEFAULT.equals(name)) {
+      return new Scope(Kind.GLOBAL, "");
+    }
+    if (name != null
+        && name.startsWith(Names.FELIX_NODE_PREFIX)
+        && name.length() > Names.FELIX_NODE_PREFIX.length()) {
+      return new Scope(Kind.NODE, name.substring(Names.FELIX_NODE_PREFIX.length()));
+    }
+    if (nodeSelector != null && !nodeSelector.isBlank()) {
+      return new Scope(Kind.SELECTOR, nodeSelector.strip());
+    }
+    return new Scope(Kind.INERT, "");
+  }
+
+  /** Human description, e.g. {@code cluster-wide} or {@code on node worker1}. */
+  public String describe() {
+    return switch (kind) {
+      case GLOBAL -> "cluster-wide";
+      case NODE -> "on node " + target;
+      case SELECTOR -> "on nodes matching selector '" + target + "'";
+      case INERT -> "nowhere (not default, not node.<name>, no spec.nodeSelector)";
+    };
+  }
+
+  /** Short form for audit annotations and logs, e.g. {@code cluster}, {@code node:worker1}. */
+  public String code() {
+    return switch (kind) {
+      case GLOBAL -> "cluster";
+      case NODE -> "node:" + target;
+      case SELECTOR -> "selector:" + target;
+      case INERT -> "none";
+    };
+  }
+}

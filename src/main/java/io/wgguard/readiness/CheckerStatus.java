@@ -1,0 +1,94 @@
+package io.wgguard.readiness;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The latest outcome of a checker pass, as every replica computes it: what health, {@code /status},
+ * metrics and pod admission read. Never blocks, never calls the API server. Looking one node up is
+ * a hash lookup: pod admission does it on every pinned pod's request.
+ */
+public final class CheckerStatus {
+
+  private final TaintPlan plan;
+  private final ClusterAssessment assessment;
+  private final Instant at;
+  private final String felixApiVersion;
+  private final Map<String, String> unreadable;
+  private final boolean leader;
+  private final boolean dryRun;
+  private final Map<String, NodeVerdict> verdicts;
+  private final Map<String, NodePlan> plans;
+
+  /**
+   * @param plan the taint plan of the last pass
+   * @param assessment the readiness assessment of the last pass
+   * @param at when the pass ran
+   * @param felixApiVersion the FelixConfiguration API watched, empty when none is served
+   * @param unreadable FelixConfigurations that could not be read, with reasons
+   * @param leader whether this replica writes taints
+   * @param dryRun whether taint writes are only reported
+   */
+  public CheckerStatus(
+      TaintPlan plan,
+      ClusterAssessment assessment,
+      Instant at,
+      String felixApiVersion,
+      Map<String, String> unreadable,
+      boolean leader,
+      boolean dryRun) {
+    this.plan = plan;
+    this.assessment = assessment;
+    this.at = at;
+    this.felixApiVersion = felixApiVersion;
+    this.unreadable = Map.copyOf(unreadable);
+    this.leader = leader;
+    this.dryRun = dryRun;
+    Map<String, NodeVerdict> verdictIndex = new HashMap<>();
+    assessment.verdicts().forEach(v -> verdictIndex.put(v.name(), v));
+    this.verdicts = verdictIndex;
+    Map<String, NodePlan> planIndex = new HashMap<>();
+    plan.nodes().forEach(p -> planIndex.put(p.node(), p));
+    this.plans = planIndex;
+  }
+
+  /** The verdict on one node, if the last pass saw it. */
+  public Optional<NodeVerdict> verdict(String node) {
+    return Optional.ofNullable(verdicts.get(node));
+  }
+
+  /** The plan for one node, if the last pass saw it. */
+  public Optional<NodePlan> nodePlan(String node) {
+    return Optional.ofNullable(plans.get(node));
+  }
+
+  public TaintPlan plan() {
+    return plan;
+  }
+
+  public ClusterAssessment assessment() {
+    return assessment;
+  }
+
+  public Instant at() {
+    return at;
+  }
+
+  public String felixApiVersion() {
+    return felixApiVersion;
+  }
+
+  public Map<String, String> unreadable() {
+    return unreadable;
+  }
+
+  public boolean leader() {
+    return leader;
+  }
+
+  public boolean dryRun() {
+    return dryRun;
+  }
+}

@@ -1,0 +1,77 @@
+package io.wgguard.readiness;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the node readiness check and the taint planner need from configuration, as plain values.
+ *
+ * @param exemptSelector nodes it matches are exempt (besides label {@code wgguard.io/exempt=true});
+ *     {@link EqualitySelector#none()} exempts no node
+ * @param moduleSources evidence of a ready WireGuard module; all must hold (empty: none required)
+ * @param moduleLabel key of the node label for {@link ModuleSource#LABEL}; blank when unused
+ * @param moduleLabelValue the value that label must have; empty means any value
+ * @param conditionMaxAge how old the heartbeat of {@code WireGuardModuleReady} may be
+ * @param taintEffect the effect of wgguard's taint
+ * @param brakeFraction the safety brake engages when more than this fraction of non-exempt nodes
+ *     would be tainted; in (0, 1], 1 switches the brake off
+ */
+public record ReadinessSettings(
+    EqualitySelector exemptSelector,
+    Set<ModuleSource> moduleSources,
+    String moduleLabel,
+    Optional<String> moduleLabelValue,
+    Duration conditionMaxAge,
+    TaintEffect taintEffect,
+    double brakeFraction) {
+
+  /** Default exemption: Windows nodes, which never publish a WireGuard key. */
+  public static final String DEFAULT_EXEMPT_SELECTOR = "kubernetes.io/os=windows";
+
+  /** Default maximum heartbeat age of the module condition. */
+  public static final Duration DEFAULT_CONDITION_MAX_AGE = Duration.ofMinutes(2);
+
+  /** Default safety-brake fraction. */
+  public static final double DEFAULT_BRAKE_FRACTION = 0.5;
+
+  /**
+   * Checks the values.
+   *
+   * @throws IllegalArgumentException naming the setting that is out of range
+   */
+  public ReadinessSettings {
+    if (exemptSelector == null) {
+      exemptSelector = EqualitySelector.none();
+    }
+    moduleSources = moduleSources.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(moduleSources));
+    moduleLabel = moduleLabel == null ? "" : moduleLabel.strip();
+    if (moduleSources.contains(ModuleSource.LABEL) && moduleLabel.isEmpty()) {
+      throw new IllegalArgumentException(
+          "module readiness source 'label' needs the module label key to be set");
+    }
+    if (conditionMaxAge == null || conditionMaxAge.isNegative() || conditionMaxAge.isZero()) {
+      throw new IllegalArgumentException("condition max heartbeat age must be positive");
+    }
+    if (taintEffect == null) {
+      throw new IllegalArgumentException("taint effect must be NoSchedule or NoExecute");
+    }
+    if (!(brakeFraction > 0 && brakeFraction <= 1)) {
+      throw new IllegalArgumentException(
+          "safety-brake fraction must be more than 0 and at most 1, not " + brakeFraction);
+    }
+  }
+
+  /** The built-in defaults: Windows exempt, key evidence, NoSchedule, brake at one half. */
+  public static ReadinessSettings defaults() {
+    return new ReadinessSettings(
+        EqualitySelector.parse(DEFAULT_EXEMPT_SELECTOR),
+        Set.of(ModuleSource.KEY),
+        "",
+        Optional.empty(),
+        DEFAULT_CONDITION_MAX_AGE,
+        TaintEffect.NO_SCHEDULE,
+        DEFAULT_BRAKE_FRACTION);
+  }
+}

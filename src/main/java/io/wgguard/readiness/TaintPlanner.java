@@ -1,0 +1,223 @@
+package io.wgguard.readiness;
+
+import io.wgguard.Messages;
+import io.wgguard.felix.IpFamily;
+import io.wgguard.readiness.TaintChange.Action;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Plans wgguard's taints from a {@link ClusterAssessment}. Pure: the reconciler applies {@link
+ * TaintPlan#changes()} and nothing else, so it writes only on mismatch and never touches other
+ * taints.
+ *
+ * <ul>
+ *   <li>WireGuard not on cluster-wide ({@link Posture#WIREGUARD_OFF}): every wgguard taint is
+ *       removed, none is added, whatever the per-node verdicts say.
+ *   <li>Otherwise a not-ready node should carry exactly one taint, value = its reason, effect = the
+ *       configured one; ready and exempt nodes should carry none. Extra wgguard taints (one per
+ *       effect is possible) are removed.
+ *   <li>Safety brake: when the not-ready nodes are more than {@link
+ *       ReadinessSettings#brakeFraction()} of the non-exempt nodes (exactly the fraction does not
+ *       engage it), no new taint is added ({@link Posture#DEGRADED}); nodes already tainted keep
+ *       their taint, updated to the current reason, and ready nodes still lose theirs.
+ * </ul>
+ */
+public final class TaintPlanner {
+
+  private TaintPlanner() {}
+
+  /** The plan for this assessment under these settings. */
+  public static TaintPlan plan(ClusterAssessment assessment, ReadinessSettings settings) {
+    List<NodeVerdict> verdicts = assessment.verdicts();
+    Map<NodeState, Integer> counts = new EnumMap<>(NodeState.class);
+    for (NodeState state : NodeState.values()) {
+      counts.put(state, 0);
+    }
+    Map<NotReadyReason, List<String>> notReady = new EnumMap<>(NotReadyReason.class);
+    for (NodeVerdict verdict : verdicts) {
+      counts.merge(verdict.state(), 1, Integer::sum);
+      if (verdict.state() == NodeState.NOT_READY) {
+        notReady.computeIfAbsent(verdict.reason(), r -> new ArrayList<>()).add(verdict.name());
+      }
+    }
+    int nonExempt = counts.get(NodeState.READY) + counts.get(NodeState.NOT_READY);
+    int failing = counts.get(NodeState.NOT_READY);
+    boolean on = assessment.enabledClusterWide();
+    boolean brake =
+        on
+            && BigDecimal.valueOf(failing)
+                    .compareTo(
+                        BigDecimal.valueOf(settings.brakeFraction())
+                            .multiply(BigDecimal.valueOf(nonExempt)))
+                > 0;
+    Posture posture;
+    if (!on) {
+      posture = Posture.WIREGUARD_OFF;
+    } else if (failing == 0) {
+      posture = Posture.HEALTHY;
+    } else if (brake) {
+      posture = Posture.DEGRADED;
+    } else {
+      posture = Posture.NODES_NOT_READY;
+    }
+
+    List<NodePlan> nodes = new ArrayList<>();
+    List<TaintChange> changes = new ArrayList<>();
+    List<String> withheld = new ArrayList<>();
+    for (NodeVerdict verdict : verdicts) {
+      Taint desired =
+          on && verdict.state() == NodeState.NOT_READY
+              ? Taint.of(verdict.reason(), settings.taintEffect())
+              : null;
+      boolean held = false;
+      if (brake && desired != null && verdict.taints().isEmpty()) {
+        desired = null;
+        held = true;
+        withheld.add(verdict.name());
+      }
+      nodes.add(
+          new NodePlan(
+              verdict.name(), verdict.state(), verdict.reason(), verdict.taints(), desired, held));
+      changes.addAll(diff(verdict.name(), verdict.taints(), desired));
+    }
+    String summary =
+        summary(assessment, posture, counts, notReady, nonExempt, settings, withheld, changes);
+    return new TaintPlan(
+        posture,
+        assessment.clusterFamilies(),
+        nodes,
+        changes,
+        counts,
+        notReady,
+        brake,
+        withheld,
+        assessment.problems(),
+        summary);
+  }
+
+  /** The changes that turn the current taints into the desired one (or none). */
+  private static List<TaintChange> diff(String node, List<Taint> current, Taint desired) {
+    List<TaintChange> changes = new ArrayList<>();
+    if (desired == null) {
+      current.forEach(t -> changes.add(new TaintChange(node, Action.REMOVE, t, null)));
+      return changes;
+    }
+    if (current.isEmpty()) {
+      changes.add(new TaintChange(node, Action.ADD, null, desired));
+      return changes;
+    }
+    int keep = current.indexOf(desired);
+    if (keep < 0) {
+      // Reuse the taint with the same effect if there is one, so the patch stays small.
+      keep = 0;
+      for (int i = 0; i < current.size(); i++) {
+        if (current.get(i).effect().equals(desired.effect())) {
+          keep = i;
+          break;
+        }
+      }
+      changes.add(new TaintChange(node, Action.UPDATE, current.get(keep), desired));
+    }
+    for (int i = 0; i < current.size(); i++) {
+      if (i != keep) {
+        changes.add(new TaintChange(node, Action.REMOVE, current.get(i), null));
+      }
+    }
+    return changes;
+  }
+
+  private static String summary(
+      ClusterAssessment assessment,
+      Posture posture,
+      Map<NodeState, Integer> counts,
+      Map<NotReadyReason, List<String>> notReady,
+      int nonExempt,
+      ReadinessSettings settings,
+      List<String> withheld,
+      List<TaintChange> changes) {
+    List<String> parts = new ArrayList<>();
+    String families =
+        assessment.clusterFamilies().stream()
+            .map(IpFamily::label)
+            .collect(Collectors.joining(" and "));
+    int failing = counts.get(NodeState.NOT_READY);
+    parts.add(
+        switch (posture) {
+          case WIREGUARD_OFF -> "WireGuard is not enabled cluster-wide, so wgguard taints no node";
+          case HEALTHY ->
+              "WireGuard ("
+                  + families
+                  + ") is enabled cluster-wide and every non-exempt node is ready";
+          case NODES_NOT_READY ->
+              "WireGuard ("
+                  + families
+                  + ") is enabled cluster-wide and "
+                  + failing
+                  + " of "
+                  + nonExempt
+                  + " non-exempt nodes "
+                  + (failing == 1 ? "is" : "are")
+                  + " not ready";
+          case DEGRADED ->
+              "WireGuard ("
+                  + families
+                  + ") is enabled cluster-wide and "
+                  + failing
+                  + " of "
+                  + nonExempt
+                  + " non-exempt nodes "
+                  + (failing == 1 ? "is" : "are")
+                  + " not ready, more than the safety-brake fraction of "
+                  + percent(settings.brakeFraction())
+                  + ", so no new taint is added";
+        });
+    parts.add(
+        "nodes: "
+            + counts.get(NodeState.READY)
+            + " ready, "
+            + counts.get(NodeState.EXEMPT)
+            + " exempt, "
+            + failing
+            + " not ready");
+    notReady.forEach((reason, names) -> parts.add(reason.wire() + ": " + Messages.names(names)));
+    if (!withheld.isEmpty()) {
+      parts.add("held back by the brake: " + Messages.names(withheld));
+    }
+    parts.add(changes(changes));
+    if (!assessment.problems().isEmpty()) {
+      parts.add(assessment.problems().size() + " FelixConfiguration problem(s)");
+    }
+    return posture + ": " + String.join("; ", parts);
+  }
+
+  private static String changes(List<TaintChange> changes) {
+    if (changes.isEmpty()) {
+      return "no taint change";
+    }
+    Map<Action, Long> byAction =
+        changes.stream()
+            .collect(
+                Collectors.groupingBy(
+                    TaintChange::action, () -> new EnumMap<>(Action.class), Collectors.counting()));
+    return "taint changes: "
+        + byAction.entrySet().stream()
+            .map(e -> e.getValue() + " " + e.getKey().name().toLowerCase(Locale.ROOT))
+            .collect(Collectors.joining(", "));
+  }
+
+  private static String percent(double fraction) {
+    return BigDecimal.valueOf(fraction)
+            .multiply(BigDecimal.valueOf(100))
+            .setScale(1, RoundingMode.HALF_UP)
+            .stripTrailingZeros()
+            .toPlainString()
+        + "%";
+  }
+}
