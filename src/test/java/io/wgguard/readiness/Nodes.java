@@ -1,10 +1,10 @@
 package io.wgguard.readiness;
 
-import io.wgguard.felix.IpFamily;
 import io.wgguard.Names;
-import io.wgguard.readiness.NodeFacts.ModuleCondition;
 import io.wgguard.felix.Felix;
 import io.wgguard.felix.FelixObject;
+import io.wgguard.felix.IpFamily;
+import io.wgguard.readiness.NodeFacts.ModuleCondition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
