@@ -23,6 +23,12 @@ public final class Names {
   /** Taint put on nodes that are not WireGuard-ready; its value is the reason. */
   public static final String NOT_READY_TAINT = PREFIX + "wireguard-not-ready";
 
+  /**
+   * Node annotation in which the wgguard node agent publishes what it read of the node's WireGuard
+   * devices, as {@code io.wgguard.readiness.TunnelSummary} JSON.
+   */
+  public static final String TUNNELS_ANNOTATION = PREFIX + "tunnels";
+
   /** Node condition kept by the wgguard node agent. */
   public static final String MODULE_READY_CONDITION = "WireGuardModuleReady";
 
