@@ -2,6 +2,7 @@ package io.wgguard.admission;
 
 import io.wgguard.Messages;
 import io.wgguard.Names;
+import io.wgguard.felix.ClusterView;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
 import io.wgguard.policy.AdmissionInput;
@@ -25,16 +26,23 @@ public class FelixConfigurationAdmission {
   private static final Logger LOG = Logger.getLogger(FelixConfigurationAdmission.class);
 
   private final FelixConfigurationPolicy policy;
+  private final ClusterView view;
   private final Clock clock;
 
-  public FelixConfigurationAdmission(FelixConfigurationPolicy policy, Clock clock) {
+  /**
+   * @param view the checker's in-memory FelixConfigurations and node labels: a write is judged by
+   *     its effect on those nodes, with no API call on the request path
+   */
+  public FelixConfigurationAdmission(
+      FelixConfigurationPolicy policy, ClusterView view, Clock clock) {
     this.policy = policy;
+    this.view = view;
     this.clock = clock;
   }
 
   /** Judges a parsed review. */
   public Decision judge(ReviewRequest review) throws BadReviewException {
-    Decision decision = policy.decide(input(review), clock.instant());
+    Decision decision = policy.decide(input(review), view, clock.instant());
     log(review, decision);
     return decision;
   }

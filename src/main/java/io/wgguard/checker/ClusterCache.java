@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.wgguard.Names;
 import io.wgguard.config.WgguardConfig;
+import io.wgguard.felix.ClusterView;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
 import io.wgguard.readiness.NodeFacts;
@@ -18,10 +19,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
@@ -33,7 +36,7 @@ import org.jboss.logging.Logger;
  * trigger a pass.
  */
 @ApplicationScoped
-public class ClusterCache {
+public class ClusterCache implements ClusterView {
 
   private static final Logger LOG = Logger.getLogger(ClusterCache.class);
 
@@ -184,6 +187,7 @@ public class ClusterCache {
    * True once both watches have listed everything, or the node watch has and discovery has said
    * that no FelixConfiguration API is served.
    */
+  @Override
   public boolean synced() {
     if (!felixApiKnown) {
       return false;
@@ -198,6 +202,24 @@ public class ClusterCache {
     return Optional.ofNullable(felixApiVersion);
   }
 
+  private final Set<String> nodeNames = Collections.unmodifiableSet(nodes.keySet());
+
+  @Override
+  public int nodeCount() {
+    return nodes.size();
+  }
+
+  @Override
+  public Map<String, String> nodeLabels(String nodeName) {
+    NodeFacts facts = nodes.get(nodeName);
+    return facts == null ? null : facts.labels();
+  }
+
+  @Override
+  public Set<String> nodeNames() {
+    return nodeNames;
+  }
+
   /** Current node facts. */
   public Collection<NodeFacts> nodes() {
     return List.copyOf(nodes.values());
@@ -209,6 +231,7 @@ public class ClusterCache {
   }
 
   /** Current FelixConfigurations. */
+  @Override
   public Collection<FelixObject> felixConfigurations() {
     return List.copyOf(felix.values());
   }

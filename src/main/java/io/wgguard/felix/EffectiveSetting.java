@@ -1,10 +1,10 @@
 package io.wgguard.felix;
 
 /**
- * Whether WireGuard is on for one IP family on one node (or cluster-wide), and which
- * FelixConfiguration decided it.
+ * Whether a guarded field (WireGuard for one IP family, or host encryption) is on for one node (or
+ * cluster-wide), and which FelixConfiguration decided it.
  *
- * @param family the IP family
+ * @param field the guarded field
  * @param enabled the effective value
  * @param level the precedence level that decided
  * @param object name of the deciding FelixConfiguration, empty for {@link Level#BUILT_IN}
@@ -13,7 +13,7 @@ package io.wgguard.felix;
  *     Level#BUILT_IN}
  */
 public record EffectiveSetting(
-    IpFamily family, boolean enabled, Level level, String object, String source) {
+    GuardedField field, boolean enabled, Level level, String object, String source) {
 
   /** Calico's precedence levels visible to wgguard, highest first. */
   public enum Level {
@@ -28,8 +28,22 @@ public record EffectiveSetting(
   }
 
   /** The built-in value: off. */
-  static EffectiveSetting builtIn(IpFamily family) {
-    return new EffectiveSetting(family, false, Level.BUILT_IN, "", "");
+  static EffectiveSetting builtIn(GuardedField field) {
+    return new EffectiveSetting(field, false, Level.BUILT_IN, "", "");
+  }
+
+  /** The IP family the field switches, null for host encryption. */
+  public IpFamily family() {
+    return IpFamily.of(field);
+  }
+
+  /**
+   * Where the value comes from, e.g. {@code FelixConfiguration default (spec.wireguardEnabled)}.
+   */
+  public String origin() {
+    return level == Level.BUILT_IN
+        ? "the built-in default"
+        : "FelixConfiguration " + object + " (" + source + ")";
   }
 
   /**
@@ -37,7 +51,7 @@ public record EffectiveSetting(
    * (spec.wireguardEnabled)}.
    */
   public String describe() {
-    String state = family.label() + " WireGuard is " + (enabled ? "on" : "off");
+    String state = field.label() + " is " + (enabled ? "on" : "off");
     if (level == Level.BUILT_IN) {
       return state + " (built-in default; no FelixConfiguration sets it)";
     }

@@ -13,12 +13,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Which IP families have WireGuard on, per node and cluster-wide, from every FelixConfiguration in
- * the cluster, following Calico's precedence per field: {@code node.<nodeName>} &gt;
- * selector-scoped &gt; {@code default} &gt; built-in false.
+ * Which guarded fields (WireGuard per IP family, host encryption) are on, per node and
+ * cluster-wide, from every FelixConfiguration in the cluster, following Calico's precedence per
+ * field: {@code node.<nodeName>} &gt; selector-scoped &gt; {@code default} &gt; built-in false. The
+ * one place that decides Felix precedence: admission ({@link WriteEffect}), the checker, the pod
+ * webhook, the agent and the offline commands all ask it.
  *
  * <ul>
- *   <li>Each object is read with {@link FelixObject#read}, so annotation overrides ({@code
+ *   <li>Each object is read once with {@link FelixObject#read}, so annotation overrides ({@code
  *       config.projectcalico.org/WireguardEnabled}) outrank the spec field.
  *   <li>An object that asserts nothing for a field (absent, or a value Felix cannot read) lets the
  *       next level decide.
@@ -26,8 +28,7 @@ import java.util.Set;
  *       timestamp, ties by name, objects without a timestamp last) is used, as Felix does; when it
  *       asserts nothing for a field, {@code default} decides, not the next selector object.
  *   <li>A selector that does not parse matches no node and is listed in {@link #problems()}.
- *   <li>Environment variables on calico-node ({@code FELIX_WIREGUARDENABLED}) outrank all of this
- *       and are invisible here.
+ *   <li>Environment variables on calico-node ({@code FELIX_WIREGUARDENABLED}) outrank all of this.
  * </ul>
  *
  * <p>Pass one object per name (from one API group); a repeated name is read once and reported.
@@ -38,28 +39,58 @@ public final class EffectiveWireguard {
       Comparator.comparing(FelixObject::created, Comparator.nullsLast(Comparator.naturalOrder()))
           .thenComparing(FelixObject::name);
 
-  private final Map<String, FelixObject> perNode;
+  private static final GuardedField[] FIELDS = GuardedField.values();
+
+  private final Map<String, Layer> perNode;
   private final List<Selected> selected;
   private final List<String> problems;
-  // What default says per family: the same for every node, so read once, not once per node.
-  private final Map<IpFamily, EffectiveSetting> cluster;
+  // What default says per field: the same for every node, so read once, not once per node.
+  private final EffectiveSetting[] cluster;
+  private final Map<IpFamily, EffectiveSetting> clusterFamilies;
 
-  private record Selected(FelixObject object, CalicoSelector selector) {}
+  /** One object's assertions, read once: per field (by ordinal) true, false or null. */
+  private record Layer(FelixObject object, Boolean[] asserts, String[] sources) {
+
+    static Layer of(FelixObject object) {
+      Boolean[] asserts = new Boolean[FIELDS.length];
+      String[] sources = new String[FIELDS.length];
+      for (GuardedField field : FIELDS) {
+        FieldReading reading = object.read(field);
+        asserts[field.ordinal()] = reading.asserts();
+        sources[field.ordinal()] = reading.source();
+      }
+      return new Layer(object, asserts, sources);
+    }
+
+    Boolean asserts(GuardedField field) {
+      return asserts[field.ordinal()];
+    }
+
+    EffectiveSetting decide(GuardedField field, Level level) {
+      Boolean value = asserts[field.ordinal()];
+      return value == null
+          ? null
+          : new EffectiveSetting(field, value, level, object.name(), sources[field.ordinal()]);
+    }
+  }
+
+  private record Selected(Layer layer, CalicoSelector selector) {}
 
   private EffectiveWireguard(
-      FelixObject global,
-      Map<String, FelixObject> perNode,
-      List<Selected> selected,
-      List<String> problems) {
+      Layer global, Map<String, Layer> perNode, List<Selected> selected, List<String> problems) {
     this.perNode = Map.copyOf(perNode);
     this.selected = List.copyOf(selected);
     this.problems = List.copyOf(problems);
-    Map<IpFamily, EffectiveSetting> settings = new EnumMap<>(IpFamily.class);
-    for (IpFamily family : IpFamily.values()) {
-      EffectiveSetting decided = decide(global, family, Level.DEFAULT);
-      settings.put(family, decided != null ? decided : EffectiveSetting.builtIn(family));
+    this.cluster = new EffectiveSetting[FIELDS.length];
+    for (GuardedField field : FIELDS) {
+      EffectiveSetting decided = global == null ? null : global.decide(field, Level.DEFAULT);
+      cluster[field.ordinal()] = decided != null ? decided : EffectiveSetting.builtIn(field);
     }
-    this.cluster = Collections.unmodifiableMap(settings);
+    Map<IpFamily, EffectiveSetting> families = new EnumMap<>(IpFamily.class);
+    for (IpFamily family : IpFamily.values()) {
+      families.put(family, cluster[family.field().ordinal()]);
+    }
+    this.clusterFamilies = Collections.unmodifiableMap(families);
   }
 
   /** Reads every FelixConfiguration of the cluster; objects Felix ignores are skipped. */
@@ -68,44 +99,38 @@ public final class EffectiveWireguard {
     Map<String, FelixObject> byName = new HashMap<>();
     List<FelixObject> ordered = new ArrayList<>(objects);
     ordered.sort(Comparator.comparing(FelixObject::name));
-    FelixObject global = null;
-    Map<String, FelixObject> perNode = new HashMap<>();
+    Layer global = null;
+    Map<String, Layer> perNode = new HashMap<>();
     List<Selected> selected = new ArrayList<>();
     for (FelixObject object : ordered) {
       if (byName.putIfAbsent(object.name(), object) != null) {
         problems.add(
-            "FelixConfiguration "
-                + object.name()
-                + " was given more than once; only the first copy is read");
+            "FelixConfiguration %s was given more than once; only the first copy is read"
+                .formatted(object.name()));
         continue;
       }
       for (String problem : object.problems()) {
-        problems.add("FelixConfiguration " + object.name() + ": " + problem);
+        problems.add("FelixConfiguration %s: %s".formatted(object.name(), problem));
       }
       for (IpFamily family : IpFamily.values()) {
         for (Violation invalid : object.read(family.field()).invalid()) {
           problems.add(
-              "FelixConfiguration "
-                  + object.name()
-                  + ": "
-                  + invalid.detail()
-                  + "; Felix ignores that value");
+              "FelixConfiguration %s: %s; Felix ignores that value"
+                  .formatted(object.name(), invalid.detail()));
         }
       }
       Scope scope = object.scope();
       switch (scope.kind()) {
-        case GLOBAL -> global = object;
-        case NODE -> perNode.put(scope.target(), object);
+        case GLOBAL -> global = Layer.of(object);
+        case NODE -> perNode.put(scope.target(), Layer.of(object));
         case SELECTOR -> {
           try {
-            selected.add(new Selected(object, CalicoSelector.parse(scope.target())));
+            selected.add(new Selected(Layer.of(object), CalicoSelector.parse(scope.target())));
           } catch (SelectorSyntaxException e) {
             problems.add(
-                "FelixConfiguration "
-                    + object.name()
-                    + ": spec.nodeSelector cannot be parsed ("
-                    + e.getMessage()
-                    + "); wgguard treats it as matching no node");
+                ("FelixConfiguration %s: spec.nodeSelector cannot be parsed (%s); wgguard treats"
+                        + " it as matching no node")
+                    .formatted(object.name(), e.getMessage()));
           }
         }
         case INERT -> {
@@ -113,26 +138,41 @@ public final class EffectiveWireguard {
         }
       }
     }
-    selected.sort(Comparator.comparing(Selected::object, OLDEST_FIRST));
+    selected.sort(Comparator.comparing(s -> s.layer().object(), OLDEST_FIRST));
     return new EffectiveWireguard(global, perNode, selected, problems);
+  }
+
+  /** The effective setting of one field on the node with this name and these labels. */
+  public EffectiveSetting setting(String nodeName, Map<String, String> labels, GuardedField field) {
+    Layer node = perNode.get(nodeName);
+    if (node != null && node.asserts(field) != null) {
+      return node.decide(field, Level.NODE);
+    }
+    Selected oldest = oldestMatch(labels);
+    if (oldest != null && oldest.layer().asserts(field) != null) {
+      return oldest.layer().decide(field, Level.SELECTOR);
+    }
+    return cluster[field.ordinal()];
+  }
+
+  /**
+   * Whether one field is on for the node with this name and these labels: {@link #setting}'s value
+   * without allocating, for admission, which asks it for every node a write may touch.
+   */
+  public boolean enabled(String nodeName, Map<String, String> labels, GuardedField field) {
+    Layer node = perNode.get(nodeName);
+    Boolean value = node == null ? null : node.asserts(field);
+    if (value != null) {
+      return value;
+    }
+    Selected oldest = oldestMatch(labels);
+    value = oldest == null ? null : oldest.layer().asserts(field);
+    return value != null ? value : cluster[field.ordinal()].enabled();
   }
 
   /** The effective setting of one family on the node with this name and these labels. */
   public EffectiveSetting forNode(String nodeName, Map<String, String> labels, IpFamily family) {
-    FelixObject node = perNode.get(nodeName);
-    EffectiveSetting decided = decide(node, family, Level.NODE);
-    if (decided != null) {
-      return decided;
-    }
-    FelixObject oldest = null;
-    for (Selected s : selected) {
-      if (s.selector().matches(labels)) {
-        oldest = s.object();
-        break;
-      }
-    }
-    decided = decide(oldest, family, Level.SELECTOR);
-    return decided != null ? decided : cluster(family);
+    return setting(nodeName, labels, family.field());
   }
 
   /**
@@ -141,8 +181,8 @@ public final class EffectiveWireguard {
    * shared map of {@code default}'s settings: a pass over every node allocates nothing for it.
    */
   public Map<IpFamily, EffectiveSetting> forNode(String nodeName, Map<String, String> labels) {
-    if (!perNode.containsKey(nodeName) && noSelectorMatches(labels)) {
-      return cluster;
+    if (!perNode.containsKey(nodeName) && oldestMatch(labels) == null) {
+      return clusterFamilies;
     }
     Map<IpFamily, EffectiveSetting> settings = new EnumMap<>(IpFamily.class);
     for (IpFamily family : IpFamily.values()) {
@@ -151,23 +191,46 @@ public final class EffectiveWireguard {
     return Collections.unmodifiableMap(settings);
   }
 
-  private boolean noSelectorMatches(Map<String, String> labels) {
+  /**
+   * True when the node's settings may differ from {@code default}'s: a {@code node.<name>} object
+   * names it or a selector-scoped object matches it.
+   */
+  public boolean singledOut(String nodeName, Map<String, String> labels) {
+    return perNode.containsKey(nodeName) || oldestMatch(labels) != null;
+  }
+
+  /** The node names {@code node.<name>} objects name. */
+  public Set<String> namedNodes() {
+    return perNode.keySet();
+  }
+
+  /** True when at least one selector-scoped object (with a selector that parses) exists. */
+  public boolean hasSelectors() {
+    return !selected.isEmpty();
+  }
+
+  private Selected oldestMatch(Map<String, String> labels) {
     for (Selected s : selected) {
       if (s.selector().matches(labels)) {
-        return false;
+        return s;
       }
     }
-    return true;
+    return null;
+  }
+
+  /** What {@code default} (or the built-in false) says for one field. */
+  public EffectiveSetting clusterSetting(GuardedField field) {
+    return cluster[field.ordinal()];
   }
 
   /** What {@code default} (or, without it, the built-in false) says for one family. */
   public EffectiveSetting cluster(IpFamily family) {
-    return cluster.get(family);
+    return clusterFamilies.get(family);
   }
 
   /** What {@code default} (or the built-in false) says for each family. */
   public Map<IpFamily, EffectiveSetting> cluster() {
-    return new EnumMap<>(cluster);
+    return new EnumMap<>(clusterFamilies);
   }
 
   /** The families {@code default} turns on. */
@@ -192,16 +255,5 @@ public final class EffectiveWireguard {
    */
   public List<String> problems() {
     return problems;
-  }
-
-  private static EffectiveSetting decide(FelixObject object, IpFamily family, Level level) {
-    if (object == null) {
-      return null;
-    }
-    FieldReading reading = object.read(family.field());
-    if (reading.asserts() == null) {
-      return null;
-    }
-    return new EffectiveSetting(family, reading.asserts(), level, object.name(), reading.source());
   }
 }

@@ -21,6 +21,18 @@ public enum IpFamily {
     this.addressAnnotation = addressAnnotation;
   }
 
+  /**
+   * The family a guarded field switches, null for a field that is no family's (host encryption).
+   */
+  public static IpFamily of(GuardedField field) {
+    for (IpFamily family : values()) {
+      if (family.field == field) {
+        return family;
+      }
+    }
+    return null;
+  }
+
   /** {@code IPv4} or {@code IPv6}, for messages. */
   public String label() {
     return label;

@@ -17,6 +17,11 @@ public record Violation(String field, Type type, String detail) {
     INVALID_VALUE,
     /** No {@code wgguard.io/override} label. */
     OVERRIDE_MISSING,
+    /**
+     * The override label was already on the object before this write and no unexpired {@code
+     * wgguard.io/override-expires} keeps it open: an override counts for the write that sets it.
+     */
+    OVERRIDE_STALE,
     /** The ticket does not match the configured pattern. */
     OVERRIDE_TICKET_INVALID,
     /** {@code wgguard.io/override-expires} is required but absent. */

@@ -1,40 +1,59 @@
 package io.wgguard.policy;
 
-import io.wgguard.Messages;
 import io.wgguard.Names;
+import io.wgguard.felix.ClusterView;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FieldReading;
 import io.wgguard.felix.GuardedField;
 import io.wgguard.felix.Violation;
 import io.wgguard.felix.Violation.Type;
+import io.wgguard.felix.WriteEffect;
+import io.wgguard.felix.WriteEffect.Flip;
 import io.wgguard.policy.AdmissionInput.Operation;
-import io.wgguard.policy.AdmissionInput.Requester;
 import io.wgguard.policy.Decision.Verdict;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
  * Decides whether a FelixConfiguration write may switch WireGuard off. A pure function of the
- * request, the settings and the given instant: no I/O, no clock.
+ * request, the settings, the replica's view of the cluster and the given instant: no I/O, no clock.
  *
- * <p>For each guarded field the old and new objects are read with {@link FelixObject#read}. A
- * CREATE or UPDATE <em>disables</em> a field when the new object asserts false and the old one did
- * not (or applied to another scope); a DELETE disables it when the old object asserted true. A
- * disabling write needs a valid override on the object (the old one for DELETE).
+ * <p><b>A write is judged by its effect on nodes.</b> With a synced view that knows at least one
+ * node, {@link WriteEffect} computes for every node and guarded field the effective value before
+ * and after the write; the write switches WireGuard off when any of them goes from on to off. A
+ * write that flips nothing is allowed, whatever the object says (a redundant {@code true} may go).
+ *
+ * <p>Without such a view (the caches are still listing, no node is known, the offline {@code
+ * review} without a cluster dump) a conservative rule judges the object alone: within the object's
+ * scope, a write switches a field off when it asserts false where the old object did not, removes
+ * or narrows an asserted true, or deletes an object that asserts true. The audit annotation {@code
+ * judged-by} says which rule decided.
+ *
+ * <p>Either way, a guarded value Felix cannot read is refused outright, and a write that switches
+ * off needs a valid, single-use override ({@link OverrideCheck}).
  */
 public final class FelixConfigurationPolicy {
 
+  /** {@code judged-by} when the effect on nodes decided. */
+  public static final String BY_EFFECT = "effect-on-nodes";
+
+  /** {@code judged-by} when the view was not synced yet. */
+  public static final String BY_OBJECT_NOT_SYNCED = "object-alone (cluster view not synced)";
+
+  /** {@code judged-by} when the view knows no node. */
+  public static final String BY_OBJECT_NO_NODES = "object-alone (no node known)";
+
   private final PolicySettings settings;
+  private final OverrideCheck overrides;
 
   public FelixConfigurationPolicy(PolicySettings settings) {
     this.settings = settings;
+    this.overrides = new OverrideCheck(settings);
   }
 
   /** The settings this policy applies. */
@@ -42,43 +61,52 @@ public final class FelixConfigurationPolicy {
     return settings;
   }
 
-  /** Judges one request at instant {@code now}. */
+  /** Judges one request at instant {@code now} without a view of the cluster: the object alone. */
   public Decision decide(AdmissionInput input, Instant now) {
+    return decide(input, ClusterView.NONE, now);
+  }
+
+  /** Judges one request at instant {@code now} against the replica's view of the cluster. */
+  public Decision decide(AdmissionInput input, ClusterView view, Instant now) {
     if (input.operation() == Operation.CONNECT || input.subject() == null) {
       return allowed(List.of());
     }
     FelixObject subject = input.subject();
     List<Violation> invalid = new ArrayList<>();
-    List<Violation> disables = new ArrayList<>();
+    Map<GuardedField, Violation> byObject = new EnumMap<>(GuardedField.class);
     List<String> keepsOff = new ArrayList<>();
     for (GuardedField field : GuardedField.values()) {
       if (settings.guardedFields().contains(field)) {
-        judgeField(input, field, invalid, disables, keepsOff);
+        judgeObject(input, field, invalid, byObject, keepsOff);
       }
     }
-    if (input.newObject() != null) {
-      List<String> before = input.oldObject() == null ? List.of() : input.oldObject().problems();
-      for (String problem : input.newObject().problems()) {
-        if (!before.contains(problem)) {
-          invalid.add(
-              new Violation(
-                  "metadata.annotations[" + Names.CALICO_METADATA_ANNOTATION + "]",
-                  Type.INVALID_VALUE,
-                  problem + ", so the overrides it may hold cannot be checked"));
-        }
+    invalid.addAll(metadataProblems(input));
+
+    String judgedBy;
+    List<Violation> disables = new ArrayList<>();
+    if (view.synced() && view.nodeCount() > 0) {
+      judgedBy = BY_EFFECT;
+      for (Flip flip :
+          WriteEffect.switchedOff(
+              view, input.oldObject(), input.newObject(), settings.guardedFields())) {
+        disables.add(effectViolation(input, flip, byObject.get(flip.field())));
       }
+    } else {
+      judgedBy = view.synced() ? BY_OBJECT_NO_NODES : BY_OBJECT_NOT_SYNCED;
+      disables.addAll(byObject.values());
     }
     if (invalid.isEmpty() && disables.isEmpty()) {
       return allowed(keepsOff);
     }
 
     List<Violation> overrideProblems =
-        disables.isEmpty() ? List.of() : checkOverride(subject, input.user(), now);
+        disables.isEmpty() ? List.of() : overrides.problems(carried(input), input.user(), now);
     List<Violation> all = new ArrayList<>(invalid);
     all.addAll(disables);
     Map<String, String> audit = new LinkedHashMap<>();
     audit.put("scope", subject.scope().code());
     audit.put("object", subject.name());
+    audit.put("judged-by", judgedBy);
     if (!disables.isEmpty()) {
       audit.put("disabled-fields", fields(disables));
     }
@@ -89,21 +117,15 @@ public final class FelixConfigurationPolicy {
     if (invalid.isEmpty() && overrideProblems.isEmpty()) {
       String ticket = subject.label(Names.OVERRIDE_LABEL).orElse("");
       String expires = subject.annotation(Names.OVERRIDE_EXPIRES_ANNOTATION).orElse("none");
+      String requester = OverrideCheck.requester(input.user());
       audit.put("override-ticket", ticket);
-      audit.put("override-requester", requester(input.user()));
+      audit.put("override-requester", requester);
       audit.put("override-expires", expires);
       List<String> warnings = new ArrayList<>(keepsOff);
       warnings.add(
-          "WireGuard switched off "
-              + subject.scope().describe()
-              + " under override "
-              + ticket
-              + " by "
-              + requester(input.user())
-              + " (expires "
-              + expires
-              + "): "
-              + fields(disables));
+          "WireGuard switched off %s under override %s by %s (expires %s): %s"
+              .formatted(
+                  subject.scope().describe(), ticket, requester, expires, details(disables)));
       return new Decision(true, Verdict.OVERRIDDEN, "", warnings, audit, all);
     }
 
@@ -119,28 +141,28 @@ public final class FelixConfigurationPolicy {
     return new Decision(true, Verdict.WARNED, "", warnings, audit, all);
   }
 
-  private void judgeField(
+  /**
+   * The object-alone rule for one field: values Felix cannot read, the conservative switch-off
+   * (asserting false, removing or narrowing a true, deleting a true) and writes that keep a false.
+   */
+  private void judgeObject(
       AdmissionInput input,
       GuardedField field,
       List<Violation> invalid,
-      List<Violation> disables,
+      Map<GuardedField, Violation> disables,
       List<String> keepsOff) {
     FelixObject oldObject = input.oldObject();
     FelixObject newObject = input.newObject();
     FieldReading before = oldObject == null ? null : oldObject.read(field);
     if (input.operation() == Operation.DELETE) {
       if (before.assertsTrue()) {
-        disables.add(
+        disables.put(
+            field,
             new Violation(
                 before.source(),
                 Type.DISABLES,
-                "deleting it removes "
-                    + before.source()
-                    + "="
-                    + before.raw()
-                    + " ("
-                    + field.covers()
-                    + ")"));
+                "deleting it removes %s=%s (%s)"
+                    .formatted(before.source(), before.raw(), field.covers())));
       }
       return;
     }
@@ -159,21 +181,32 @@ public final class FelixConfigurationPolicy {
         invalid.add(v);
       }
     }
+    boolean sameScope = before != null && oldObject.scope().equals(newObject.scope());
     if (!after.assertsFalse()) {
+      if (before != null && before.assertsTrue() && !(after.assertsTrue() && sameScope)) {
+        // The true is removed (the field inherits again) or applies to other nodes now.
+        disables.put(
+            field,
+            new Violation(
+                sameScope ? before.source() : "spec.nodeSelector",
+                Type.DISABLES,
+                sameScope
+                    ? "%s=%s is removed, so %s inherits again"
+                        .formatted(before.source(), before.raw(), field.covers())
+                    : "%s=%s now applies %s (was %s)"
+                        .formatted(
+                            before.source(),
+                            before.raw(),
+                            newObject.scope().describe(),
+                            oldObject.scope().describe())));
+      }
       return;
     }
-    boolean sameScope = before != null && oldObject.scope().equals(newObject.scope());
     if (before != null && before.assertsFalse() && sameScope) {
       keepsOff.add(
-          "FelixConfiguration \""
-              + newObject.name()
-              + "\" keeps WireGuard off for "
-              + field.covers()
-              + " "
-              + newObject.scope().describe()
-              + " ("
-              + after.source()
-              + "): that traffic is not encrypted");
+          "FelixConfiguration \"%s\" keeps WireGuard off for %s %s (%s): that traffic is not encrypted"
+              .formatted(
+                  newObject.name(), field.covers(), newObject.scope().describe(), after.source()));
       return;
     }
     String was;
@@ -182,104 +215,70 @@ public final class FelixConfigurationPolicy {
     } else if (!sameScope) {
       was = "scope was " + oldObject.scope().describe();
     } else if (before.assertsTrue()) {
-      was = "was " + before.source() + "=" + before.raw();
+      was = "was %s=%s".formatted(before.source(), before.raw());
     } else {
       was = "was inherited";
     }
     String value = after.raw().isEmpty() ? "absent, which means false on default" : after.raw();
-    disables.add(
+    disables.put(
+        field,
         new Violation(
             after.source(),
             Type.DISABLES,
-            after.source()
-                + " is "
-                + value
-                + ": WireGuard off for "
-                + field.covers()
-                + " ("
-                + was
-                + ")"));
+            "%s is %s: WireGuard off for %s (%s)"
+                .formatted(after.source(), value, field.covers(), was)));
   }
 
-  private List<Violation> checkOverride(FelixObject subject, Requester user, Instant now) {
-    List<Violation> problems = new ArrayList<>();
-    String labelPath = "metadata.labels[" + Names.OVERRIDE_LABEL + "]";
-    Optional<String> ticket = subject.label(Names.OVERRIDE_LABEL);
-    if (ticket.isEmpty()) {
-      problems.add(
-          new Violation(
-              labelPath,
-              Type.OVERRIDE_MISSING,
-              "the object has no " + Names.OVERRIDE_LABEL + " label"));
-    } else if (!settings.ticketPattern().matcher(ticket.get()).matches()) {
-      problems.add(
-          new Violation(
-              labelPath,
-              Type.OVERRIDE_TICKET_INVALID,
-              "ticket '"
-                  + Messages.clip(ticket.get())
-                  + "' does not match "
-                  + settings.ticketPattern().pattern()));
+  /**
+   * A field the write switches off on some nodes: the object's own reading when it explains it,
+   * else the settings before and after on the first node, and where.
+   */
+  private static Violation effectViolation(AdmissionInput input, Flip flip, Violation byObject) {
+    if (byObject != null) {
+      return new Violation(
+          byObject.field(), Type.DISABLES, "%s, %s".formatted(byObject.detail(), flip.where()));
     }
-    String expiresPath = "metadata.annotations[" + Names.OVERRIDE_EXPIRES_ANNOTATION + "]";
-    Optional<String> expires = subject.annotation(Names.OVERRIDE_EXPIRES_ANNOTATION);
-    if (expires.isEmpty()) {
-      if (settings.requireExpiry() && ticket.isPresent()) {
-        problems.add(
-            new Violation(
-                expiresPath,
-                Type.OVERRIDE_EXPIRY_MISSING,
-                "the override has no " + Names.OVERRIDE_EXPIRES_ANNOTATION + " annotation"));
-      }
-    } else {
-      problems.addAll(checkExpiry(expires.get(), expiresPath, now));
+    String path = flip.before().source().isEmpty() ? "metadata.name" : flip.before().source();
+    if (input.oldObject() != null
+        && input.newObject() != null
+        && !input.oldObject().scope().equals(input.newObject().scope())) {
+      path = "spec.nodeSelector";
     }
-    if (settings.restrictsRequesters() && !settings.relayUsers().contains(user.username())) {
-      boolean approved =
-          settings.users().contains(user.username())
-              || user.groups().stream().anyMatch(settings.groups()::contains);
-      if (!approved) {
-        problems.add(
-            new Violation(
-                "userInfo",
-                Type.REQUESTER_NOT_APPROVED,
-                "requester "
-                    + requester(user)
-                    + " is not among the approved override users or groups"));
-      }
-    }
-    return problems;
+    return new Violation(
+        path,
+        Type.DISABLES,
+        "%s goes off %s (on by %s before this write, off by %s after it)"
+            .formatted(
+                flip.field().label(), flip.where(), flip.before().origin(), flip.after().origin()));
   }
 
-  private List<Violation> checkExpiry(String raw, String path, Instant now) {
-    Instant expiry;
-    try {
-      expiry = OffsetDateTime.parse(raw).toInstant();
-    } catch (DateTimeParseException e) {
-      return List.of(
-          new Violation(
-              path,
-              Type.OVERRIDE_EXPIRY_INVALID,
-              "override expiry '"
-                  + Messages.clip(raw)
-                  + "' is not an RFC 3339 time such as 2026-12-01T18:00:00Z"));
+  private static List<Violation> metadataProblems(AdmissionInput input) {
+    if (input.newObject() == null) {
+      return List.of();
     }
-    if (!expiry.isAfter(now)) {
-      return List.of(
-          new Violation(path, Type.OVERRIDE_EXPIRED, "the override expired at " + expiry));
+    List<Violation> invalid = new ArrayList<>();
+    List<String> before = input.oldObject() == null ? List.of() : input.oldObject().problems();
+    for (String problem : input.newObject().problems()) {
+      if (!before.contains(problem)) {
+        invalid.add(
+            new Violation(
+                "metadata.annotations[" + Names.CALICO_METADATA_ANNOTATION + "]",
+                Type.INVALID_VALUE,
+                problem + ", so the overrides it may hold cannot be checked"));
+      }
     }
-    if (settings.maxWindow().isPresent() && expiry.isAfter(now.plus(settings.maxWindow().get()))) {
-      return List.of(
-          new Violation(
-              path,
-              Type.OVERRIDE_WINDOW_TOO_LONG,
-              "override expiry "
-                  + expiry
-                  + " is more than "
-                  + human(settings.maxWindow().get())
-                  + " ahead"));
-    }
-    return List.of();
+    return invalid;
+  }
+
+  private static OverrideCheck.Carried carried(AdmissionInput input) {
+    FelixObject subject = input.subject();
+    return new OverrideCheck.Carried(
+        subject.label(Names.OVERRIDE_LABEL),
+        input.oldObject() == null
+            ? java.util.Optional.empty()
+            : input.oldObject().label(Names.OVERRIDE_LABEL),
+        subject.annotation(Names.OVERRIDE_EXPIRES_ANNOTATION),
+        input.operation() == Operation.DELETE);
   }
 
   private String refusal(
@@ -288,62 +287,26 @@ public final class FelixConfigurationPolicy {
       List<Violation> disables,
       List<Violation> overrideProblems) {
     FelixObject subject = input.subject();
-    String object = "FelixConfiguration \"" + subject.name() + "\" (" + input.apiGroup() + ")";
-    StringBuilder message = new StringBuilder();
+    String object = "FelixConfiguration \"%s\" (%s)".formatted(subject.name(), input.apiGroup());
+    List<String> sentences = new ArrayList<>();
     if (!disables.isEmpty()) {
-      message
-          .append(input.operation() == Operation.DELETE ? "Deleting " : "")
-          .append(object)
-          .append(" would")
-          .append(" switch WireGuard off ")
-          .append(subject.scope().describe())
-          .append(": ")
-          .append(details(disables))
-          .append(". Refused because ")
-          .append(details(overrideProblems))
-          .append(". ")
-          .append(howToOverride(input.operation()));
+      sentences.add(
+          "%s%s would switch WireGuard off %s: %s. Refused because %s. %s"
+              .formatted(
+                  input.operation() == Operation.DELETE ? "Deleting " : "",
+                  object,
+                  subject.scope().describe(),
+                  details(disables),
+                  details(overrideProblems),
+                  overrides.howTo(input.operation() == Operation.DELETE)));
     }
     if (!invalid.isEmpty()) {
-      if (!message.isEmpty()) {
-        message.append(' ');
-      }
-      message
-          .append(object)
-          .append(" has guarded values Felix cannot read: ")
-          .append(details(invalid))
-          .append(". Write true or false (or remove the annotation); an override does not apply.");
+      sentences.add(
+          ("%s has guarded values Felix cannot read: %s. Write true or false (or remove the"
+                  + " annotation); an override does not apply.")
+              .formatted(object, details(invalid)));
     }
-    return message.toString();
-  }
-
-  private String howToOverride(Operation operation) {
-    StringBuilder how = new StringBuilder("To proceed, label the object ");
-    if (operation == Operation.DELETE) {
-      how.append("before deleting it ");
-    }
-    how.append(Names.OVERRIDE_LABEL)
-        .append("=<ticket> with a change ticket matching ")
-        .append(settings.ticketPattern().pattern());
-    if (settings.requireExpiry()) {
-      how.append(" and annotate it ");
-    } else {
-      how.append(", optionally annotated ");
-    }
-    how.append(Names.OVERRIDE_EXPIRES_ANNOTATION).append("=<RFC 3339 time>");
-    settings.maxWindow().ifPresent(w -> how.append(" at most ").append(human(w)).append(" ahead"));
-    if (settings.restrictsRequesters()) {
-      how.append("; only ");
-      List<String> who = new ArrayList<>();
-      if (!settings.users().isEmpty()) {
-        who.add("users " + Messages.names(settings.users()));
-      }
-      if (!settings.groups().isEmpty()) {
-        who.add("groups " + Messages.names(settings.groups()));
-      }
-      how.append(String.join(" or ", who)).append(" may use an override");
-    }
-    return how.append('.').toString();
+    return String.join(" ", sentences);
   }
 
   private static Decision allowed(List<String> warnings) {
@@ -356,13 +319,5 @@ public final class FelixConfigurationPolicy {
 
   private static String fields(List<Violation> violations) {
     return violations.stream().map(Violation::field).distinct().collect(Collectors.joining(","));
-  }
-
-  private static String requester(Requester user) {
-    return user.username().isEmpty() ? "an unknown user" : user.username();
-  }
-
-  private static String human(java.time.Duration d) {
-    return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
   }
 }

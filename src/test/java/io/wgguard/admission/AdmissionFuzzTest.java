@@ -3,6 +3,7 @@ package io.wgguard.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.wgguard.felix.ClusterView;
 import io.wgguard.policy.Decision;
 import io.wgguard.policy.FelixConfigurationPolicy;
 import io.wgguard.policy.PolicySettings;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,9 +28,17 @@ class AdmissionFuzzTest {
 
   static final int MUTATIONS_PER_FIXTURE = 1_000;
 
+  /** Three nodes and no FelixConfiguration yet: the mutated writes are judged by their effect. */
+  static final ClusterView SEED_CLUSTER =
+      ClusterView.of(
+          true,
+          List.of(),
+          Map.of("control1", Map.of(), "worker1", Map.of(), "worker2", Map.of("zone", "b")));
+
   final FelixConfigurationAdmission admission =
       new FelixConfigurationAdmission(
           new FelixConfigurationPolicy(PolicySettings.defaults()),
+          SEED_CLUSTER,
           Clock.fixed(Instant.parse("2026-11-25T12:00:00Z"), ZoneOffset.UTC));
 
   static Stream<Path> fixtures() throws IOException {

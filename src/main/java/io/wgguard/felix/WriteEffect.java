@@ -1,0 +1,253 @@
+package io.wgguard.felix;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * What a FelixConfiguration write does to the nodes: for every known node and guarded field, the
+ * effective value before and after the write (the cluster's FelixConfigurations with the written
+ * object swapped in), and where it goes from on to off. Pure; reads only the given {@link
+ * ClusterView}.
+ *
+ * <p>Only nodes the write can reach are looked at: the named node for {@code node.<name>}, the
+ * nodes either selector matches for a selector-scoped object, every node for {@code default}. When
+ * no selector-scoped object exists, the nodes that no {@code node.<name>} object names share {@code
+ * default}'s value and are judged once, so a write to {@code default} costs the same with 10 or
+ * 65,000 nodes.
+ */
+public final class WriteEffect {
+
+  /** Nodes named in a {@link Flip}, at most. */
+  public static final int SAMPLE = 5;
+
+  private WriteEffect() {}
+
+  /**
+   * One guarded field going from on to off on some nodes.
+   *
+   * @param field the field
+   * @param nodes how many known nodes it goes off on
+   * @param known how many nodes are known
+   * @param sample up to {@link #SAMPLE} of those nodes' names, sorted
+   * @param before the setting on the first sampled node before the write (on)
+   * @param after the setting on that node after the write (off)
+   */
+  public record Flip(
+      GuardedField field,
+      int nodes,
+      int known,
+      List<String> sample,
+      EffectiveSetting before,
+      EffectiveSetting after) {
+
+    public Flip {
+      sample = List.copyOf(sample);
+    }
+
+    /** True when every known node loses the field. */
+    public boolean everyNode() {
+      return nodes == known;
+    }
+
+    /** {@code on every node (3)} or {@code on 1 of 3 nodes: worker1}. */
+    public String where() {
+      if (everyNode()) {
+        return nodes == 1 ? "on the only node, " + sample.get(0) : "on every node (" + nodes + ")";
+      }
+      String names = String.join(", ", sample) + (nodes > sample.size() ? ", …" : "");
+      return "on %d of %d nodes: %s".formatted(nodes, known, names);
+    }
+  }
+
+  /**
+   * The fields that go from on to off on at least one known node, in {@link GuardedField} order.
+   *
+   * @param oldObject the stored object, null on CREATE
+   * @param newObject the object as it would be stored, null on DELETE
+   */
+  public static List<Flip> switchedOff(
+      ClusterView view,
+      FelixObject oldObject,
+      FelixObject newObject,
+      Collection<GuardedField> fields) {
+    String name = (newObject != null ? newObject : oldObject).name();
+    List<FelixObject> others = new ArrayList<>();
+    for (FelixObject object : view.felixConfigurations()) {
+      if (!object.name().equals(name)) {
+        others.add(object);
+      }
+    }
+    EffectiveWireguard before = EffectiveWireguard.of(with(others, oldObject));
+    EffectiveWireguard after = EffectiveWireguard.of(with(others, newObject));
+    Tally tally = new Tally(view, before, after, fields);
+
+    Scope oldScope = oldObject == null ? null : oldObject.scope();
+    Scope newScope = newObject == null ? null : newObject.scope();
+    boolean global = is(oldScope, Scope.Kind.GLOBAL) || is(newScope, Scope.Kind.GLOBAL);
+    if (global && !before.hasSelectors() && !after.hasSelectors()) {
+      tally.defaultOnly();
+    } else if (global) {
+      for (String node : view.nodeNames()) {
+        tally.judge(node);
+      }
+    } else {
+      CalicoSelector oldSelector = selector(oldScope);
+      CalicoSelector newSelector = selector(newScope);
+      if (oldSelector != null || newSelector != null) {
+        for (String node : view.nodeNames()) {
+          Map<String, String> labels = view.nodeLabels(node);
+          if (labels != null
+              && ((oldSelector != null && oldSelector.matches(labels))
+                  || (newSelector != null && newSelector.matches(labels)))) {
+            tally.judge(node);
+          }
+        }
+      }
+      for (Scope scope : new Scope[] {oldScope, newScope}) {
+        if (is(scope, Scope.Kind.NODE) && view.nodeLabels(scope.target()) != null) {
+          tally.judge(scope.target());
+          break; // the name, and so the node, is the same in both
+        }
+      }
+    }
+    return tally.flips();
+  }
+
+  private static List<FelixObject> with(List<FelixObject> others, FelixObject object) {
+    if (object == null) {
+      return others;
+    }
+    List<FelixObject> all = new ArrayList<>(others.size() + 1);
+    all.addAll(others);
+    all.add(object);
+    return all;
+  }
+
+  private static boolean is(Scope scope, Scope.Kind kind) {
+    return scope != null && scope.kind() == kind;
+  }
+
+  private static CalicoSelector selector(Scope scope) {
+    if (!is(scope, Scope.Kind.SELECTOR)) {
+      return null;
+    }
+    try {
+      return CalicoSelector.parse(scope.target());
+    } catch (SelectorSyntaxException e) {
+      return null; // matches no node, for Felix as for wgguard
+    }
+  }
+
+  /** Counts, per field, the nodes that go off, and keeps a sorted sample of their names. */
+  private static final class Tally {
+    private final ClusterView view;
+    private final EffectiveWireguard before;
+    private final EffectiveWireguard after;
+    private final Collection<GuardedField> fields;
+    private final Map<GuardedField, Integer> counts = new EnumMap<>(GuardedField.class);
+    private final Map<GuardedField, TreeSet<String>> samples = new EnumMap<>(GuardedField.class);
+
+    Tally(
+        ClusterView view,
+        EffectiveWireguard before,
+        EffectiveWireguard after,
+        Collection<GuardedField> fields) {
+      this.view = view;
+      this.before = before;
+      this.after = after;
+      this.fields = fields;
+    }
+
+    void judge(String node) {
+      Map<String, String> labels = view.nodeLabels(node);
+      if (labels == null) {
+        return; // deleted since the names were read
+      }
+      for (GuardedField field : fields) {
+        if (before.enabled(node, labels, field) && !after.enabled(node, labels, field)) {
+          count(field, node, 1);
+        }
+      }
+    }
+
+    /**
+     * A write to {@code default} with no selector-scoped object before or after: the nodes no
+     * {@code node.<name>} object names take {@code default}'s value, judged once for all of them.
+     */
+    void defaultOnly() {
+      int shared = view.nodeCount();
+      for (String node : before.namedNodes()) {
+        if (view.nodeLabels(node) != null) {
+          shared--;
+          judge(node);
+        }
+      }
+      for (String node : after.namedNodes()) {
+        if (!before.namedNodes().contains(node) && view.nodeLabels(node) != null) {
+          shared--;
+          judge(node);
+        }
+      }
+      if (shared <= 0) {
+        return;
+      }
+      for (GuardedField field : fields) {
+        if (before.clusterSetting(field).enabled() && !after.clusterSetting(field).enabled()) {
+          int named = 0;
+          for (String node : view.nodeNames()) {
+            if (named == SAMPLE) {
+              break;
+            }
+            if (!before.namedNodes().contains(node) && !after.namedNodes().contains(node)) {
+              named++;
+              sample(field, node);
+            }
+          }
+          counts.merge(field, shared, Integer::sum);
+        }
+      }
+    }
+
+    private void count(GuardedField field, String node, int nodes) {
+      counts.merge(field, nodes, Integer::sum);
+      sample(field, node);
+    }
+
+    private void sample(GuardedField field, String node) {
+      TreeSet<String> sample = samples.computeIfAbsent(field, f -> new TreeSet<>());
+      sample.add(node);
+      if (sample.size() > SAMPLE) {
+        sample.pollLast();
+      }
+    }
+
+    List<Flip> flips() {
+      List<Flip> flips = new ArrayList<>();
+      for (GuardedField field : GuardedField.values()) {
+        Integer nodes = counts.get(field);
+        if (nodes == null) {
+          continue;
+        }
+        List<String> sample = new ArrayList<>(samples.get(field));
+        String first = sample.get(0);
+        Map<String, String> labels = view.nodeLabels(first);
+        if (labels == null) {
+          labels = Map.of();
+        }
+        flips.add(
+            new Flip(
+                field,
+                nodes,
+                view.nodeCount(),
+                sample,
+                before.setting(first, labels, field),
+                after.setting(first, labels, field)));
+      }
+      return flips;
+    }
+  }
+}
