@@ -236,7 +236,9 @@ public final class FelixConfigurationPolicy {
   private static Violation effectViolation(AdmissionInput input, Flip flip, Violation byObject) {
     if (byObject != null) {
       return new Violation(
-          byObject.field(), Type.DISABLES, "%s, %s".formatted(byObject.detail(), flip.where()));
+          byObject.field(),
+          Type.DISABLES,
+          "%s; now off %s".formatted(byObject.detail(), flip.where()));
     }
     String path = flip.before().source().isEmpty() ? "metadata.name" : flip.before().source();
     if (input.oldObject() != null

@@ -160,7 +160,7 @@ public final class OverrideCheck {
   public String howTo(boolean delete) {
     StringBuilder how = new StringBuilder("To proceed, label the object ");
     how.append(Names.OVERRIDE_LABEL)
-        .append("=<ticket> with a new change ticket matching ")
+        .append("=<ticket> with a change ticket matching ")
         .append(settings.ticketPattern().pattern());
     if (delete) {
       how.append(" and annotate it ");

@@ -99,6 +99,9 @@ class FelixConfigurationPolicyTest {
 
   static final String DISABLES_V4 = "DISABLES spec.wireguardEnabled";
   static final String NO_LABEL = "OVERRIDE_MISSING metadata.labels[wgguard.io/override]";
+  static final String STALE = "OVERRIDE_STALE metadata.labels[wgguard.io/override]";
+  static final String EXPIRED =
+      "OVERRIDE_EXPIRED metadata.annotations[wgguard.io/override-expires]";
   static final String[] DENIED_DEFAULT = {
     "scope=cluster", "object=default", "disabled-fields=spec.wireguardEnabled", "decision=denied"
   };
@@ -377,9 +380,9 @@ class FelixConfigurationPolicyTest {
                 "disabled-fields=spec.wireguardEnabled",
                 "decision=denied")),
         c(
-            "deleting a per-node object labelled with a ticket is allowed",
+            "deleting a per-node object labelled with a ticket and an unexpired expiry is allowed",
             DEFAULTS,
-            delete(on("node.worker2").override("CHG-7")),
+            delete(on("node.worker2").override("CHG-7").expires("2026-11-25T18:00:00Z")),
             warns(
                 audit(
                     expect(Verdict.OVERRIDDEN, DISABLES_V4),
@@ -388,8 +391,60 @@ class FelixConfigurationPolicyTest {
                     "disabled-fields=spec.wireguardEnabled",
                     "override-ticket=CHG-7",
                     "override-requester=admin",
-                    "override-expires=none"),
+                    "override-expires=2026-11-25T18:00:00Z"),
                 "WireGuard switched off on node worker2 under override CHG-7 by admin")),
+        c(
+            "deleting a per-node object that only carries a ticket from an earlier write is refused",
+            DEFAULTS,
+            delete(on("node.worker2").override("CHG-7")),
+            audit(
+                expect(Verdict.DENIED, DISABLES_V4, STALE),
+                "scope=node:worker2",
+                "object=node.worker2",
+                "disabled-fields=spec.wireguardEnabled",
+                "decision=denied")),
+        c(
+            "a ticket left on default by an earlier change pre-approves nothing",
+            DEFAULTS,
+            update(on("default").override("CHG-1"), off("default").override("CHG-1")),
+            audit(expect(Verdict.DENIED, DISABLES_V4, STALE), DENIED_DEFAULT)),
+        c(
+            "a ticket left on default with an unexpired window still counts",
+            DEFAULTS,
+            update(
+                on("default").override("CHG-1").expires("2026-11-25T18:00:00Z"),
+                off("default").override("CHG-1").expires("2026-11-25T18:00:00Z")),
+            warns(
+                audit(
+                    expect(Verdict.OVERRIDDEN, DISABLES_V4),
+                    "scope=cluster",
+                    "object=default",
+                    "disabled-fields=spec.wireguardEnabled",
+                    "override-ticket=CHG-1",
+                    "override-requester=admin",
+                    "override-expires=2026-11-25T18:00:00Z"),
+                "WireGuard switched off cluster-wide under override CHG-1 by admin")),
+        c(
+            "a ticket left on default with an expired window is refused",
+            DEFAULTS,
+            update(
+                on("default").override("CHG-1").expires("2026-11-25T11:00:00Z"),
+                off("default").override("CHG-1").expires("2026-11-25T11:00:00Z")),
+            audit(expect(Verdict.DENIED, DISABLES_V4, EXPIRED), DENIED_DEFAULT)),
+        c(
+            "a new ticket replacing an old one counts for this write",
+            DEFAULTS,
+            update(on("default").override("CHG-1"), off("default").override("CHG-2")),
+            warns(
+                audit(
+                    expect(Verdict.OVERRIDDEN, DISABLES_V4),
+                    "scope=cluster",
+                    "object=default",
+                    "disabled-fields=spec.wireguardEnabled",
+                    "override-ticket=CHG-2",
+                    "override-requester=admin",
+                    "override-expires=none"),
+                "WireGuard switched off cluster-wide under override CHG-2 by admin")),
         c(
             "deleting a per-node object that asserts nothing is allowed",
             DEFAULTS,
@@ -604,7 +659,12 @@ class FelixConfigurationPolicyTest {
     for (int i = 0; i < expect.warnings().size(); i++) {
       assertThat(decision.warnings().get(i)).startsWith(expect.warnings().get(i));
     }
-    assertThat(decision.auditAnnotations()).as("audit annotations").isEqualTo(expect.audit());
+    Map<String, String> audit = new LinkedHashMap<>(expect.audit());
+    if (!audit.isEmpty()) {
+      // Without a view of the cluster, every decision here is the object-alone rule's.
+      audit.put("judged-by", FelixConfigurationPolicy.BY_OBJECT_NOT_SYNCED);
+    }
+    assertThat(decision.auditAnnotations()).as("audit annotations").isEqualTo(audit);
     assertThat(decision.message().isEmpty()).as("message empty").isEqualTo(decision.allowed());
     if (!decision.allowed()) {
       assertThat(decision.message()).doesNotStartWithIgnoringCase("denied");
@@ -643,9 +703,9 @@ class FelixConfigurationPolicyTest {
             "Deleting FelixConfiguration \"node.worker1\" (crd.projectcalico.org) would switch"
                 + " WireGuard off on node worker1: deleting it removes spec.wireguardEnabled=true"
                 + " (IPv4 pod traffic). Refused because the object has no wgguard.io/override label."
-                + " To proceed, label the object before deleting it wgguard.io/override=<ticket> with a"
-                + " change ticket matching ^[A-Z][A-Z0-9]*-[0-9]+$ and annotate it"
-                + " wgguard.io/override-expires=<RFC 3339 time> at most 24h ahead.");
+                + " To proceed, label the object wgguard.io/override=<ticket> with a change ticket"
+                + " matching ^[A-Z][A-Z0-9]*-[0-9]+$ and annotate it"
+                + " wgguard.io/override-expires=<RFC 3339 time> at most 24h ahead, then delete it.");
   }
 
   @Test
