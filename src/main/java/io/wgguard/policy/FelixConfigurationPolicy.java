@@ -124,8 +124,7 @@ public final class FelixConfigurationPolicy {
       List<String> warnings = new ArrayList<>(keepsOff);
       warnings.add(
           "WireGuard switched off %s under override %s by %s (expires %s): %s"
-              .formatted(
-                  subject.scope().describe(), ticket, requester, expires, details(disables)));
+              .formatted(subject.scope().describe(), ticket, requester, expires, fields(disables)));
       return new Decision(true, Verdict.OVERRIDDEN, "", warnings, audit, all);
     }
 

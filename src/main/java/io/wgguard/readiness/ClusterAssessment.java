@@ -40,4 +40,37 @@ public record ClusterAssessment(
   public boolean enabledClusterWide() {
     return !clusterFamilies().isEmpty();
   }
+
+  /**
+   * The families WireGuard is effectively on for on at least one node, whatever {@code default}
+   * says: a staged rollout enables it node by node or by selector.
+   */
+  public Set<IpFamily> familiesOn() {
+    Set<IpFamily> families = EnumSet.noneOf(IpFamily.class);
+    for (NodeVerdict verdict : verdicts) {
+      families.addAll(verdict.families());
+    }
+    return Collections.unmodifiableSet(families);
+  }
+
+  /** How many nodes have WireGuard on for at least one family. */
+  public int nodesOn() {
+    int on = 0;
+    for (NodeVerdict verdict : verdicts) {
+      if (!verdict.families().isEmpty()) {
+        on++;
+      }
+    }
+    return on;
+  }
+
+  /** True when WireGuard is on for some family on some node: then the checker guards it. */
+  public boolean enabledAnywhere() {
+    for (NodeVerdict verdict : verdicts) {
+      if (!verdict.families().isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

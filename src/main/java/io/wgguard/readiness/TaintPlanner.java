@@ -7,9 +7,11 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -18,8 +20,9 @@ import java.util.stream.Collectors;
  * taints.
  *
  * <ul>
- *   <li>WireGuard not on cluster-wide ({@link Posture#WIREGUARD_OFF}): every wgguard taint is
- *       removed, none is added, whatever the per-node verdicts say.
+ *   <li>WireGuard on for no node and no family ({@link Posture#WIREGUARD_OFF}): every wgguard taint
+ *       is removed, none is added. WireGuard on for some nodes only (a staged rollout, {@code
+ *       default} off) is guarded on those nodes like a cluster-wide one.
  *   <li>Otherwise a not-ready node should carry exactly one taint, value = its reason, effect = the
  *       configured one; ready and exempt nodes should carry none. Extra wgguard taints (one per
  *       effect is possible) are removed.
@@ -49,7 +52,9 @@ public final class TaintPlanner {
     }
     int nonExempt = counts.get(NodeState.READY) + counts.get(NodeState.NOT_READY);
     int failing = counts.get(NodeState.NOT_READY);
-    boolean on = assessment.enabledClusterWide();
+    // Every node where WireGuard is effectively on is guarded, whatever default says: in a staged
+    // rollout default is off while node.<name> and selector-scoped objects turn it on.
+    boolean on = assessment.enabledAnywhere() || assessment.enabledClusterWide();
     boolean brake =
         on
             && BigDecimal.valueOf(failing)
@@ -143,40 +148,24 @@ public final class TaintPlanner {
       List<String> withheld,
       List<TaintChange> changes) {
     List<String> parts = new ArrayList<>();
-    String families =
-        assessment.clusterFamilies().stream()
-            .map(IpFamily::label)
-            .collect(Collectors.joining(" and "));
+    String where = where(assessment);
     int failing = counts.get(NodeState.NOT_READY);
     parts.add(
         switch (posture) {
-          case WIREGUARD_OFF -> "WireGuard is not enabled cluster-wide, so wgguard taints no node";
-          case HEALTHY ->
-              "WireGuard ("
-                  + families
-                  + ") is enabled cluster-wide and every non-exempt node is ready";
+          case WIREGUARD_OFF -> "WireGuard is not enabled on any node, so wgguard taints no node";
+          case HEALTHY -> where + " and every non-exempt node is ready";
           case NODES_NOT_READY ->
-              "WireGuard ("
-                  + families
-                  + ") is enabled cluster-wide and "
-                  + failing
-                  + " of "
-                  + nonExempt
-                  + " non-exempt nodes "
-                  + (failing == 1 ? "is" : "are")
-                  + " not ready";
+              "%s and %d of %d non-exempt nodes %s not ready"
+                  .formatted(where, failing, nonExempt, failing == 1 ? "is" : "are");
           case DEGRADED ->
-              "WireGuard ("
-                  + families
-                  + ") is enabled cluster-wide and "
-                  + failing
-                  + " of "
-                  + nonExempt
-                  + " non-exempt nodes "
-                  + (failing == 1 ? "is" : "are")
-                  + " not ready, more than the safety-brake fraction of "
-                  + percent(settings.brakeFraction())
-                  + ", so no new taint is added";
+              ("%s and %d of %d non-exempt nodes %s not ready, more than the safety-brake fraction"
+                      + " of %s, so no new taint is added")
+                  .formatted(
+                      where,
+                      failing,
+                      nonExempt,
+                      failing == 1 ? "is" : "are",
+                      percent(settings.brakeFraction()));
         });
     parts.add(
         "nodes: "
@@ -195,6 +184,22 @@ public final class TaintPlanner {
       parts.add(assessment.problems().size() + " FelixConfiguration problem(s)");
     }
     return posture + ": " + String.join("; ", parts);
+  }
+
+  /**
+   * {@code WireGuard (IPv4) is enabled cluster-wide}, or, in a staged rollout, {@code WireGuard
+   * (IPv4) is enabled on 2 of 5 nodes}.
+   */
+  private static String where(ClusterAssessment assessment) {
+    Set<IpFamily> on = EnumSet.noneOf(IpFamily.class);
+    on.addAll(assessment.familiesOn());
+    on.addAll(assessment.clusterFamilies());
+    String families = on.stream().map(IpFamily::label).collect(Collectors.joining(" and "));
+    if (on.equals(assessment.clusterFamilies())) {
+      return "WireGuard (%s) is enabled cluster-wide".formatted(families);
+    }
+    return "WireGuard (%s) is enabled on %d of %d nodes"
+        .formatted(families, assessment.nodesOn(), assessment.verdicts().size());
   }
 
   private static String changes(List<TaintChange> changes) {

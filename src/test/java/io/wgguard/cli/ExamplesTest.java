@@ -312,10 +312,10 @@ class ExamplesTest {
             "  message:  Deleting FelixConfiguration \"default\" (crd.projectcalico.org) would"
                 + " switch WireGuard off cluster-wide: deleting it removes"
                 + " spec.wireguardEnabled=true (IPv4 pod traffic). Refused because the object has"
-                + " no wgguard.io/override label. To proceed, label the object before deleting it"
+                + " no wgguard.io/override label. To proceed, label the object"
                 + " wgguard.io/override=<ticket> with a change ticket matching"
-                + " ^[A-Z][A-Z0-9]*-[0-9]+$, optionally annotated wgguard.io/override-expires=<RFC"
-                + " 3339 time>."),
+                + " ^[A-Z][A-Z0-9]*-[0-9]+$ and annotate it wgguard.io/override-expires=<RFC 3339"
+                + " time>, then delete it."),
         c(
             "--new alone is a CREATE; --v3 and --dry-run show in the request and the audit",
             1,

@@ -216,7 +216,7 @@ class FelixConfigurationWebhookIT {
     assertThat(delete.exitCode()).as(delete.toString()).isEqualTo(1);
     assertThat(delete.stderr())
         .contains(DENIED + "Deleting FelixConfiguration \"default\" (crd.projectcalico.org)")
-        .contains("label the object before deleting it wgguard.io/override=<ticket>");
+        .contains("annotate it wgguard.io/override-expires=<RFC 3339 time>, then delete it");
     assertThat(get(V1)).isEqualTo("true");
   }
 

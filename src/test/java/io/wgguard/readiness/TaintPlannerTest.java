@@ -235,18 +235,44 @@ class TaintPlannerTest {
                     "REMOVE worker2 x:NoExecute"),
                 "worker2=no-public-key:NoSchedule")),
 
-        // WireGuard off cluster-wide.
+        // WireGuard off cluster-wide, on for some nodes: a staged rollout.
         c(
-            "with WireGuard off cluster-wide every wgguard taint goes and none is added",
+            "with default off, a node that node.<name> turns on is guarded all the same",
             DEFAULTS,
             felix(wgOff(), Felix.felix("node.worker2").wireguard(true)),
             facts(control1().tainted("no-public-key"), worker1(), node("worker2")),
             desired(
                 expect(
+                    Posture.NODES_NOT_READY,
+                    "NODES_NOT_READY: WireGuard (IPv4) is enabled on 1 of 3 nodes and 1 of 3"
+                        + " non-exempt nodes is not ready; nodes: 2 ready, 0 exempt, 1 not ready;"
+                        + " no-public-key: worker2; taint changes: 1 add, 1 remove",
+                    "REMOVE control1 no-public-key:NoSchedule",
+                    "ADD worker2 no-public-key:NoSchedule"),
+                "worker2=no-public-key:NoSchedule")),
+        c(
+            "with default off, nodes a selector object turns on are guarded",
+            DEFAULTS,
+            felix(wgOff(), Felix.felix("zone-b").selector("zone == 'b'").wireguard(true)),
+            facts(worker1(), node("worker2").label("zone", "b")),
+            desired(
+                expect(
+                    Posture.NODES_NOT_READY,
+                    "NODES_NOT_READY: WireGuard (IPv4) is enabled on 1 of 2 nodes and 1 of 2"
+                        + " non-exempt nodes is not ready; nodes: 1 ready, 0 exempt, 1 not ready;"
+                        + " no-public-key: worker2; taint changes: 1 add",
+                    "ADD worker2 no-public-key:NoSchedule"),
+                "worker2=no-public-key:NoSchedule")),
+        c(
+            "with WireGuard on for no node every wgguard taint goes and none is added",
+            DEFAULTS,
+            felix(wgOff(), Felix.felix("node.worker2").wireguard(false)),
+            facts(control1().tainted("no-public-key"), worker1(), node("worker2")),
+            desired(
+                expect(
                     Posture.WIREGUARD_OFF,
-                    "WIREGUARD_OFF: WireGuard is not enabled cluster-wide, so wgguard taints no"
-                        + " node; nodes: 2 ready, 0 exempt, 1 not ready; no-public-key: worker2;"
-                        + " taint changes: 1 remove",
+                    "WIREGUARD_OFF: WireGuard is not enabled on any node, so wgguard taints no"
+                        + " node; nodes: 3 ready, 0 exempt, 0 not ready; taint changes: 1 remove",
                     "REMOVE control1 no-public-key:NoSchedule"))),
         c(
             "with no FelixConfiguration at all nothing is written",
@@ -256,7 +282,7 @@ class TaintPlannerTest {
             desired(
                 expect(
                     Posture.WIREGUARD_OFF,
-                    "WIREGUARD_OFF: WireGuard is not enabled cluster-wide, so wgguard taints no"
+                    "WIREGUARD_OFF: WireGuard is not enabled on any node, so wgguard taints no"
                         + " node; nodes: 2 ready, 0 exempt, 0 not ready; no taint change"))),
 
         // The safety brake.
