@@ -78,6 +78,41 @@ public final class Names {
   /** Timer (histogram) of admission handling, tagged {@code webhook}. */
   public static final String METRIC_ADMISSION_DURATION = "wgguard_admission_duration";
 
+  /** Gauge of nodes by readiness state, tagged {@code state}. */
+  public static final String METRIC_NODES = "wgguard_nodes";
+
+  /** Gauge, 1 for the cluster's posture and 0 for the others, tagged {@code posture}. */
+  public static final String METRIC_POSTURE = "wgguard_posture";
+
+  /** Counter of taint writes, tagged {@code action}. */
+  public static final String METRIC_TAINT_CHANGES = "wgguard_taint_changes";
+
+  /** Gauge of FelixConfigurations whose override label is in force. */
+  public static final String METRIC_ACTIVE_OVERRIDES = "wgguard_active_overrides";
+
+  /** Gauge of FelixConfigurations whose override label is stale (WireGuard back on, expired). */
+  public static final String METRIC_STALE_OVERRIDES = "wgguard_stale_overrides";
+
+  /** Gauge, 1 while the safety brake holds new taints back. */
+  public static final String METRIC_SAFETY_BRAKE = "wgguard_safety_brake_engaged";
+
+  /** Counter of nodes that left WireGuard, tagged {@code cause} ({@code labels}, ...). */
+  public static final String METRIC_NODES_LEFT_WIREGUARD = "wgguard_nodes_left_wireguard";
+
+  // Event reasons, on Node objects.
+
+  /** The checker tainted a node. */
+  public static final String EVENT_NOT_READY = "WireGuardNotReady";
+
+  /** The checker removed its taint from a node. */
+  public static final String EVENT_READY = "WireGuardReady";
+
+  /** WireGuard went off on a node because its labels changed (no FelixConfiguration write). */
+  public static final String EVENT_OFF_BY_LABELS = "WireGuardOffByNodeLabels";
+
+  /** WireGuard went off on a node because the FelixConfigurations changed. */
+  public static final String EVENT_OFF_BY_FELIX = "WireGuardOffByFelixConfiguration";
+
   /**
    * An enum constant as wgguard spells it outside Java: in metric tags, {@code /status}, the health
    * group and audit JSON ({@code NOT_READY} is {@code not-ready}).

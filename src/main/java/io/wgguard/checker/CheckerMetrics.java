@@ -4,12 +4,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wgguard.Names;
+import io.wgguard.readiness.Departure;
 import io.wgguard.readiness.NodeState;
 import io.wgguard.readiness.Posture;
+import io.wgguard.readiness.StandingOverride;
 import io.wgguard.readiness.TaintChange;
 import io.wgguard.readiness.TaintPlan;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,7 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Checker metrics: {@code wgguard_nodes{state}}, {@code wgguard_posture{posture}} (1 for the
  * current posture, 0 for the others, all 0 before the first pass), {@code
  * wgguard_taint_changes_total{action}}, {@code wgguard_active_overrides}, {@code
- * wgguard_safety_brake_engaged}.
+ * wgguard_stale_overrides}, {@code wgguard_nodes_left_wireguard_total{cause}}, {@code
+ * wgguard_safety_brake_engaged}. Names in {@link Names}.
  */
 @ApplicationScoped
 public class CheckerMetrics {
@@ -26,6 +30,8 @@ public class CheckerMetrics {
   private final Map<Posture, AtomicInteger> postures;
   private final Map<TaintChange.Action, Counter> changes = new EnumMap<>(TaintChange.Action.class);
   private final AtomicInteger overrides = new AtomicInteger();
+  private final AtomicInteger staleOverrides = new AtomicInteger();
+  private final Map<Departure.Cause, Counter> departures = new EnumMap<>(Departure.Cause.class);
   private final AtomicInteger brake = new AtomicInteger();
 
   public CheckerMetrics(MeterRegistry registry) {
@@ -33,28 +39,42 @@ public class CheckerMetrics {
         gauges(
             registry,
             NodeState.class,
-            "wgguard_nodes",
+            Names.METRIC_NODES,
             "Nodes by WireGuard readiness state, as of the last checker pass",
             "state");
     postures =
         gauges(
             registry,
             Posture.class,
-            "wgguard_posture",
+            Names.METRIC_POSTURE,
             "1 for the cluster's WireGuard posture as of the last checker pass",
             "posture");
     for (TaintChange.Action action : TaintChange.Action.values()) {
       changes.put(
           action,
-          Counter.builder("wgguard_taint_changes")
+          Counter.builder(Names.METRIC_TAINT_CHANGES)
               .description("Taint writes made by this replica")
               .tag("action", Names.label(action))
               .register(registry));
     }
-    Gauge.builder("wgguard_active_overrides", overrides, AtomicInteger::get)
-        .description("FelixConfigurations carrying the wgguard.io/override label")
+    Gauge.builder(Names.METRIC_ACTIVE_OVERRIDES, overrides, AtomicInteger::get)
+        .description(
+            "FelixConfigurations whose wgguard.io/override label covers a switch-off in force")
         .register(registry);
-    Gauge.builder("wgguard_safety_brake_engaged", brake, AtomicInteger::get)
+    Gauge.builder(Names.METRIC_STALE_OVERRIDES, staleOverrides, AtomicInteger::get)
+        .description(
+            "FelixConfigurations still carrying a wgguard.io/override label that should go:"
+                + " WireGuard is back on in the object, or the expiry has passed")
+        .register(registry);
+    for (Departure.Cause cause : Departure.Cause.values()) {
+      departures.put(
+          cause,
+          Counter.builder(Names.METRIC_NODES_LEFT_WIREGUARD)
+              .description("Nodes on which WireGuard went from on to off, by cause")
+              .tag("cause", Names.label(cause))
+              .register(registry));
+    }
+    Gauge.builder(Names.METRIC_SAFETY_BRAKE, brake, AtomicInteger::get)
         .description("1 while the safety brake holds new taints back")
         .register(registry);
   }
@@ -75,11 +95,18 @@ public class CheckerMetrics {
   }
 
   /** Publishes the counts of a pass. */
-  void pass(TaintPlan plan, int activeOverrides) {
+  void pass(TaintPlan plan, List<StandingOverride> standing) {
     plan.counts().forEach((state, count) -> nodes.get(state).set(count));
     postures.forEach((posture, value) -> value.set(posture == plan.posture() ? 1 : 0));
-    overrides.set(activeOverrides);
+    int stale = (int) standing.stream().filter(StandingOverride::stale).count();
+    overrides.set(standing.size() - stale);
+    staleOverrides.set(stale);
     brake.set(plan.brakeEngaged() ? 1 : 0);
+  }
+
+  /** Counts a node that left WireGuard. */
+  void departed(Departure.Cause cause) {
+    departures.get(cause).increment();
   }
 
   /** Counts a taint written. */

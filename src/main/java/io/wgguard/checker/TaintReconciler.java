@@ -5,20 +5,31 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.wgguard.Names;
 import io.wgguard.config.WgguardConfig;
+import io.wgguard.felix.EffectiveWireguard;
+import io.wgguard.felix.IpFamily;
 import io.wgguard.readiness.CheckerStatus;
 import io.wgguard.readiness.CheckerView;
 import io.wgguard.readiness.ClusterAssessment;
+import io.wgguard.readiness.Departure;
 import io.wgguard.readiness.Finding;
+import io.wgguard.readiness.NodeFacts;
 import io.wgguard.readiness.NodeReadinessPolicy;
 import io.wgguard.readiness.Posture;
 import io.wgguard.readiness.ReadinessSettings;
+import io.wgguard.readiness.StandingOverride;
 import io.wgguard.readiness.TaintChange;
 import io.wgguard.readiness.TaintPlan;
 import io.wgguard.readiness.TaintPlanner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -55,6 +66,9 @@ public class TaintReconciler implements CheckerView {
           });
   private volatile CheckerStatus status;
   private volatile Posture lastPosture;
+  // What the last pass saw, to tell which nodes left WireGuard since; checker thread only.
+  private Map<String, Set<IpFamily>> familiesBefore = Map.of();
+  private Map<String, Map<String, String>> labelsBefore = Map.of();
 
   public TaintReconciler(
       ClusterCache cache,
@@ -134,22 +148,26 @@ public class TaintReconciler implements CheckerView {
       return;
     }
     var felix = cache.felixConfigurations();
-    ClusterAssessment assessment =
-        NodeReadinessPolicy.assess(felix, cache.nodes(), settings, clock.instant());
+    Collection<NodeFacts> nodes = cache.nodes();
+    Instant now = clock.instant();
+    EffectiveWireguard wireguard = EffectiveWireguard.of(felix);
+    ClusterAssessment assessment = NodeReadinessPolicy.assess(wireguard, nodes, settings, now);
     TaintPlan plan = TaintPlanner.plan(assessment, settings);
+    List<StandingOverride> overrides = StandingOverride.of(felix, now);
     boolean leader = election.isLeader();
     boolean dryRun = config.checker().dryRun();
     status =
         new CheckerStatus(
             plan,
             assessment,
-            clock.instant(),
+            now,
             cache.felixApiVersion().orElse(""),
             cache.unreadableFelixConfigurations(),
             leader,
-            dryRun);
-    metrics.pass(
-        plan, (int) felix.stream().filter(f -> f.label(Names.OVERRIDE_LABEL).isPresent()).count());
+            dryRun,
+            overrides);
+    metrics.pass(plan, overrides);
+    reportDepartures(assessment, nodes, wireguard, leader && !dryRun);
     if (plan.posture() != lastPosture) {
       LOG.infof("posture %s: %s", plan.posture(), plan.summary());
       lastPosture = plan.posture();
@@ -172,6 +190,38 @@ public class TaintReconciler implements CheckerView {
     }
   }
 
+  /**
+   * Nodes that left WireGuard since the last pass, counted by cause; the writer also records an
+   * Event on each, since a relabelled node leaves WireGuard with no write admission could judge.
+   */
+  private void reportDepartures(
+      ClusterAssessment assessment,
+      Collection<NodeFacts> nodes,
+      EffectiveWireguard wireguard,
+      boolean writer) {
+    Map<String, NodeFacts> byName = new HashMap<>(nodes.size() * 2);
+    nodes.forEach(n -> byName.put(n.name(), n));
+    for (Departure departure : Departure.between(familiesBefore, labelsBefore, wireguard, byName)) {
+      metrics.departed(departure.cause());
+      LOG.warnf("%s", departure.detail());
+      if (writer) {
+        events.onNode(
+            departure.node(),
+            departure.cause() == Departure.Cause.LABELS
+                ? Names.EVENT_OFF_BY_LABELS
+                : Names.EVENT_OFF_BY_FELIX,
+            departure.detail(),
+            true);
+      }
+    }
+    Map<String, Set<IpFamily>> families = new HashMap<>(nodes.size() * 2);
+    assessment.verdicts().forEach(v -> families.put(v.name(), v.families()));
+    Map<String, Map<String, String>> labels = new HashMap<>(nodes.size() * 2);
+    nodes.forEach(n -> labels.put(n.name(), n.labels()));
+    familiesBefore = families;
+    labelsBefore = labels;
+  }
+
   private void write(TaintChange change) {
     TaintPatcher.Outcome outcome = patcher.apply(change.node(), change.to());
     switch (outcome) {
@@ -181,7 +231,7 @@ public class TaintReconciler implements CheckerView {
         boolean tainting = change.to() != null;
         events.onNode(
             change.node(),
-            tainting ? "WireGuardNotReady" : "WireGuardReady",
+            tainting ? Names.EVENT_NOT_READY : Names.EVENT_READY,
             tainting
                 ? "wgguard tainted the node "
                     + change.to().describe()

@@ -9,6 +9,7 @@ import io.wgguard.readiness.CheckerStatus;
 import io.wgguard.readiness.CheckerView;
 import io.wgguard.readiness.NodeRows;
 import io.wgguard.readiness.NodeVerdict;
+import io.wgguard.readiness.StandingOverride;
 import io.wgguard.readiness.TaintPlan;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -100,6 +101,15 @@ public class StatusRoute {
     status
         .unreadable()
         .forEach((name, why) -> problems.add("FelixConfiguration " + name + ": " + why));
+    ArrayNode overrides = root.putArray("overrides");
+    for (StandingOverride o : status.overrides()) {
+      ObjectNode row = overrides.addObject();
+      row.put("object", o.object());
+      row.put("ticket", o.ticket());
+      row.put("expires", o.expires());
+      row.put("state", o.stale() ? "stale" : "active");
+      row.put("why", o.why());
+    }
     ArrayNode changes = root.putArray("pendingChanges");
     plan.changes().forEach(c -> changes.add(c.describe()));
     ArrayNode nodes = root.putArray("nodes");

@@ -2,6 +2,7 @@ package io.wgguard.readiness;
 
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,6 +22,7 @@ public final class CheckerStatus {
   private final boolean dryRun;
   private final Map<String, NodeVerdict> verdicts;
   private final Map<String, NodePlan> plans;
+  private final List<StandingOverride> overrides;
 
   /**
    * @param plan the taint plan of the last pass
@@ -30,6 +32,7 @@ public final class CheckerStatus {
    * @param unreadable FelixConfigurations that could not be read, with reasons
    * @param leader whether this replica writes taints
    * @param dryRun whether taint writes are only reported
+   * @param overrides FelixConfigurations carrying an override label
    */
   public CheckerStatus(
       TaintPlan plan,
@@ -38,7 +41,9 @@ public final class CheckerStatus {
       String felixApiVersion,
       Map<String, String> unreadable,
       boolean leader,
-      boolean dryRun) {
+      boolean dryRun,
+      List<StandingOverride> overrides) {
+    this.overrides = List.copyOf(overrides);
     this.plan = plan;
     this.assessment = assessment;
     this.at = at;
@@ -62,6 +67,11 @@ public final class CheckerStatus {
   /** The plan for one node, if the last pass saw it. */
   public Optional<NodePlan> nodePlan(String node) {
     return Optional.ofNullable(plans.get(node));
+  }
+
+  /** FelixConfigurations carrying an override label, stale or in force. */
+  public List<StandingOverride> overrides() {
+    return overrides;
   }
 
   public TaintPlan plan() {
