@@ -6,6 +6,7 @@ import io.wgguard.Names;
 import io.wgguard.admission.AdmissionReviews;
 import io.wgguard.admission.BadReviewException;
 import io.wgguard.admission.FelixConfigurationAdmission;
+import io.wgguard.felix.ClusterView;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
 import io.wgguard.policy.AdmissionInput;
@@ -17,6 +18,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -99,6 +101,15 @@ final class ReviewCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "the request is a dry run")
   private boolean dryRun;
 
+  @Option(
+      names = "--cluster",
+      paramLabel = "FILE",
+      description =
+          "a cluster dump (kubectl get nodes,felixconfigurations.crd.projectcalico.org -o yaml):"
+              + " writes are judged by their effect on its nodes, as the webhook judges them;"
+              + " without it, by the written object alone")
+  private String clusterFile;
+
   @Mixin private CommonOptions common = new CommonOptions();
 
   private final InputStream stdin;
@@ -114,19 +125,21 @@ final class ReviewCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     FelixConfigurationPolicy policy;
+    ClusterView view;
     int maxBodyBytes;
     try {
       checkArguments();
       OfflineSettings settings = common.settings();
       policy = new FelixConfigurationPolicy(settings.policy());
       maxBodyBytes = settings.config().admission().maxBodyBytes();
+      view = clusterView(settings);
     } catch (BadInputException e) {
       return bad(e, out, err);
     }
     if (files.isEmpty()) {
       try {
         AdmissionInput input = pair();
-        Decision decision = policy.decide(input, clock.instant());
+        Decision decision = policy.decide(input, view, clock.instant());
         print(pairTitle(), input, decision, out);
         return exitCode(decision);
       } catch (BadInputException e) {
@@ -138,7 +151,7 @@ final class ReviewCommand implements Callable<Integer> {
     for (String file : files) {
       try {
         AdmissionInput input = review(file, maxBodyBytes);
-        Decision decision = policy.decide(input, clock.instant());
+        Decision decision = policy.decide(input, view, clock.instant());
         if (!first) {
           out.println();
         }
@@ -150,6 +163,24 @@ final class ReviewCommand implements Callable<Integer> {
       }
     }
     return worst;
+  }
+
+  /**
+   * The view the webhook would have: the dump's FelixConfigurations and nodes, as synced caches;
+   * without {@code --cluster}, none, and the object alone decides.
+   */
+  private ClusterView clusterView(OfflineSettings settings) throws BadInputException {
+    if (clusterFile == null) {
+      return ClusterView.NONE;
+    }
+    ClusterDump dump =
+        ClusterDump.read(
+            InputDocuments.parse(InputDocuments.read(clusterFile, stdin), clusterFile),
+            InputDocuments.describe(clusterFile),
+            settings.config().checker().felixGroup());
+    Map<String, Map<String, String>> nodes = new HashMap<>();
+    dump.nodes().forEach(n -> nodes.put(n.name(), n.labels()));
+    return ClusterView.of(true, dump.felix(), nodes);
   }
 
   private static int bad(BadInputException e, PrintWriter out, PrintWriter err) {

@@ -43,7 +43,7 @@ public final class FelixConfigurationPolicy {
   public static final String BY_EFFECT = "effect-on-nodes";
 
   /** {@code judged-by} when the view was not synced yet. */
-  public static final String BY_OBJECT_NOT_SYNCED = "object-alone (cluster view not synced)";
+  public static final String BY_OBJECT_NOT_SYNCED = "object-alone (no synced view of the cluster)";
 
   /** {@code judged-by} when the view knows no node. */
   public static final String BY_OBJECT_NO_NODES = "object-alone (no node known)";

@@ -181,6 +181,68 @@ class ExamplesTest {
                 + "worker2-lost-key.yaml",
             HEALTHY,
             "worker2   yes    -       IPv4      -           10.48.116.146      no       yes"),
+        c(
+            "a staged rollout: default off, worker1 and zone b on; keyless worker2 is tainted",
+            1,
+            "audit " + AUDIT + "staged-rollout.yaml",
+            NOT_READY,
+            "nodes: 2 ready, 0 exempt, 1 not ready",
+            "worker2   no     no-public-key  IPv4      -           -                  no       no",
+            "  worker2: IPv4 WireGuard is on by FelixConfiguration wireguard-zone-b"
+                + " (spec.wireguardEnabled), but the node has no annotation"
+                + " projectcalico.org/WireguardPublicKey: Felix has not published a key, and Calico"
+                + " sends traffic to this node unencrypted",
+            "taint changes the checker would make:",
+            "  add wgguard.io/wireguard-not-ready=no-public-key:NoSchedule to worker2"),
+
+        // review --cluster: writes judged by their effect on the dump's nodes
+        c(
+            "in the staged rollout, removing node.worker1's true switches worker1 off",
+            1,
+            "review --cluster "
+                + AUDIT
+                + "staged-rollout.yaml --old "
+                + REVIEW
+                + "node-worker1-on.yaml --new "
+                + REVIEW
+                + "node-worker1-inherit.yaml",
+            "  decision: denied",
+            "  message:  FelixConfiguration \"node.worker1\" (crd.projectcalico.org) would switch"
+                + " WireGuard off on node worker1: spec.wireguardEnabled=true is removed, so IPv4"
+                + " pod traffic inherits again; now off on 1 of 3 nodes: worker1. Refused because"
+                + " the object has no wgguard.io/override label. To proceed, label the object"
+                + " wgguard.io/override=<ticket> with a change ticket matching"
+                + " ^[A-Z][A-Z0-9]*-[0-9]+$, optionally annotated wgguard.io/override-expires=<RFC"
+                + " 3339 time>.",
+            "  audit:    judged-by=effect-on-nodes"),
+        c(
+            "in the staged rollout, narrowing wireguard-zone-b's selector switches worker2 off",
+            1,
+            "review --cluster "
+                + AUDIT
+                + "staged-rollout.yaml --old "
+                + REVIEW
+                + "zone-b.yaml --new "
+                + REVIEW
+                + "zone-b-narrowed.yaml",
+            "  decision: denied",
+            "  audit:    disabled-fields=spec.nodeSelector",
+            "  audit:    judged-by=effect-on-nodes"),
+        c(
+            "with default on, deleting a redundant node.worker1 changes no node and is allowed",
+            0,
+            "review --cluster "
+                + AUDIT
+                + "seed-cluster.yaml --old "
+                + REVIEW
+                + "node-worker1-on.yaml",
+            "  decision: allowed"),
+        c(
+            "without --cluster the same delete is judged by the object alone and refused",
+            1,
+            "review --old " + REVIEW + "node-worker1-on.yaml",
+            "  decision: denied",
+            "  audit:    judged-by=object-alone (no synced view of the cluster)"),
 
         // review: AdmissionReview files
         c(
