@@ -37,30 +37,7 @@ class FelixConfigurationWebhookIT {
   static void startClusterAndWgguard() throws Exception {
     cluster = KubeCluster.start();
     cluster.installCalicoCrds();
-    cluster.apply(
-        """
-        apiVersion: rbac.authorization.k8s.io/v1
-        kind: ClusterRole
-        metadata:
-          name: felixconfiguration-editor
-        rules:
-        - apiGroups: ["crd.projectcalico.org", "projectcalico.org"]
-          resources: ["felixconfigurations"]
-          verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
-        ---
-        apiVersion: rbac.authorization.k8s.io/v1
-        kind: ClusterRoleBinding
-        metadata:
-          name: felixconfiguration-editors
-        roleRef:
-          apiGroup: rbac.authorization.k8s.io
-          kind: ClusterRole
-          name: felixconfiguration-editor
-        subjects:
-        - {kind: Group, name: wgguard-approvers, apiGroup: rbac.authorization.k8s.io}
-        - {kind: Group, name: platform-editors, apiGroup: rbac.authorization.k8s.io}
-        - {kind: User, name: "system:serviceaccount:calico-system:calico-node", apiGroup: rbac.authorization.k8s.io}
-        """);
+    cluster.grantFelixConfigurationWriters();
     // What calico-node writes at start-up, in both groups, before wgguard is installed.
     for (String apiVersion : new String[] {"crd.projectcalico.org/v1", "projectcalico.org/v3"}) {
       cluster.apply(

@@ -263,6 +263,38 @@ public final class KubeCluster implements AutoCloseable {
   }
 
   /** Applies FelixConfiguration {@code default} with {@code spec.wireguardEnabled} as given. */
+  /**
+   * Lets the approvers, the platform editors and calico-node's service account write
+   * FelixConfigurations in both groups: wgguard, not RBAC, is what stands between them and
+   * switching WireGuard off.
+   */
+  public void grantFelixConfigurationWriters() {
+    apply(
+        """
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRole
+        metadata:
+          name: felixconfiguration-editor
+        rules:
+        - apiGroups: ["crd.projectcalico.org", "projectcalico.org"]
+          resources: ["felixconfigurations"]
+          verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]
+        ---
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRoleBinding
+        metadata:
+          name: felixconfiguration-editors
+        roleRef:
+          apiGroup: rbac.authorization.k8s.io
+          kind: ClusterRole
+          name: felixconfiguration-editor
+        subjects:
+        - {kind: Group, name: wgguard-approvers, apiGroup: rbac.authorization.k8s.io}
+        - {kind: Group, name: platform-editors, apiGroup: rbac.authorization.k8s.io}
+        - {kind: User, name: "system:serviceaccount:calico-system:calico-node", apiGroup: rbac.authorization.k8s.io}
+        """);
+  }
+
   public void applyDefaultFelixConfiguration(boolean wireguardEnabled) {
     apply(
         """
