@@ -75,12 +75,18 @@ public final class FelixConfigurationPolicy {
     List<Violation> invalid = new ArrayList<>();
     Map<GuardedField, Violation> byObject = new EnumMap<>(GuardedField.class);
     List<String> keepsOff = new ArrayList<>();
+    boolean touched = false;
     for (GuardedField field : GuardedField.values()) {
       if (settings.guardedFields().contains(field)) {
-        judgeObject(input, field, invalid, byObject, keepsOff);
+        touched |= judgeObject(input, field, invalid, byObject, keepsOff);
       }
     }
     invalid.addAll(metadataProblems(input));
+    if (input.operation() == Operation.UPDATE && !touched && invalid.isEmpty()) {
+      // Same assertions in the same scope: the object reads the same to Felix, so no node can
+      // change. The common case (calico-node and the operator writing other fields) stops here.
+      return allowed(keepsOff);
+    }
 
     String judgedBy;
     List<Violation> disables = new ArrayList<>();
@@ -143,8 +149,10 @@ public final class FelixConfigurationPolicy {
   /**
    * The object-alone rule for one field: values Felix cannot read, the conservative switch-off
    * (asserting false, removing or narrowing a true, deleting a true) and writes that keep a false.
+   *
+   * @return whether the write touches the field's sources or the object's scope
    */
-  private void judgeObject(
+  private boolean judgeObject(
       AdmissionInput input,
       GuardedField field,
       List<Violation> invalid,
@@ -163,7 +171,7 @@ public final class FelixConfigurationPolicy {
                 "deleting it removes %s=%s (%s)"
                     .formatted(before.source(), before.raw(), field.covers())));
       }
-      return;
+      return true;
     }
     FieldReading after = newObject.read(field);
     // A CREATE that does not mention a field leaves it where it was: the built-in false or the
@@ -173,7 +181,7 @@ public final class FelixConfigurationPolicy {
             ? before.fingerprint()
             : FieldReading.fingerprint(newObject.scope(), List.of());
     if (previous.equals(after.fingerprint())) {
-      return; // the write does not touch this field or the object's scope
+      return false; // the write does not touch this field or the object's scope
     }
     for (Violation v : after.invalid()) {
       if (before == null || !before.invalid().contains(v)) {
@@ -199,14 +207,14 @@ public final class FelixConfigurationPolicy {
                             newObject.scope().describe(),
                             oldObject.scope().describe())));
       }
-      return;
+      return true;
     }
     if (before != null && before.assertsFalse() && sameScope) {
       keepsOff.add(
           "FelixConfiguration \"%s\" keeps WireGuard off for %s %s (%s): that traffic is not encrypted"
               .formatted(
                   newObject.name(), field.covers(), newObject.scope().describe(), after.source()));
-      return;
+      return true;
     }
     String was;
     if (before == null) {
@@ -226,6 +234,7 @@ public final class FelixConfigurationPolicy {
             Type.DISABLES,
             "%s is %s: WireGuard off for %s (%s)"
                 .formatted(after.source(), value, field.covers(), was)));
+    return true;
   }
 
   /**
