@@ -146,7 +146,7 @@ class FelixConfigurationEffectTest {
                             f.apply("node.worker1").wireguard(true),
                             f.apply("node.worker1").override("CHG-3"))
                         .by("carol", "wgguard-approvers")),
-            overridden("on 1 of 4 nodes: worker1", V4)),
+            overridden("on node worker1 under override CHG-3 by carol", V4)),
         c(
             "removing the true from node.worker1 under a fresh ticket by an editor is refused",
             APPROVERS,
