@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-JAR=target/quarkus-app/quarkus-run.jar
+# BENCH_JAR measures another build (e.g. a baseline commit's jar) with this checkout's benchmarks.
+JAR=${BENCH_JAR:-target/quarkus-app/quarkus-run.jar}
 [ -f "$JAR" ] && [ -d target/test-classes/io/wgguard/bench ] || {
   echo "bench: build first: ./mvnw -B -q package -DskipTests" >&2
   exit 1

@@ -61,6 +61,11 @@ public final class AdmissionBenchmark {
                 "/admission/felixconfiguration",
                 Files.readAllBytes(
                     Path.of("src/test/resources/reviews/calico-node-update-default.json"))),
+            // default switched off: judged by its effect on every node, refused.
+            new Endpoint(
+                "felixconfiguration switch-off",
+                "/admission/felixconfiguration",
+                Files.readAllBytes(Path.of("examples/review/update-default-disable.json"))),
             new Endpoint("pod", "/admission/pod", review("pod")));
 
     HttpClient http = HttpClient.newHttpClient();
