@@ -26,6 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -204,6 +205,15 @@ public class ClusterCache implements ClusterView {
 
   private final Set<String> nodeNames = Collections.unmodifiableSet(nodes.keySet());
 
+  // Bumped on every change admission's effect computation depends on: FelixConfigurations, the node
+  // set, node labels. Not on key annotations, conditions or taints.
+  private final AtomicLong version = new AtomicLong();
+
+  @Override
+  public long version() {
+    return version.get();
+  }
+
   @Override
   public int nodeCount() {
     return nodes.size();
@@ -268,13 +278,18 @@ public class ClusterCache implements ClusterView {
     @Override
     public void onDelete(Node node, boolean deletedFinalStateUnknown) {
       if (nodes.remove(name(node)) != null) {
+        version.incrementAndGet();
         onChange.run();
       }
     }
 
     private void put(Node node) {
       NodeFacts facts = NodeFactsMapper.facts(node);
-      if (!Objects.equals(nodes.put(facts.name(), facts), facts)) {
+      NodeFacts before = nodes.put(facts.name(), facts);
+      if (before == null || !before.labels().equals(facts.labels())) {
+        version.incrementAndGet();
+      }
+      if (!Objects.equals(before, facts)) {
         onChange.run();
       }
     }
@@ -295,6 +310,7 @@ public class ClusterCache implements ClusterView {
     public void onDelete(GenericKubernetesResource resource, boolean deletedFinalStateUnknown) {
       unreadable.remove(name(resource));
       if (felix.remove(name(resource)) != null) {
+        version.incrementAndGet();
         onChange.run();
       }
     }
@@ -307,12 +323,14 @@ public class ClusterCache implements ClusterView {
                 client.getKubernetesSerialization().convertValue(resource, JsonNode.class));
         unreadable.remove(name);
         if (!Objects.equals(felix.put(name, object), object)) {
+          version.incrementAndGet();
           onChange.run();
         }
       } catch (IllegalArgumentException e) {
         // Felix cannot use it either; keep the last good reading out and report it.
         unreadable.put(name, e.getMessage());
         felix.remove(name);
+        version.incrementAndGet();
         LOG.warnf("FelixConfiguration %s cannot be read: %s", name, e.getMessage());
         onChange.run();
       }

@@ -27,6 +27,13 @@ public interface ClusterView {
   /** The known nodes' names: a live, unmodifiable view, cheap to iterate and to stop early. */
   Set<String> nodeNames();
 
+  /**
+   * A number that changes whenever a FelixConfiguration changes, a node comes or goes, or a node's
+   * labels change; read before the data it covers. What is computed from the view may be kept while
+   * it stays the same.
+   */
+  long version();
+
   /** A view that never syncs: admission falls back to judging the written object alone. */
   ClusterView NONE = of(false, List.of(), Map.of());
 
@@ -59,6 +66,11 @@ public interface ClusterView {
       @Override
       public Set<String> nodeNames() {
         return labels.keySet();
+      }
+
+      @Override
+      public long version() {
+        return 0; // never changes; another view is another object
       }
     };
   }

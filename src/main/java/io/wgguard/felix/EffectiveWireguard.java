@@ -156,6 +156,20 @@ public final class EffectiveWireguard {
   }
 
   /**
+   * True when a level above {@code default} ({@code node.<name>} or the oldest matching
+   * selector-scoped object) decides the field for this node, so that {@code default} does not.
+   */
+  public boolean decidedAboveDefault(
+      String nodeName, Map<String, String> labels, GuardedField field) {
+    Layer node = perNode.get(nodeName);
+    if (node != null && node.asserts(field) != null) {
+      return true;
+    }
+    Selected oldest = oldestMatch(labels);
+    return oldest != null && oldest.layer().asserts(field) != null;
+  }
+
+  /**
    * Whether one field is on for the node with this name and these labels: {@link #setting}'s value
    * without allocating, for admission, which asks it for every node a write may touch.
    */

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -14,10 +15,9 @@ import java.util.TreeSet;
  * ClusterView}.
  *
  * <p>Only nodes the write can reach are looked at: the named node for {@code node.<name>}, the
- * nodes either selector matches for a selector-scoped object, every node for {@code default}. When
- * no selector-scoped object exists, the nodes that no {@code node.<name>} object names share {@code
- * default}'s value and are judged once, so a write to {@code default} costs the same with 10 or
- * 65,000 nodes.
+ * nodes either selector matches for a selector-scoped object. A write to {@code default} flips
+ * exactly the nodes {@code default} decides, a count kept per view version ({@link DefaultShare}),
+ * so it costs the same with 10 or 65,000 nodes.
  */
 public final class WriteEffect {
 
@@ -87,13 +87,10 @@ public final class WriteEffect {
 
     Scope oldScope = oldObject == null ? null : oldObject.scope();
     Scope newScope = newObject == null ? null : newObject.scope();
-    boolean global = is(oldScope, Scope.Kind.GLOBAL) || is(newScope, Scope.Kind.GLOBAL);
-    if (global && !before.hasSelectors() && !after.hasSelectors()) {
-      tally.defaultOnly();
-    } else if (global) {
-      for (String node : view.nodeNames()) {
-        tally.judge(node);
-      }
+    if (is(oldScope, Scope.Kind.GLOBAL) || is(newScope, Scope.Kind.GLOBAL)) {
+      // A write to default: every other object is the same before and after, so a node flips
+      // exactly when default decides it (nothing above does) and default's value flips.
+      tally.defaultWrite(DefaultShare.of(view, others));
     } else {
       CalicoSelector oldSelector = selector(oldScope);
       CalicoSelector newSelector = selector(newScope);
@@ -142,6 +139,61 @@ public final class WriteEffect {
     }
   }
 
+  /**
+   * Per field, how many nodes {@code default} decides (no {@code node.<name>} object and no
+   * matching selector-scoped object asserts the field) and the first {@link #SAMPLE} of them by
+   * name. It depends on the other objects and the labels only, not on {@code default}: computed
+   * once per {@link ClusterView#version()}, so a write to {@code default} costs the same at 10 or
+   * 65,000 nodes.
+   */
+  private record DefaultShare(
+      ClusterView view, long version, int[] counts, List<TreeSet<String>> samples) {
+
+    /** The last share computed; a pure function of (view, version), so any thread may reuse it. */
+    private static volatile DefaultShare last;
+
+    static DefaultShare of(ClusterView view, List<FelixObject> others) {
+      long version = view.version(); // before the data it covers
+      DefaultShare known = last;
+      if (known != null && known.view() == view && known.version() == version) {
+        return known;
+      }
+      EffectiveWireguard above = EffectiveWireguard.of(others);
+      int[] counts = new int[GuardedField.values().length];
+      List<TreeSet<String>> samples = new ArrayList<>();
+      for (int i = 0; i < counts.length; i++) {
+        samples.add(new TreeSet<>());
+      }
+      for (String node : view.nodeNames()) {
+        Map<String, String> labels = view.nodeLabels(node);
+        if (labels == null) {
+          continue;
+        }
+        for (GuardedField field : GuardedField.values()) {
+          if (!above.decidedAboveDefault(node, labels, field)) {
+            counts[field.ordinal()]++;
+            TreeSet<String> sample = samples.get(field.ordinal());
+            sample.add(node);
+            if (sample.size() > SAMPLE) {
+              sample.pollLast();
+            }
+          }
+        }
+      }
+      DefaultShare share = new DefaultShare(view, version, counts, samples);
+      last = share;
+      return share;
+    }
+
+    int count(GuardedField field) {
+      return counts[field.ordinal()];
+    }
+
+    Set<String> sample(GuardedField field) {
+      return samples.get(field.ordinal());
+    }
+  }
+
   /** Counts, per field, the nodes that go off, and keeps a sorted sample of their names. */
   private static final class Tally {
     private final ClusterView view;
@@ -174,40 +226,14 @@ public final class WriteEffect {
       }
     }
 
-    /**
-     * A write to {@code default} with no selector-scoped object before or after: the nodes no
-     * {@code node.<name>} object names take {@code default}'s value, judged once for all of them.
-     */
-    void defaultOnly() {
-      int shared = view.nodeCount();
-      for (String node : before.namedNodes()) {
-        if (view.nodeLabels(node) != null) {
-          shared--;
-          judge(node);
-        }
-      }
-      for (String node : after.namedNodes()) {
-        if (!before.namedNodes().contains(node) && view.nodeLabels(node) != null) {
-          shared--;
-          judge(node);
-        }
-      }
-      if (shared <= 0) {
-        return;
-      }
+    /** A write to {@code default}: the nodes default decides flip with it, the others do not. */
+    void defaultWrite(DefaultShare share) {
       for (GuardedField field : fields) {
-        if (before.clusterSetting(field).enabled() && !after.clusterSetting(field).enabled()) {
-          int named = 0;
-          for (String node : view.nodeNames()) {
-            if (named == SAMPLE) {
-              break;
-            }
-            if (!before.namedNodes().contains(node) && !after.namedNodes().contains(node)) {
-              named++;
-              sample(field, node);
-            }
-          }
-          counts.merge(field, shared, Integer::sum);
+        if (before.clusterSetting(field).enabled()
+            && !after.clusterSetting(field).enabled()
+            && share.count(field) > 0) {
+          counts.merge(field, share.count(field), Integer::sum);
+          share.sample(field).forEach(node -> sample(field, node));
         }
       }
     }

@@ -26,8 +26,8 @@ class CliTest {
             "review --help prints review's options",
             "review --help",
             0,
-            "Usage: java -jar quarkus-run.jar review [-h] [--dry-run] [--v3] [--new=FILE]"
-                + " [--old=FILE]"),
+            "Usage: java -jar quarkus-run.jar review [-h] [--dry-run] [--v3] [--cluster=FILE]"
+                + " [--new=FILE]"),
         c(
             "audit --help prints audit's options",
             "audit --help",
