@@ -41,7 +41,10 @@ public class PolicyProducer {
   @Produces
   @Singleton
   PodPlacementPolicy podPolicy(WgguardConfig config) {
-    return new PodPlacementPolicy(Set.copyOf(config.pods().exemptNamespaces()));
+    return new PodPlacementPolicy(
+        Set.copyOf(config.pods().exemptNamespaces()),
+        Set.copyOf(config.pods().schedulerUsers()),
+        config.checker().dryRun());
   }
 
   @Produces
@@ -65,15 +68,18 @@ public class PolicyProducer {
     }
     try {
       return new ReadinessSettings(
-          checker.exemptSelector().isBlank()
-              ? EqualitySelector.none()
-              : EqualitySelector.parse(checker.exemptSelector()),
+          checker
+              .exemptSelector()
+              .filter(selector -> !selector.isBlank())
+              .map(EqualitySelector::parse)
+              .orElse(EqualitySelector.none()),
           sources,
           checker.moduleLabel().orElse(""),
           checker.moduleLabelValue(),
           checker.conditionMaxAge(),
           TaintEffect.fromWire(checker.taintEffect()),
-          checker.brakeFraction());
+          checker.brakeFraction(),
+          checker.requireInterfaceAddress());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("wgguard.checker: " + e.getMessage(), e);
     }
