@@ -7,6 +7,7 @@
 #
 #   bench/status.sh                        65,000 nodes, 1,000 req/s, 3 runs of 20 s (about 15 min)
 #   BENCH_NODES=5000 BENCH_RUNS=2 bench/status.sh
+#   BENCH_BASELINE_JAR=/tmp/old/quarkus-run.jar bench/status.sh    then another build, same nodes
 #
 # Results are appended to target/bench/results.md; wgguard's log is in target/it-logs/.
 source "$(dirname "$0")/lib.sh"
@@ -17,4 +18,5 @@ bench_conditions "bench/status.sh $nodes nodes, ${BENCH_RATE:-1000} req/s, ${BEN
 bench_java -Xmx3g -Dnodes="$nodes" -Drate="${BENCH_RATE:-1000}" -Druns="${BENCH_RUNS:-3}" \
   -DwarmupSeconds="${BENCH_WARMUP_SECONDS:-10}" -DmeasureSeconds="${BENCH_MEASURE_SECONDS:-20}" \
   -Dconnections="${BENCH_CONNECTIONS:-32}" -Dbench.wgguard-java-opts="$opts" \
+  -Dbaseline.jar="${BENCH_BASELINE_JAR:-}" \
   io.wgguard.bench.StatusUnderLoadBenchmark

@@ -27,7 +27,8 @@ import org.HdrHistogram.Histogram;
  * loop, see {@link OpenLoopLoad}) for {@code -DmeasureSeconds=20}: once quiet, once with one client
  * fetching the whole /status over and over (reading the stream to the end). The table gives p50,
  * p99 and max of each, and the /status fetches made meanwhile; the summary, the median and range of
- * the p99s over the runs.
+ * the p99s over the runs. With {@code -Dbaseline.jar=PATH}, another build is measured the same way
+ * against the same nodes afterwards (e.g. one from before a change).
  */
 public final class StatusUnderLoadBenchmark {
 
@@ -58,72 +59,82 @@ public final class StatusUnderLoadBenchmark {
     try (KubeCluster cluster = BenchCluster.start()) {
       Duration created = BenchCluster.createNodes(cluster.admin(), nodes, 32);
       System.err.printf("bench: %,d nodes created in %s%n", nodes, created);
-      try (WgguardProcess wgguard =
-          WgguardProcess.launch(
-              "bench-status-under-load",
-              cluster.kubeconfig(User.ADMIN),
-              BenchCluster.wgguardJavaOptions(),
-              Map.of())) {
-        KubeCluster.await(
-            Duration.ofMinutes(15),
-            "wgguard to see every node",
-            () -> BenchCluster.wgguardNodes(http, wgguard.managementBase()) >= nodes);
-        URI webhook = URI.create(wgguard.webhookBase() + "/admission/felixconfiguration");
-        URI status = URI.create(wgguard.managementBase() + "/status");
-        Table table =
-            new Table(
-                String.format(
-                    "FelixConfiguration admission at %,.0f/s while GET /status of %,d nodes is"
-                        + " fetched in a loop (wgguard %s)",
-                    rate, nodes, String.join(" ", BenchCluster.wgguardJavaOptions())),
-                "run",
-                "/status",
-                "p50",
-                "p99",
-                "max",
-                "errors",
-                "/status fetches meanwhile",
-                "/status time (median)",
-                "/status size");
+      Table table =
+          new Table(
+              String.format(
+                  "FelixConfiguration admission at %,.0f/s while GET /status of %,d nodes is"
+                      + " fetched in a loop (wgguard %s)",
+                  rate, nodes, String.join(" ", BenchCluster.wgguardJavaOptions())),
+              "build, run",
+              "/status",
+              "p50",
+              "p99",
+              "max",
+              "errors",
+              "/status fetches meanwhile",
+              "/status time (median)",
+              "/status size");
+      List<String> builds = new ArrayList<>(List.of(System.getProperty("wgguard.jar")));
+      String baseline = System.getProperty("baseline.jar", "");
+      if (!baseline.isBlank()) {
+        builds.add(baseline);
+      }
+      for (String jar : builds) {
+        System.setProperty("wgguard.jar", jar); // what WgguardProcess launches
+        String build = jar.equals(builds.get(0)) ? "this build" : "baseline " + jar;
         List<Long> quietP99 = new ArrayList<>();
         List<Long> loadedP99 = new ArrayList<>();
-        try (OpenLoopLoad load = new OpenLoopLoad(connections)) {
-          load.run("warm-up", webhook, body, rate, warmup, Duration.ofSeconds(1), wgguard.pid());
-          fetch(http, status); // the first /status of a JVM includes its warm-up
-          for (int run = 1; run <= runs; run++) {
-            OpenLoopLoad.Result quiet =
-                load.run(
-                    "quiet", webhook, body, rate, Duration.ofSeconds(2), measure, wgguard.pid());
-            quietP99.add(quiet.latency().getValueAtPercentile(99));
-            row(table, run, "none", quiet, List.of(), 0);
+        try (WgguardProcess wgguard =
+            WgguardProcess.launch(
+                "bench-status-under-load-" + builds.indexOf(jar),
+                cluster.kubeconfig(User.ADMIN),
+                BenchCluster.wgguardJavaOptions(),
+                Map.of())) {
+          KubeCluster.await(
+              Duration.ofMinutes(15),
+              "wgguard to see every node",
+              () -> BenchCluster.wgguardNodes(http, wgguard.managementBase()) >= nodes);
+          URI webhook = URI.create(wgguard.webhookBase() + "/admission/felixconfiguration");
+          URI status = URI.create(wgguard.managementBase() + "/status");
+          try (OpenLoopLoad load = new OpenLoopLoad(connections)) {
+            load.run("warm-up", webhook, body, rate, warmup, Duration.ofSeconds(1), wgguard.pid());
+            fetch(http, status); // the first /status of a JVM includes its warm-up
+            for (int run = 1; run <= runs; run++) {
+              OpenLoopLoad.Result quiet =
+                  load.run(
+                      "quiet", webhook, body, rate, Duration.ofSeconds(2), measure, wgguard.pid());
+              quietP99.add(quiet.latency().getValueAtPercentile(99));
+              row(table, build + ", " + run, "none", quiet, List.of(), 0);
 
-            StatusLoop loop = new StatusLoop(http, status);
-            Thread fetcher = new Thread(loop, "status-loop");
-            fetcher.setDaemon(true);
-            fetcher.start();
-            OpenLoopLoad.Result loaded =
-                load.run(
-                    "with /status",
-                    webhook,
-                    body,
-                    rate,
-                    Duration.ofSeconds(2),
-                    measure,
-                    wgguard.pid());
-            loop.stop.set(true);
-            fetcher.join(120_000);
-            loadedP99.add(loaded.latency().getValueAtPercentile(99));
-            row(table, run, "in a loop", loaded, loop.times, loop.bytes);
-            System.err.printf(
-                "bench: run %d: p99 quiet %s, with /status %s (%d fetches)%n",
-                run,
-                Table.nanos(quiet.latency().getValueAtPercentile(99)),
-                Table.nanos(loaded.latency().getValueAtPercentile(99)),
-                loop.times.size());
+              StatusLoop loop = new StatusLoop(http, status);
+              Thread fetcher = new Thread(loop, "status-loop");
+              fetcher.setDaemon(true);
+              fetcher.start();
+              OpenLoopLoad.Result loaded =
+                  load.run(
+                      "with /status",
+                      webhook,
+                      body,
+                      rate,
+                      Duration.ofSeconds(2),
+                      measure,
+                      wgguard.pid());
+              loop.stop.set(true);
+              fetcher.join(120_000);
+              loadedP99.add(loaded.latency().getValueAtPercentile(99));
+              row(table, build + ", " + run, "in a loop", loaded, loop.times, loop.bytes);
+              System.err.printf(
+                  "bench: %s run %d: p99 quiet %s, with /status %s (%d fetches)%n",
+                  build,
+                  run,
+                  Table.nanos(quiet.latency().getValueAtPercentile(99)),
+                  Table.nanos(loaded.latency().getValueAtPercentile(99)),
+                  loop.times.size());
+            }
           }
         }
         table.row(
-            "**p99 over " + runs + " runs**",
+            "**" + build + ": p99 over " + runs + " runs**",
             "none / in a loop",
             "",
             "median " + Table.nanos(median(quietP99)) + " / " + Table.nanos(median(loadedP99)),
@@ -132,17 +143,22 @@ public final class StatusUnderLoadBenchmark {
             "",
             "",
             "");
-        table.print();
       }
+      table.print();
     }
   }
 
   private static void row(
-      Table table, int run, String fetches, OpenLoopLoad.Result r, List<Long> times, long bytes) {
+      Table table,
+      String run,
+      String fetches,
+      OpenLoopLoad.Result r,
+      List<Long> times,
+      long bytes) {
     Histogram h = r.latency();
     long[] sorted = times.stream().mapToLong(Long::longValue).sorted().toArray();
     table.row(
-        String.valueOf(run),
+        run,
         fetches,
         Table.nanos(h.getValueAtPercentile(50)),
         Table.nanos(h.getValueAtPercentile(99)),
