@@ -87,7 +87,10 @@ public class PodAdmission {
     }
     String namespace = review.namespace();
     if (namespace.isEmpty()) {
-      namespace = text(review.object().path("metadata").get("namespace"), "metadata.namespace");
+      namespace =
+          text(
+              review.object().path("metadata").get("namespace"),
+              "request.object.metadata.namespace");
     }
     String name = review.name();
     if (name.isEmpty()) {
