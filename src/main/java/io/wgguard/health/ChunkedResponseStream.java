@@ -15,8 +15,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChunkedResponseStream extends OutputStream {
 
-  /** Bytes per chunk. */
-  static final int CHUNK = 64 * 1024;
+  /**
+   * Bytes per chunk: under Netty's default high-water mark of 64 KiB, so one chunk never fills it.
+   */
+  static final int CHUNK = 16 * 1024;
 
   /** How long a client may take to drain the write queue before the response is given up. */
   private static final long DRAIN_TIMEOUT_SECONDS = 60;
@@ -76,9 +78,11 @@ final class ChunkedResponseStream extends OutputStream {
       }
       CountDownLatch drained = new CountDownLatch(1);
       response.drainHandler(ignored -> drained.countDown());
+      if (!response.writeQueueFull()) {
+        return; // drained before the handler was set
+      }
       try {
-        // Bounded wait: the queue may have drained before the handler was set.
-        drained.await(100, TimeUnit.MILLISECONDS);
+        drained.await(100, TimeUnit.MILLISECONDS); // bounded: closed() is checked again
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while the client read", e);
