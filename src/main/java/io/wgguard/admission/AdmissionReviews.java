@@ -122,7 +122,8 @@ public final class AdmissionReviews {
         object,
         oldObject,
         requester(request.get("userInfo")),
-        dryRun != null && dryRun.asBoolean(false));
+        dryRun != null && dryRun.asBoolean(false),
+        optionalText(request, "subResource", "request.subResource"));
   }
 
   /**

@@ -17,8 +17,8 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
- * Judges Pod CREATEs that pin a node: decode, look the node up in the checker's last pass (memory
- * only, no API call), call {@link PodPlacementPolicy}.
+ * Judges Pod CREATEs that pin a node, and {@code pods/binding} CREATEs: decode, look the node up in
+ * the checker's last pass (memory only, no API call), call {@link PodPlacementPolicy}.
  */
 @ApplicationScoped
 public class PodAdmission {
@@ -28,6 +28,9 @@ public class PodAdmission {
 
   private static final Logger LOG = Logger.getLogger(PodAdmission.class);
 
+  /** {@code request.subResource} of a binding. */
+  private static final String BINDING = "binding";
+
   private final PodPlacementPolicy policy;
   private final CheckerView checker;
 
@@ -36,8 +39,11 @@ public class PodAdmission {
     this.checker = checker;
   }
 
-  /** Judges a parsed review. */
+  /** Judges a parsed review: a Pod CREATE, or a {@code pods/binding} CREATE. */
   public Decision judge(ReviewRequest review) throws BadReviewException {
+    if (BINDING.equals(review.subResource())) {
+      return judgeBinding(review);
+    }
     if (!review.group().isEmpty() || !"Pod".equals(review.kind())) {
       throw new BadReviewException(
           "request.kind is "
@@ -51,19 +57,71 @@ public class PodAdmission {
     }
     PodPlacementPolicy.Pod pod = pod(review);
     Decision decision = policy.decide(pod, standing(pod.nodeName()));
+    log(decision, review, pod.namespace(), pod.name(), pod.nodeName());
+    return decision;
+  }
+
+  /**
+   * A {@code pods/binding} CREATE carries a Binding ({@code target.kind=Node}, {@code target.name})
+   * and no pod: kube-apiserver sends no {@code oldObject} for it.
+   */
+  private Decision judgeBinding(ReviewRequest review) throws BadReviewException {
+    if (!review.group().isEmpty() || !"Binding".equals(review.kind())) {
+      throw new BadReviewException(
+          "request.kind is "
+              + (review.group().isEmpty() ? "" : review.group() + "/")
+              + Messages.clip(review.kind())
+              + " for subresource binding: expected core/v1 Binding");
+    }
+    if (review.operation() != Operation.CREATE) {
+      return policy.decide(new PodPlacementPolicy.Binding("", "", "", ""), NodeStanding.unknown());
+    }
+    JsonNode target = review.object().path("target");
+    if (!target.isObject()) {
+      throw new BadReviewException("request.object.target is missing or not an object");
+    }
+    String kind = text(target.get("kind"), "request.object.target.kind");
+    if (!kind.isEmpty() && !"Node".equals(kind)) {
+      throw new BadReviewException(
+          "request.object.target.kind is " + Messages.clip(kind) + ": a pod binds to a Node");
+    }
+    String namespace = review.namespace();
+    if (namespace.isEmpty()) {
+      namespace =
+          text(
+              review.object().path("metadata").get("namespace"),
+              "request.object.metadata.namespace");
+    }
+    String name = review.name();
+    if (name.isEmpty()) {
+      name = text(review.object().path("metadata").get("name"), "request.object.metadata.name");
+    }
+    PodPlacementPolicy.Binding binding =
+        new PodPlacementPolicy.Binding(
+            namespace,
+            name,
+            text(target.get("name"), "request.object.target.name"),
+            review.user().username());
+    Decision decision = policy.decide(binding, standing(binding.nodeName()));
+    log(decision, review, binding.namespace(), binding.pod(), binding.nodeName());
+    return decision;
+  }
+
+  private static void log(
+      Decision decision, ReviewRequest review, String namespace, String name, String node) {
     if (!decision.allowed() || !decision.warnings().isEmpty()) {
       LOG.infof(
-          "decision=%s webhook=%s op=CREATE pod=%s/%s node=%s user=%s dryRun=%s uid=%s",
+          "decision=%s webhook=%s op=CREATE%s pod=%s/%s node=%s user=%s dryRun=%s uid=%s",
           decision.verdict().tag(),
           WEBHOOK,
-          Messages.clip(pod.namespace()),
-          Messages.clip(pod.name()),
-          Messages.clip(pod.nodeName()),
+          review.subResource().isEmpty() ? "" : " subresource=" + review.subResource(),
+          Messages.clip(namespace),
+          Messages.clip(name),
+          Messages.clip(node),
           Messages.clip(review.user().username()),
           review.dryRun(),
           Messages.clip(review.uid()));
     }
-    return decision;
   }
 
   private NodeStanding standing(String node) {

@@ -17,6 +17,7 @@ import io.wgguard.policy.AdmissionInput.Requester;
  * @param oldObject {@code request.oldObject}, null when absent
  * @param user {@code request.userInfo}
  * @param dryRun {@code request.dryRun}
+ * @param subResource {@code request.subResource}, e.g. {@code binding}; empty for the object itself
  */
 public record ReviewRequest(
     String uid,
@@ -28,4 +29,5 @@ public record ReviewRequest(
     JsonNode object,
     JsonNode oldObject,
     Requester user,
-    boolean dryRun) {}
+    boolean dryRun,
+    String subResource) {}

@@ -64,15 +64,23 @@ record OfflineSettings(WgguardConfig config) {
       }
       set.put(name, assignment.substring(equals + 1));
     }
-    SmallRyeConfig config;
+    return new OfflineSettings(config(set).getConfigMapping(WgguardConfig.class));
+  }
+
+  /**
+   * The configuration with {@code set} over system properties, environment variables and the
+   * mapping's defaults.
+   *
+   * @throws BadInputException naming the property that is unknown or has a bad value
+   */
+  static SmallRyeConfig config(Map<String, String> set) throws BadInputException {
     try {
-      config =
-          new SmallRyeConfigBuilder()
-              .addDiscoveredConverters()
-              .withMapping(WgguardConfig.class)
-              .withSources(new PropertiesConfigSource(set, "--set", SET_ORDINAL))
-              .addSystemSources()
-              .build();
+      return new SmallRyeConfigBuilder()
+          .addDiscoveredConverters()
+          .withMapping(WgguardConfig.class)
+          .withSources(new PropertiesConfigSource(set, "--set", SET_ORDINAL))
+          .addSystemSources()
+          .build();
     } catch (ConfigValidationException e) {
       List<String> problems = new ArrayList<>();
       for (int i = 0; i < e.getProblemCount(); i++) {
@@ -82,7 +90,15 @@ record OfflineSettings(WgguardConfig config) {
     } catch (IllegalArgumentException | NoSuchElementException e) {
       throw new BadInputException("bad setting: " + plain(String.valueOf(e.getMessage())));
     }
-    return new OfflineSettings(config.getConfigMapping(WgguardConfig.class));
+  }
+
+  /** Checks every setting as the service does at start-up ({@link PolicyProducer#validate}). */
+  void validate() throws BadInputException {
+    try {
+      PolicyProducer.validate(config);
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException("bad setting: " + e.getMessage());
+    }
   }
 
   /** The admission policy settings, mapped as the service maps them. */

@@ -1,5 +1,6 @@
 package io.wgguard.config;
 
+import io.quarkus.runtime.StartupEvent;
 import io.wgguard.felix.GuardedField;
 import io.wgguard.policy.FelixConfigurationPolicy;
 import io.wgguard.policy.PodPlacementPolicy;
@@ -8,6 +9,7 @@ import io.wgguard.readiness.EqualitySelector;
 import io.wgguard.readiness.ModuleSource;
 import io.wgguard.readiness.ReadinessSettings;
 import io.wgguard.readiness.TaintEffect;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -19,6 +21,25 @@ import java.util.regex.PatternSyntaxException;
 
 /** Builds the pure policy objects from configuration, and the clock they are given. */
 public class PolicyProducer {
+
+  /**
+   * Maps every setting at start-up, so that a bad value stops wgguard before it serves, with its
+   * reason, rather than at the first request that needs it.
+   */
+  void validateAtStartup(@Observes StartupEvent event, WgguardConfig config) {
+    validate(config);
+  }
+
+  /**
+   * What the service checks of its configuration beyond the mapping itself (types, enums): the
+   * offline commands and the test of the README's settings table run the same.
+   *
+   * @throws IllegalArgumentException naming the setting and what is wrong with it
+   */
+  public static void validate(WgguardConfig config) {
+    settingsOf(config);
+    readinessSettingsOf(config);
+  }
 
   @Produces
   @Singleton
@@ -41,7 +62,10 @@ public class PolicyProducer {
   @Produces
   @Singleton
   PodPlacementPolicy podPolicy(WgguardConfig config) {
-    return new PodPlacementPolicy(Set.copyOf(config.pods().exemptNamespaces()));
+    return new PodPlacementPolicy(
+        Set.copyOf(config.pods().exemptNamespaces()),
+        Set.copyOf(config.pods().schedulerUsers()),
+        config.checker().dryRun());
   }
 
   @Produces
@@ -65,15 +89,18 @@ public class PolicyProducer {
     }
     try {
       return new ReadinessSettings(
-          checker.exemptSelector().isBlank()
-              ? EqualitySelector.none()
-              : EqualitySelector.parse(checker.exemptSelector()),
+          checker
+              .exemptSelector()
+              .filter(selector -> !selector.isBlank())
+              .map(EqualitySelector::parse)
+              .orElse(EqualitySelector.none()),
           sources,
           checker.moduleLabel().orElse(""),
           checker.moduleLabelValue(),
           checker.conditionMaxAge(),
           TaintEffect.fromWire(checker.taintEffect()),
-          checker.brakeFraction());
+          checker.brakeFraction(),
+          checker.requireInterfaceAddress());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("wgguard.checker: " + e.getMessage(), e);
     }

@@ -84,6 +84,14 @@ public interface WgguardConfig {
      */
     @WithDefault("kube-system,calico-system,tigera-operator,wgguard-system")
     List<String> exemptNamespaces();
+
+    /**
+     * Users whose {@code pods/binding} requests are admitted to any node: schedulers, which honour
+     * the taint and so bind only pods that tolerate it. A Binding carries no tolerations, so a
+     * binding from anyone else to a node wgguard holds not ready is refused.
+     */
+    @WithDefault("system:kube-scheduler")
+    List<String> schedulerUsers();
   }
 
   /** Node readiness checker settings. */
@@ -114,10 +122,20 @@ public interface WgguardConfig {
 
     /**
      * Nodes matching this equality selector are exempt (besides label {@code
-     * wgguard.io/exempt=true}), e.g. {@code kubernetes.io/os=windows}. Empty: none.
+     * wgguard.io/exempt=true}), e.g. {@code kubernetes.io/os=windows}. Empty: none (SmallRye Config
+     * reads an empty value as missing, hence the {@code Optional}).
      */
     @WithDefault("kubernetes.io/os=windows")
-    String exemptSelector();
+    Optional<String> exemptSelector();
+
+    /**
+     * Require the WireGuard interface address annotation ({@code
+     * projectcalico.org/IPv4WireguardInterfaceAddr}, {@code ...IPv6...}) as evidence. Felix
+     * publishes it only when Calico manages IPAM; turn this off where another IPAM is used (EKS,
+     * AKS with their own CNI IPAM), or every node stays not ready.
+     */
+    @WithDefault("true")
+    boolean requireInterfaceAddress();
 
     /**
      * Evidence that the WireGuard module is ready; all listed must hold: {@code key} (Felix

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
  * Which node rows {@code GET /status} shows: {@code ?node=<name>}, {@code
  * ?state=ready|exempt|not-ready} and {@code ?reason=<taint value>}, all optional and combined with
  * "and". At 65,000 nodes the whole document is 16 MB; on call, one usually wants the few that are
- * not ready.
+ * not ready. Paging ({@code limit}, {@code continue}) is {@link StatusQuery}'s.
  *
  * @param node exact node name
  * @param state the node's state
@@ -34,9 +34,11 @@ public record NodeFilter(
    */
   public static NodeFilter parse(Map<String, List<String>> query) {
     for (String name : query.keySet()) {
-      if (!List.of("node", "state", "reason").contains(name)) {
+      if (!List.of("node", "state", "reason", "limit", "continue").contains(name)) {
         throw new IllegalArgumentException(
-            "unknown query parameter '" + name + "'; /status takes node, state and reason");
+            "unknown query parameter '"
+                + name
+                + "'; /status takes node, state, reason, limit and continue");
       }
     }
     return new NodeFilter(
@@ -73,7 +75,8 @@ public record NodeFilter(
         && reason.map(r -> r == verdict.reason()).orElse(true);
   }
 
-  private static Optional<String> single(Map<String, List<String>> query, String name) {
+  /** The one value of a parameter, if given. */
+  static Optional<String> single(Map<String, List<String>> query, String name) {
     List<String> values = query.getOrDefault(name, List.of());
     if (values.size() > 1) {
       throw new IllegalArgumentException("query parameter '" + name + "' is given more than once");

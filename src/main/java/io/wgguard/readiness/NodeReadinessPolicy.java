@@ -35,7 +35,8 @@ import java.util.TreeSet;
  *   <li>every configured module source holds ({@link NotReadyReason#MODULE_NOT_READY}): {@code key}
  *       per family, {@code condition} and {@code label} once per node;
  *   <li>the interface address annotation holds an address of the family ({@link
- *       NotReadyReason#NO_INTERFACE_ADDRESS}).
+ *       NotReadyReason#NO_INTERFACE_ADDRESS}), unless {@link
+ *       ReadinessSettings#requireInterfaceAddress()} is off.
  * </ul>
  *
  * A node with no family on is ready: there is nothing to prove.
@@ -187,6 +188,9 @@ public final class NodeReadinessPolicy {
                       + ": a cloned key, so every node sharing it is held not ready"));
         }
       }
+    }
+    if (!settings.requireInterfaceAddress()) {
+      return; // another IPAM than Calico's: Felix publishes no interface address
     }
     String address = node.annotations().getOrDefault(family.addressAnnotation(), "");
     if (address.isEmpty()) {

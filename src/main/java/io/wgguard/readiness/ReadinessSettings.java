@@ -17,6 +17,8 @@ import java.util.Set;
  * @param taintEffect the effect of wgguard's taint
  * @param brakeFraction the safety brake engages when more than this fraction of non-exempt nodes
  *     would be tainted; in (0, 1], 1 switches the brake off
+ * @param requireInterfaceAddress whether the interface address annotation is evidence: Felix
+ *     publishes it only when Calico manages IPAM
  */
 public record ReadinessSettings(
     EqualitySelector exemptSelector,
@@ -25,7 +27,8 @@ public record ReadinessSettings(
     Optional<String> moduleLabelValue,
     Duration conditionMaxAge,
     TaintEffect taintEffect,
-    double brakeFraction) {
+    double brakeFraction,
+    boolean requireInterfaceAddress) {
 
   /** Default exemption: Windows nodes, which never publish a WireGuard key. */
   public static final String DEFAULT_EXEMPT_SELECTOR = "kubernetes.io/os=windows";
@@ -35,6 +38,26 @@ public record ReadinessSettings(
 
   /** Default safety-brake fraction. */
   public static final double DEFAULT_BRAKE_FRACTION = 0.5;
+
+  /** Settings that require the interface address, as by default. */
+  public ReadinessSettings(
+      EqualitySelector exemptSelector,
+      Set<ModuleSource> moduleSources,
+      String moduleLabel,
+      Optional<String> moduleLabelValue,
+      Duration conditionMaxAge,
+      TaintEffect taintEffect,
+      double brakeFraction) {
+    this(
+        exemptSelector,
+        moduleSources,
+        moduleLabel,
+        moduleLabelValue,
+        conditionMaxAge,
+        taintEffect,
+        brakeFraction,
+        true);
+  }
 
   /**
    * Checks the values.

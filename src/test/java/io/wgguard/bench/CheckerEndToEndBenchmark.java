@@ -38,7 +38,23 @@ public final class CheckerEndToEndBenchmark {
 
   private CheckerEndToEndBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
+  /**
+   * Runs the benchmark and ends the JVM: the fabric8 client leaves non-daemon Vert.x threads
+   * behind, so without the exit the script printed its table and never ended (issue #13, defect
+   * 10).
+   */
+  public static void main(String[] args) {
+    int code = 0;
+    try {
+      run(args);
+    } catch (Exception | Error e) {
+      e.printStackTrace();
+      code = 1;
+    }
+    System.exit(code);
+  }
+
+  private static void run(String[] args) throws Exception {
     int n = Integer.parseInt(args[0].replace(",", "").replace("_", ""));
     int reps = Integer.getInteger("reps", 5);
     int threads = Integer.getInteger("createThreads", 32);

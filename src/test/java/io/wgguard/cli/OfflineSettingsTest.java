@@ -121,7 +121,8 @@ class OfflineSettingsTest {
                     "wgguard.checker.module-label=feature.node.kubernetes.io/wireguard",
                     "wgguard.checker.taint-effect=NoExecute",
                     "wgguard.checker.brake-fraction=1",
-                    "wgguard.checker.exempt-selector=wgguard.io/lab=true"))
+                    "wgguard.checker.exempt-selector=wgguard.io/lab=true",
+                    "wgguard.checker.require-interface-address=false"))
             .readiness();
 
     assertThat(settings.moduleSources()).isEqualTo(Set.of(ModuleSource.KEY, ModuleSource.LABEL));
@@ -129,6 +130,20 @@ class OfflineSettingsTest {
     assertThat(settings.taintEffect()).isEqualTo(TaintEffect.NO_EXECUTE);
     assertThat(settings.brakeFraction()).isEqualTo(1.0);
     assertThat(settings.exemptSelector()).isEqualTo(EqualitySelector.parse("wgguard.io/lab=true"));
+    assertThat(settings.requireInterfaceAddress()).isFalse();
+  }
+
+  /**
+   * Guards the {@code Optional<String>} of {@code exemptSelector} in {@code WgguardConfig}: as a
+   * {@code String}, SmallRye Config took the README's empty value for a missing one and wgguard did
+   * not start (SRCFG00040; issue #13, defect 9).
+   */
+  @Test
+  void anEmptyExemptSelectorExemptsNoNode() throws BadInputException {
+    ReadinessSettings settings =
+        OfflineSettings.of(List.of("wgguard.checker.exempt-selector=")).readiness();
+
+    assertThat(settings.exemptSelector()).isEqualTo(EqualitySelector.none());
   }
 
   @Test

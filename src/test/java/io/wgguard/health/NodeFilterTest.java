@@ -68,7 +68,8 @@ class NodeFilterTest {
         "state=broken    | state 'broken' is not one of ready, exempt, not-ready",
         "state=NOT_READY | state 'NOT_READY' is not one of ready, exempt, not-ready",
         "reason=no-key   | reason 'no-key' is not one of no-public-key, invalid-public-key,",
-        "nodes=worker1   | unknown query parameter 'nodes'; /status takes node, state and reason",
+        "nodes=worker1   | unknown query parameter 'nodes'; /status takes node, state, reason,"
+            + " limit and continue",
         "node=a&node=b   | query parameter 'node' is given more than once",
       })
   void badParametersAreNamed(String query, String message) {

@@ -182,7 +182,7 @@ class InstallIT {
       assertCommonWebhookSettings(pods, "/admission/pod");
       JsonNode podRule = pods.path("rules").get(0);
       assertThat(texts(podRule.path("apiGroups"))).containsExactly("");
-      assertThat(texts(podRule.path("resources"))).containsExactly("pods");
+      assertThat(texts(podRule.path("resources"))).containsExactly("pods", "pods/binding");
       assertThat(texts(podRule.path("operations"))).containsExactly("CREATE");
       JsonNode exempt = pods.path("namespaceSelector").path("matchExpressions").get(0);
       assertThat(exempt.path("key").asText()).isEqualTo("kubernetes.io/metadata.name");

@@ -68,6 +68,15 @@ class NodeCheckerIT {
       assertThat(row.path("families").toString()).contains("IPv4");
     }
     assertThat(row("worker1").path("keyFingerprints").path("IPv4").asText()).isEqualTo("HmNsTyzg…");
+    JsonNode first = wgguard.status("?limit=2");
+    assertThat(first.path("nodes").findValuesAsText("name")).containsExactly("control1", "worker1");
+    assertThat(first.path("posture").asText()).isEqualTo("HEALTHY");
+    JsonNode second = wgguard.status("?limit=2&continue=" + first.path("continue").asText());
+    assertThat(second.path("nodes").findValuesAsText("name")).containsExactly("worker2");
+    assertThat(second.has("continue")).as("the last page has no continue token").isFalse();
+    var badLimit = wgguard.get("/status?limit=all");
+    assertThat(badLimit.statusCode()).isEqualTo(400);
+    assertThat(badLimit.body()).startsWith("limit 'all' is not a whole number from 1 to");
     var health = wgguard.get("/q/health/group/wireguard");
     assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
     assertThat(health.body()).contains("\"posture\": \"HEALTHY\"");
@@ -286,6 +295,51 @@ class NodeCheckerIT {
                       "add wgguard.io/wireguard-not-ready=no-public-key:NoSchedule to worker2"));
       Thread.sleep(3000);
       assertThat(ours("worker2")).as("a dry-run leader writes nothing").isEmpty();
+
+      // The pod webhook of a dry-run replica warns and admits (issue #13, defect 3).
+      cluster.apply(
+          """
+          apiVersion: v1
+          kind: ServiceAccount
+          metadata:
+            name: default
+            namespace: default
+          """);
+      Webhooks.registerPods(client, second.webhookBase());
+      try {
+        KubeCluster.Result pinned =
+            cluster.kubectlWithInput(
+                User.ADMIN,
+                """
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: pinned-in-dry-run
+                  namespace: default
+                spec:
+                  automountServiceAccountToken: false
+                  nodeName: worker2
+                  containers:
+                  - name: app
+                    image: praqma/network-multitool
+                """,
+                "create",
+                "-f",
+                "-");
+        assertThat(pinned.exitCode()).as(pinned.toString()).isZero();
+        assertThat(pinned.stderr())
+            .contains(
+                "Warning: dry run (wgguard.checker.dry-run), not refused: pod"
+                    + " default/pinned-in-dry-run is pinned to node worker2");
+      } finally {
+        client
+            .admissionRegistration()
+            .v1()
+            .validatingWebhookConfigurations()
+            .withName("wgguard-pods")
+            .delete();
+        client.pods().inNamespace("default").withName("pinned-in-dry-run").delete();
+      }
     }
   }
 

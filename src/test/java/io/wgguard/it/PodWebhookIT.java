@@ -21,8 +21,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * The pod webhook against a real API server, registered from {@code manifests/base}: the seed's
  * nodeName-pinned pods (which bypass the scheduler and so the taint) refused while their node is
- * not WireGuard-ready and admitted once it is; tolerating pods, exempt namespaces and unpinned pods
- * pass; with wgguard down, pods are still created (the webhook fails open).
+ * not WireGuard-ready and admitted once it is; a Binding posted straight to such a node refused;
+ * tolerating pods, exempt namespaces and unpinned pods pass; with wgguard down, pods are still
+ * created (the webhook fails open).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PodWebhookIT {
@@ -139,6 +140,31 @@ class PodWebhookIT {
 
   @Test
   @Order(6)
+  void aBindingPostedStraightToTheNodeWithoutAKeyIsRefused() {
+    Result created = createPod("pod-to-bind", "default", null, "");
+    assertThat(created.exitCode()).as(created.toString()).isZero();
+
+    Result result = bind("pod-to-bind", "default", "worker2");
+
+    assertThat(result.exitCode()).as(result.toString()).isNotZero();
+    assertThat(result.stderr())
+        .contains(DENIED)
+        .contains(
+            "binding of pod default/pod-to-bind to node worker2 (pods/binding by admin), which"
+                + " wgguard holds not WireGuard-ready: no-public-key")
+        .contains("only from a scheduler (system:kube-scheduler)");
+    assertThat(client.pods().inNamespace("default").withName("pod-to-bind").get())
+        .extracting(pod -> pod.getSpec().getNodeName())
+        .isNull();
+    Result toReadyNode = bind("pod-to-bind", "default", "worker1");
+    assertThat(toReadyNode.exitCode()).as(toReadyNode.toString()).isZero();
+    assertThat(client.pods().inNamespace("default").withName("pod-to-bind").get())
+        .extracting(pod -> pod.getSpec().getNodeName())
+        .isEqualTo("worker1");
+  }
+
+  @Test
+  @Order(7)
   void theKeyComingBackAdmitsThePinnedPod() {
     annotate(client, "worker2", KEY_ANNOTATION, key("worker2"));
     KubeCluster.await(SOON, "worker2 ready", () -> row("worker2").path("ready").asBoolean());
@@ -150,7 +176,7 @@ class PodWebhookIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void withWgguardDownPodsAreStillCreated() {
     annotate(client, "worker1", KEY_ANNOTATION, null);
     KubeCluster.await(SOON, "worker1 not ready", () -> !row("worker1").path("ready").asBoolean());
@@ -190,6 +216,24 @@ class PodWebhookIT {
     args[2] = "-";
     System.arraycopy(flags, 0, args, 3, flags.length);
     return cluster.kubectlWithInput(User.ADMIN, yaml, args);
+  }
+
+  /** Posts a Binding of the pod to the node, as the scheduler does, with kubectl as the admin. */
+  static Result bind(String pod, String namespace, String node) {
+    String binding =
+        """
+        {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "%s", "namespace": "%s"},
+         "target": {"apiVersion": "v1", "kind": "Node", "name": "%s"}}
+        """
+            .formatted(pod, namespace, node);
+    return cluster.kubectlWithInput(
+        User.ADMIN,
+        binding,
+        "create",
+        "--raw",
+        "/api/v1/namespaces/" + namespace + "/pods/" + pod + "/binding",
+        "-f",
+        "-");
   }
 
   static String posture() {

@@ -22,6 +22,7 @@ import static io.wgguard.readiness.Nodes.sources;
 import static io.wgguard.readiness.Nodes.wgDefault;
 import static io.wgguard.readiness.Nodes.wgDefaultV6;
 import static io.wgguard.readiness.Nodes.wgDualStack;
+import static io.wgguard.readiness.Nodes.withoutInterfaceAddress;
 import static io.wgguard.readiness.Nodes.worker1;
 import static io.wgguard.readiness.Nodes.worker2;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -162,6 +163,33 @@ class NodeReadinessPolicyTest {
             WG_ON,
             facts(worker1().addr("10.48.127.254/32")),
             "worker1 no-interface-address [IPv4] {no-interface-address/IPv4} key{IPv4=HmNsTyzg…}"),
+        // Guards "if (!settings.requireInterfaceAddress()) return" in checkFamily (issue #13,
+        // defect 8): where Calico does not manage IPAM no node would ever be ready.
+        c(
+            "without interface-address evidence (EKS, AKS IPAM) a node with a key and no address is"
+                + " ready",
+            withoutInterfaceAddress(),
+            WG_ON,
+            facts(worker1().noAddr()),
+            WORKER1_READY),
+        c(
+            "without interface-address evidence a malformed address is not judged either",
+            withoutInterfaceAddress(),
+            WG_ON,
+            facts(worker1().addr("10.48.127.254/32")),
+            WORKER1_READY),
+        c(
+            "without interface-address evidence a node without a key is still not ready",
+            withoutInterfaceAddress(),
+            WG_ON,
+            facts(node("worker3")),
+            "worker3 " + NO_KEY),
+        c(
+            "without interface-address evidence dual stack needs both keys, no address",
+            withoutInterfaceAddress(),
+            WG_DUAL,
+            facts(node("control1").key(KEY_CONTROL1).keyV6(KEY6_CONTROL1)),
+            "control1 ready [IPv4, IPv6] key{IPv4=gsxCZHLj…, IPv6=PsK1gYLO…}"),
         c(
             "with no key and no address the key reason is picked and every finding kept",
             DEFAULTS,

@@ -207,6 +207,19 @@ final class Nodes {
     return with(DEFAULTS.exemptSelector(), effect, 0.5);
   }
 
+  /** The defaults without the interface address as evidence (IPAM other than Calico's). */
+  static ReadinessSettings withoutInterfaceAddress() {
+    return new ReadinessSettings(
+        DEFAULTS.exemptSelector(),
+        DEFAULTS.moduleSources(),
+        DEFAULTS.moduleLabel(),
+        DEFAULTS.moduleLabelValue(),
+        DEFAULTS.conditionMaxAge(),
+        DEFAULTS.taintEffect(),
+        DEFAULTS.brakeFraction(),
+        false);
+  }
+
   static ReadinessSettings brake(double fraction) {
     return with(DEFAULTS.exemptSelector(), TaintEffect.NO_SCHEDULE, fraction);
   }

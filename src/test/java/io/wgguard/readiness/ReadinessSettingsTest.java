@@ -85,7 +85,9 @@ class ReadinessSettingsTest {
                 Optional.empty(),
                 Duration.ofMinutes(2),
                 TaintEffect.NO_SCHEDULE,
-                0.5));
+                0.5,
+                true));
+    assertThat(defaults.requireInterfaceAddress()).isTrue();
   }
 
   @Test
