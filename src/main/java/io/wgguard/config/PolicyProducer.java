@@ -1,6 +1,7 @@
 package io.wgguard.config;
 
 import io.wgguard.felix.GuardedField;
+import io.wgguard.policy.CalicoNodePolicy;
 import io.wgguard.policy.FelixConfigurationPolicy;
 import io.wgguard.policy.PodPlacementPolicy;
 import io.wgguard.policy.PolicySettings;
@@ -36,6 +37,12 @@ public class PolicyProducer {
   @Singleton
   FelixConfigurationPolicy felixPolicy(PolicySettings settings) {
     return new FelixConfigurationPolicy(settings);
+  }
+
+  @Produces
+  @Singleton
+  CalicoNodePolicy calicoNodePolicy(PolicySettings settings) {
+    return new CalicoNodePolicy(settings);
   }
 
   @Produces
