@@ -161,8 +161,15 @@ class CalicoNodeWebhookIT {
         .contains(
             "WireGuard forced off by FELIX_WIREGUARDENABLED on DaemonSet calico-system/calico-node"
                 + " (IPv4 pod traffic, nodes with kubernetes.io/os=linux)");
-    assertThat(wgguard.get("/q/metrics").body())
-        .contains("wgguard_wireguard_forced_off_by_environment 1.0");
+    // The gauge is published right after the status of the same pass.
+    KubeCluster.await(
+        PASS,
+        "the forced-off gauge",
+        () ->
+            wgguard
+                .get("/q/metrics")
+                .body()
+                .contains("wgguard_wireguard_forced_off_by_environment 1.0"));
   }
 
   @Test
