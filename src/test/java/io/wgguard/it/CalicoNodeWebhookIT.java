@@ -161,6 +161,11 @@ class CalicoNodeWebhookIT {
         .contains(
             "WireGuard forced off by FELIX_WIREGUARDENABLED on DaemonSet calico-system/calico-node"
                 + " (IPv4 pod traffic, nodes with kubernetes.io/os=linux)");
+    var health = wgguard.get("/q/health/group/wireguard");
+    assertThat(health.statusCode()).isEqualTo(503);
+    assertThat(health.body())
+        .contains(
+            "WireGuard forced off by FELIX_WIREGUARDENABLED on DaemonSet calico-system/calico-node");
     // The gauge is published right after the status of the same pass.
     KubeCluster.await(
         PASS,
