@@ -79,7 +79,7 @@ class ClusterCacheTest {
 
     cache.ensureFelixInformer(); // what the next scheduled pass does
 
-    await(Duration.ofSeconds(10), "cache synced", cache::synced);
+    await(Duration.ofSeconds(60), "cache synced", cache::synced);
     assertThat(cache.felixApiVersion()).contains(Names.CALICO_CRD_GROUP + "/v1");
   }
 
@@ -89,7 +89,7 @@ class ClusterCacheTest {
 
     cache.start(changes::incrementAndGet);
 
-    await(Duration.ofSeconds(10), "cache synced", cache::synced);
+    await(Duration.ofSeconds(60), "cache synced", cache::synced);
     assertThat(cache.felixApiVersion()).as("no Calico: WireGuard counts as off").isEmpty();
     assertThat(cache.felixConfigurations()).isEmpty();
   }
@@ -100,7 +100,7 @@ class ClusterCacheTest {
 
     cache.start(changes::incrementAndGet);
 
-    await(Duration.ofSeconds(10), "cache synced", cache::synced);
+    await(Duration.ofSeconds(60), "cache synced", cache::synced);
     assertThat(cache.felixApiVersion()).contains(Names.CALICO_CRD_GROUP + "/v1");
     assertThat(cache.node("worker1")).isPresent();
     assertThat(changes.get()).as("the node's arrival asked for a pass").isPositive();
@@ -110,7 +110,7 @@ class ClusterCacheTest {
   void stoppingForgetsWhatWasSeen() {
     felixApiServed();
     cache.start(changes::incrementAndGet);
-    await(Duration.ofSeconds(10), "cache synced", cache::synced);
+    await(Duration.ofSeconds(60), "cache synced", cache::synced);
 
     cache.stop();
 
