@@ -12,7 +12,7 @@
 # ca-bundle.txt (base64 CA for the webhook caBundle). An existing CA is reused, so rotating the
 # serving certificate is: run again, apply secret.yaml; wgguard re-reads the files without restart.
 # For `kubectl apply -k manifests/overlays/self-signed` it also writes, into WGGUARD_OVERLAY_DIR,
-# secret.yaml (the same Secret) and ca-bundle-patch.yaml (the CA as caBundle of both webhooks).
+# secret.yaml (the same Secret) and ca-bundle-patch.yaml (the CA as caBundle of every webhook).
 # That overlay installs into wgguard-system with Service wgguard, the defaults above.
 set -euo pipefail
 out="${1:-$(dirname "$0")/out}"
@@ -75,6 +75,15 @@ metadata:
   name: wgguard-pods
 webhooks:
   - name: pod.wgguard.io
+    clientConfig:
+      caBundle: $(cat "$out/ca-bundle.txt")
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: wgguard-calico-node
+webhooks:
+  - name: calico-node.wgguard.io
     clientConfig:
       caBundle: $(cat "$out/ca-bundle.txt")
 YAML

@@ -75,6 +75,13 @@ public final class Names {
   /** Counter of admission requests, tagged {@code webhook}, {@code operation}, {@code decision}. */
   public static final String METRIC_ADMISSION_REQUESTS = "wgguard_admission_requests";
 
+  /**
+   * Gauge of IP families a calico-node DaemonSet forces off by environment; the alert {@code
+   * WgguardWireGuardForcedOffByEnvironment} watches it.
+   */
+  public static final String METRIC_FORCED_OFF_BY_ENVIRONMENT =
+      "wgguard_wireguard_forced_off_by_environment";
+
   /** Timer (histogram) of admission handling, tagged {@code webhook}. */
   public static final String METRIC_ADMISSION_DURATION = "wgguard_admission_duration";
 

@@ -27,6 +27,7 @@ public class AdmissionResource {
 
   private final FelixConfigurationAdmission felix;
   private final PodAdmission pods;
+  private final CalicoNodeAdmission calicoNode;
   private final AdmissionMetrics metrics;
   private final int maxBodyBytes;
   private final boolean constantEndpoint;
@@ -34,10 +35,12 @@ public class AdmissionResource {
   public AdmissionResource(
       FelixConfigurationAdmission felix,
       PodAdmission pods,
+      CalicoNodeAdmission calicoNode,
       AdmissionMetrics metrics,
       WgguardConfig config) {
     this.felix = felix;
     this.pods = pods;
+    this.calicoNode = calicoNode;
     this.metrics = metrics;
     this.maxBodyBytes = config.admission().maxBodyBytes();
     this.constantEndpoint = config.bench().constantEndpoint();
@@ -57,6 +60,18 @@ public class AdmissionResource {
   @NonBlocking // reads the checker's last pass from memory only
   public Response pod(byte[] body) {
     return handle(PodAdmission.WEBHOOK, body, pods::judge);
+  }
+
+  /**
+   * Judges writes to the calico-node DaemonSet, whose environment outranks every FelixConfiguration
+   * (registered with failurePolicy Ignore; the checker and an alert catch what passes while wgguard
+   * is down).
+   */
+  @POST
+  @Path("/calico-node")
+  @NonBlocking // pure CPU work; other DaemonSets are passed on their name alone
+  public Response calicoNode(byte[] body) {
+    return handle(CalicoNodeAdmission.WEBHOOK, body, calicoNode::judge);
   }
 
   /**

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * current posture, 0 for the others, all 0 before the first pass), {@code
  * wgguard_taint_changes_total{action}}, {@code wgguard_active_overrides}, {@code
  * wgguard_stale_overrides}, {@code wgguard_nodes_left_wireguard_total{cause}}, {@code
- * wgguard_safety_brake_engaged}. Names in {@link Names}.
+ * wgguard_safety_brake_engaged}, {@code wgguard_wireguard_forced_off_by_environment}. Names in
+ * {@link Names}.
  */
 @ApplicationScoped
 public class CheckerMetrics {
@@ -33,6 +34,7 @@ public class CheckerMetrics {
   private final AtomicInteger staleOverrides = new AtomicInteger();
   private final Map<Departure.Cause, Counter> departures = new EnumMap<>(Departure.Cause.class);
   private final AtomicInteger brake = new AtomicInteger();
+  private final AtomicInteger forcedOff = new AtomicInteger();
 
   public CheckerMetrics(MeterRegistry registry) {
     nodes =
@@ -77,6 +79,11 @@ public class CheckerMetrics {
     Gauge.builder(Names.METRIC_SAFETY_BRAKE, brake, AtomicInteger::get)
         .description("1 while the safety brake holds new taints back")
         .register(registry);
+    Gauge.builder(Names.METRIC_FORCED_OFF_BY_ENVIRONMENT, forcedOff, AtomicInteger::get)
+        .description(
+            "IP families a calico-node DaemonSet forces off by a FELIX_* environment variable,"
+                + " above every FelixConfiguration")
+        .register(registry);
   }
 
   /** One gauge per constant of {@code type}, tagged with its {@link Names#label}. */
@@ -107,6 +114,11 @@ public class CheckerMetrics {
   /** Counts a node that left WireGuard. */
   void departed(Departure.Cause cause) {
     departures.get(cause).increment();
+  }
+
+  /** Publishes how many families calico-node's environment forces off. */
+  void forcedOffByEnvironment(int families) {
+    forcedOff.set(families);
   }
 
   /** Counts a taint written. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.wgguard.Names;
 import io.wgguard.config.WgguardConfig;
+import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.ClusterView;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
@@ -30,8 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * Watches Nodes and FelixConfigurations and keeps only what readiness needs: {@link NodeFacts} per
- * node and {@link FelixObject} per FelixConfiguration. The informers' own stores keep just name and
+ * Watches Nodes, FelixConfigurations and the calico-node DaemonSets and keeps only what readiness
+ * needs: {@link NodeFacts} per node, {@link FelixObject} per FelixConfiguration, {@link
+ * CalicoNodeEnvironment} per calico-node DaemonSet. The informers' own stores keep just name and
  * resourceVersion ({@link ReducedStateItemStore}), so a large cluster costs one small record per
  * node. A change that does not alter those records (kubelet heartbeats, other annotations) does not
  * trigger a pass.
@@ -47,6 +50,11 @@ public class ClusterCache implements ClusterView {
   private final Map<String, NodeFacts> nodes = new ConcurrentHashMap<>();
   private final Map<String, FelixObject> felix = new ConcurrentHashMap<>();
   private final Map<String, String> unreadable = new ConcurrentHashMap<>();
+  private final List<String> calicoNodeNamespaces;
+  private final String calicoNodeName;
+  private final java.util.Set<String> readableConfigMaps;
+  private final Map<String, CalicoNodeEnvironment> calicoNodes = new ConcurrentHashMap<>();
+  private final List<SharedIndexInformer<DaemonSet>> calicoNodeInformers = new ArrayList<>();
 
   /**
    * Items per page of the informers' list calls. Unpaged, the first list of a large cluster arrives
@@ -71,14 +79,31 @@ public class ClusterCache implements ClusterView {
 
   @Inject
   public ClusterCache(KubernetesClient client, WgguardConfig config) {
-    this(client, config.checker().felixGroup());
+    this(
+        client,
+        config.checker().felixGroup(),
+        config.calicoNode().namespaces(),
+        config.calicoNode().name(),
+        config.calicoNode().configMaps().orElse(List.of()));
   }
 
   /** {@code felixGroup} as {@code wgguard.checker.felix-group}: auto or one API group. */
   ClusterCache(KubernetesClient client, String felixGroup) {
+    this(client, felixGroup, List.of("calico-system", "kube-system"), "calico-node", List.of());
+  }
+
+  ClusterCache(
+      KubernetesClient client,
+      String felixGroup,
+      List<String> calicoNodeNamespaces,
+      String calicoNodeName,
+      List<String> readableConfigMaps) {
     this.client = client;
     this.felixGroup = felixGroup;
     this.felixApiCandidates = candidateApiVersions(felixGroup); // a bad value fails start-up
+    this.calicoNodeNamespaces = List.copyOf(calicoNodeNamespaces);
+    this.calicoNodeName = calicoNodeName;
+    this.readableConfigMaps = java.util.Set.copyOf(readableConfigMaps);
   }
 
   /** Starts the watches; {@code onChange} runs after each relevant change. */
@@ -100,6 +125,29 @@ public class ClusterCache implements ClusterView {
               .addEventHandler(new NodeHandler());
       nodeInformer.start();
       informers.add(nodeInformer);
+    }
+    if (calicoNodeInformers.isEmpty()) {
+      for (String namespace : calicoNodeNamespaces) {
+        // One object per namespace, by name: RBAC grants list/watch on this resourceName only
+        // (the API server authorizes a metadata.name field selector against resourceNames).
+        SharedIndexInformer<DaemonSet> informer =
+            client
+                .apps()
+                .daemonSets()
+                .inNamespace(namespace)
+                .withField("metadata.name", calicoNodeName)
+                .runnableInformer(0)
+                .itemStore(
+                    new ReducedStateItemStore<>(
+                        ReducedStateItemStore.NAME_KEY_STATE,
+                        DaemonSet.class,
+                        client.getKubernetesSerialization()))
+                .exceptionHandler(ClusterCache::retry)
+                .addEventHandler(new CalicoNodeHandler());
+        informer.start();
+        informers.add(informer);
+        calicoNodeInformers.add(informer);
+      }
     }
   }
 
@@ -195,7 +243,12 @@ public class ClusterCache implements ClusterView {
     }
     SharedIndexInformer<Node> n = nodeInformer;
     SharedIndexInformer<GenericKubernetesResource> f = felixInformer;
-    return n != null && n.hasSynced() && (f == null || f.hasSynced());
+    // A pass before the calico-node watches have listed would miss an environment that forces
+    // WireGuard off and report the FelixConfigurations' answer as the truth.
+    return n != null
+        && n.hasSynced()
+        && (f == null || f.hasSynced())
+        && calicoNodeInformers.stream().allMatch(SharedIndexInformer::hasSynced);
   }
 
   /** The FelixConfiguration API watched, empty when none is served. */
@@ -251,11 +304,47 @@ public class ClusterCache implements ClusterView {
     return Map.copyOf(unreadable);
   }
 
+  /** The calico-node DaemonSets' environments, by {@code namespace/name}. */
+  public Collection<CalicoNodeEnvironment> calicoNodes() {
+    return List.copyOf(calicoNodes.values());
+  }
+
+  /**
+   * Reads the ConfigMaps calico-node's {@code FELIX_*} variables refer to, only those listed in
+   * {@code wgguard.calico-node.config-maps} (RBAC grants get on those names only), each at most
+   * once per returned reader: make one per pass. A ConfigMap not listed, absent, or refused is
+   * unknown.
+   */
+  public CalicoNodeEnvironment.ConfigMaps configMapReader() {
+    Map<String, Optional<Map<String, String>>> read = new java.util.HashMap<>();
+    return (namespace, name) ->
+        read.computeIfAbsent(
+            namespace + "/" + name,
+            id -> {
+              if (!readableConfigMaps.contains(id)) {
+                return Optional.empty();
+              }
+              try {
+                var map = client.configMaps().inNamespace(namespace).withName(name).get();
+                return map == null || map.getData() == null
+                    ? Optional.empty()
+                    : Optional.of(Map.copyOf(map.getData()));
+              } catch (KubernetesClientException e) {
+                LOG.warnf(
+                    "ConfigMap %s cannot be read (%s): its values count as unknown",
+                    id, e.getCode());
+                return Optional.empty();
+              }
+            });
+  }
+
   /** Stops the watches and forgets what they saw. */
   public synchronized void stop() {
     felixApiKnown = false;
     informers.forEach(SharedIndexInformer::stop);
     informers.clear();
+    calicoNodeInformers.clear();
+    calicoNodes.clear();
     nodeInformer = null;
     felixInformer = null;
     felixApiVersion = null;
@@ -334,6 +423,46 @@ public class ClusterCache implements ClusterView {
         LOG.warnf("FelixConfiguration %s cannot be read: %s", name, e.getMessage());
         onChange.run();
       }
+    }
+  }
+
+  private final class CalicoNodeHandler implements ResourceEventHandler<DaemonSet> {
+    @Override
+    public void onAdd(DaemonSet daemonSet) {
+      put(daemonSet);
+    }
+
+    @Override
+    public void onUpdate(DaemonSet old, DaemonSet daemonSet) {
+      put(daemonSet);
+    }
+
+    @Override
+    public void onDelete(DaemonSet daemonSet, boolean deletedFinalStateUnknown) {
+      if (calicoNodes.remove(id(daemonSet)) != null) {
+        onChange.run();
+      }
+    }
+
+    private void put(DaemonSet daemonSet) {
+      String id = id(daemonSet);
+      try {
+        CalicoNodeEnvironment environment =
+            CalicoNodeEnvironment.read(
+                client.getKubernetesSerialization().convertValue(daemonSet, JsonNode.class));
+        // Status and image writes leave the environment equal: no pass for them.
+        if (!Objects.equals(calicoNodes.put(id, environment), environment)) {
+          onChange.run();
+        }
+      } catch (IllegalArgumentException e) {
+        calicoNodes.remove(id);
+        LOG.warnf("DaemonSet %s cannot be read: %s", id, e.getMessage());
+        onChange.run();
+      }
+    }
+
+    private String id(DaemonSet daemonSet) {
+      return daemonSet.getMetadata().getNamespace() + "/" + daemonSet.getMetadata().getName();
     }
   }
 

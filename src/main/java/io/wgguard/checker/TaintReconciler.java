@@ -5,7 +5,9 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.wgguard.Names;
 import io.wgguard.config.WgguardConfig;
+import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.EffectiveWireguard;
+import io.wgguard.felix.EnvironmentSetting;
 import io.wgguard.felix.IpFamily;
 import io.wgguard.readiness.CheckerStatus;
 import io.wgguard.readiness.CheckerView;
@@ -150,7 +152,11 @@ public class TaintReconciler implements CheckerView {
     var felix = cache.felixConfigurations();
     Collection<NodeFacts> nodes = cache.nodes();
     Instant now = clock.instant();
-    EffectiveWireguard wireguard = EffectiveWireguard.of(felix);
+    var calicoNodes = cache.calicoNodes();
+    var configMaps = cache.configMapReader();
+    // calico-node's FELIX_* environment is the top layer, above every FelixConfiguration.
+    EffectiveWireguard wireguard =
+        EffectiveWireguard.of(felix).withEnvironment(calicoNodes, configMaps);
     ClusterAssessment assessment = NodeReadinessPolicy.assess(wireguard, nodes, settings, now);
     TaintPlan plan = TaintPlanner.plan(assessment, settings);
     List<StandingOverride> overrides = StandingOverride.of(felix, now);
@@ -168,6 +174,7 @@ public class TaintReconciler implements CheckerView {
             overrides);
     metrics.pass(plan, overrides);
     reportDepartures(assessment, nodes, wireguard, leader && !dryRun);
+    metrics.forcedOffByEnvironment(forcedOff(calicoNodes, configMaps));
     if (plan.posture() != lastPosture) {
       LOG.infof("posture %s: %s", plan.posture(), plan.summary());
       lastPosture = plan.posture();
@@ -220,6 +227,21 @@ public class TaintReconciler implements CheckerView {
     nodes.forEach(n -> labels.put(n.name(), n.labels()));
     familiesBefore = families;
     labelsBefore = labels;
+  }
+
+  /** How many IP families calico-node DaemonSets force off through their environment. */
+  private static int forcedOff(
+      java.util.Collection<CalicoNodeEnvironment> calicoNodes,
+      CalicoNodeEnvironment.ConfigMaps configMaps) {
+    int off = 0;
+    for (CalicoNodeEnvironment daemonSet : calicoNodes) {
+      for (IpFamily family : IpFamily.values()) {
+        if (daemonSet.setting(family.field(), configMaps).state() == EnvironmentSetting.State.OFF) {
+          off++;
+        }
+      }
+    }
+    return off;
   }
 
   private void write(TaintChange change) {

@@ -1,5 +1,6 @@
 package io.wgguard.cli;
 
+import io.wgguard.felix.EffectiveWireguard;
 import io.wgguard.readiness.ClusterAssessment;
 import io.wgguard.readiness.NodeReadinessPolicy;
 import io.wgguard.readiness.ReadinessSettings;
@@ -112,10 +113,19 @@ final class AuditCommand implements Callable<Integer> {
         ClusterDump.read(
             InputDocuments.parse(InputDocuments.read(file, stdin), file),
             source,
-            settings.config().checker().felixGroup());
+            settings.config().checker().felixGroup(),
+            settings.config().calicoNode().namespaces().stream()
+                .map(namespace -> namespace + "/" + settings.config().calicoNode().name())
+                .collect(java.util.stream.Collectors.toSet()));
     Instant now = clock.instant();
+    // The calico-node environment in the dump is the top layer, as in the checker.
     ClusterAssessment assessment =
-        NodeReadinessPolicy.assess(dump.felix(), dump.nodes(), readiness, now);
+        NodeReadinessPolicy.assess(
+            EffectiveWireguard.of(dump.felix())
+                .withEnvironment(dump.calicoNodes(), dump.configMapReader()),
+            dump.nodes(),
+            readiness,
+            now);
     TaintPlan plan = TaintPlanner.plan(assessment, readiness);
     return new AuditReport(source, dump, assessment, plan, now);
   }

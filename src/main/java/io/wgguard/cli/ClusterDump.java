@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.wgguard.Messages;
 import io.wgguard.Names;
 import io.wgguard.checker.NodeFactsMapper;
+import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
 import io.wgguard.readiness.NodeFacts;
@@ -15,15 +16,18 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
  * What {@code kubectl get nodes,felixconfigurations.crd.projectcalico.org -o yaml} printed, read
- * into what the readiness check needs. Accepts a {@code List} (or {@code NodeList}, ...) with
- * {@code items}, multi-document YAML, single objects, or any mix; items of other kinds are counted
- * and skipped.
+ * into what the readiness check needs, with the calico-node DaemonSets ({@code kubectl get
+ * nodes,felixconfigurations,daemonsets -A}) and the ConfigMaps their {@code FELIX_*} variables
+ * refer to, when the dump holds them. Accepts a {@code List} (or {@code NodeList}, ...) with {@code
+ * items}, multi-document YAML, single objects, or any mix; items of other kinds are counted and
+ * skipped.
  *
  * <p>Only FelixConfigurations of one API group are read, as the service watches one: with {@code
  * wgguard.checker.felix-group=auto}, {@code crd.projectcalico.org} when the dump holds any of it
@@ -35,9 +39,16 @@ import java.util.stream.Collectors;
  * @param felix the FelixConfigurations read, in dump order
  * @param felixApiVersion the API group and version they were read from, empty when there are none
  * @param notes what was skipped or could not be read, each a sentence
+ * @param calicoNodes the calico-node DaemonSets (configured namespaces and name) of the dump
+ * @param configMaps the data of each ConfigMap of the dump, by {@code namespace/name}
  */
 record ClusterDump(
-    List<NodeFacts> nodes, List<FelixObject> felix, String felixApiVersion, List<String> notes) {
+    List<NodeFacts> nodes,
+    List<FelixObject> felix,
+    String felixApiVersion,
+    List<String> notes,
+    List<CalicoNodeEnvironment> calicoNodes,
+    Map<String, Map<String, String>> configMaps) {
 
   /** Value of {@code wgguard.checker.felix-group} that picks the group from the dump. */
   static final String AUTO_GROUP = "auto";
@@ -51,6 +62,13 @@ record ClusterDump(
     nodes = List.copyOf(nodes);
     felix = List.copyOf(felix);
     notes = List.copyOf(notes);
+    calicoNodes = List.copyOf(calicoNodes);
+    configMaps = Map.copyOf(configMaps);
+  }
+
+  /** The dump's ConfigMaps as calico-node's variables look them up. */
+  CalicoNodeEnvironment.ConfigMaps configMapReader() {
+    return (namespace, name) -> Optional.ofNullable(configMaps.get(namespace + "/" + name));
   }
 
   /** One object of the dump and where it was found, e.g. {@code items[2]}. */
@@ -67,6 +85,20 @@ record ClusterDump(
    */
   static ClusterDump read(List<JsonNode> documents, String source, String felixGroup)
       throws BadInputException {
+    return read(
+        documents,
+        source,
+        felixGroup,
+        Set.of("calico-system/calico-node", "kube-system/calico-node"));
+  }
+
+  /**
+   * Reads the documents of one file; DaemonSets named in {@code calicoNodeIds} ({@code
+   * namespace/name}) are read as calico-node.
+   */
+  static ClusterDump read(
+      List<JsonNode> documents, String source, String felixGroup, Set<String> calicoNodeIds)
+      throws BadInputException {
     List<Item> items = new ArrayList<>();
     for (int i = 0; i < documents.size(); i++) {
       String where = documents.size() == 1 ? "" : "document " + (i + 1);
@@ -76,6 +108,9 @@ record ClusterDump(
     Set<String> names = new HashSet<>();
     Map<String, List<Item>> felixByApiVersion = new TreeMap<>();
     Map<String, Integer> skipped = new TreeMap<>();
+    List<CalicoNodeEnvironment> calicoNodes = new ArrayList<>();
+    Map<String, Map<String, String>> configMaps = new TreeMap<>();
+    List<String> unreadable = new ArrayList<>();
     for (Item item : items) {
       String kind = item.object().path("kind").asText("");
       String apiVersion = item.object().path("apiVersion").asText("");
@@ -94,6 +129,23 @@ record ClusterDump(
       } else if (Names.FELIX_KIND.equals(kind)
           && (CRD_API_VERSION.equals(apiVersion) || V3_API_VERSION.equals(apiVersion))) {
         felixByApiVersion.computeIfAbsent(apiVersion, v -> new ArrayList<>()).add(item);
+      } else if ("DaemonSet".equals(kind)
+          && "apps/v1".equals(apiVersion)
+          && calicoNodeIds.contains(id(item.object()))) {
+        try {
+          calicoNodes.add(CalicoNodeEnvironment.read(item.object()));
+        } catch (IllegalArgumentException e) {
+          unreadable.add(
+              "DaemonSet %s cannot be read (%s) and is left out"
+                  .formatted(Messages.clip(id(item.object())), e.getMessage()));
+        }
+      } else if ("ConfigMap".equals(kind) && "v1".equals(apiVersion)) {
+        Map<String, String> data = new TreeMap<>();
+        item.object()
+            .path("data")
+            .fields()
+            .forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
+        configMaps.put(id(item.object()), data);
       } else if (kind.isEmpty()) {
         throw new BadInputException(
             source + ": " + item.where() + " has no kind; expected Node or FelixConfiguration");
@@ -108,7 +160,7 @@ record ClusterDump(
               + " holds no Node; expected the output of kubectl get"
               + " nodes,felixconfigurations.crd.projectcalico.org -o yaml");
     }
-    List<String> notes = new ArrayList<>();
+    List<String> notes = new ArrayList<>(unreadable);
     if (!skipped.isEmpty()) {
       notes.add(
           "skipped objects of other kinds: "
@@ -149,7 +201,13 @@ record ClusterDump(
           "the dump holds no FelixConfiguration, so WireGuard is off by Calico's built-in default;"
               + " include felixconfigurations.crd.projectcalico.org in the kubectl get");
     }
-    return new ClusterDump(nodes, felix, felix.isEmpty() ? "" : apiVersion, notes);
+    return new ClusterDump(
+        nodes, felix, felix.isEmpty() ? "" : apiVersion, notes, calicoNodes, configMaps);
+  }
+
+  private static String id(JsonNode object) {
+    JsonNode metadata = object.path("metadata");
+    return metadata.path("namespace").asText("") + "/" + metadata.path("name").asText("");
   }
 
   private static String felixApiVersion(String felixGroup, Set<String> present)

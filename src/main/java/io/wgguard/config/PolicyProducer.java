@@ -2,6 +2,7 @@ package io.wgguard.config;
 
 import io.quarkus.runtime.StartupEvent;
 import io.wgguard.felix.GuardedField;
+import io.wgguard.policy.CalicoNodePolicy;
 import io.wgguard.policy.FelixConfigurationPolicy;
 import io.wgguard.policy.PodPlacementPolicy;
 import io.wgguard.policy.PolicySettings;
@@ -57,6 +58,12 @@ public class PolicyProducer {
   @Singleton
   FelixConfigurationPolicy felixPolicy(PolicySettings settings) {
     return new FelixConfigurationPolicy(settings);
+  }
+
+  @Produces
+  @Singleton
+  CalicoNodePolicy calicoNodePolicy(PolicySettings settings) {
+    return new CalicoNodePolicy(settings);
   }
 
   @Produces

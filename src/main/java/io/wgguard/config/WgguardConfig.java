@@ -28,6 +28,9 @@ public interface WgguardConfig {
   /** The node agent ({@code agent} command, run by a DaemonSet). */
   Agent agent();
 
+  /** The calico-node DaemonSet, whose environment outranks every FelixConfiguration. */
+  CalicoNode calicoNode();
+
   /** Benchmark aids; off by default and never needed in production. */
   Bench bench();
 
@@ -41,6 +44,30 @@ public interface WgguardConfig {
      */
     @WithDefault("false")
     boolean constantEndpoint();
+  }
+
+  /** Where calico-node runs and what of its configuration wgguard may read. */
+  interface CalicoNode {
+
+    /**
+     * Namespaces of the calico-node DaemonSet: {@code calico-system} (Tigera operator installs),
+     * {@code kube-system} (manifest installs). Admission judges writes to the DaemonSet there; the
+     * checker watches it there and reads its environment as the top layer of Felix's settings.
+     */
+    @WithDefault("calico-system,kube-system")
+    List<String> namespaces();
+
+    /** Name of the calico-node DaemonSet in those namespaces. */
+    @WithDefault("calico-node")
+    String name();
+
+    /**
+     * ConfigMaps ({@code namespace/name}) the checker may read to resolve {@code FELIX_*} variables
+     * calico-node takes from them ({@code valueFrom.configMapKeyRef}, {@code envFrom}). Each needs
+     * an RBAC rule {@code get} on that resourceName (see README); unset or not allowed: such
+     * variables are reported as unknown.
+     */
+    Optional<List<String>> configMaps();
   }
 
   /** Node agent settings. */

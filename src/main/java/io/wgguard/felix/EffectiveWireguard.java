@@ -28,7 +28,9 @@ import java.util.Set;
  *       timestamp, ties by name, objects without a timestamp last) is used, as Felix does; when it
  *       asserts nothing for a field, {@code default} decides, not the next selector object.
  *   <li>A selector that does not parse matches no node and is listed in {@link #problems()}.
- *   <li>Environment variables on calico-node ({@code FELIX_WIREGUARDENABLED}) outrank all of this.
+ *   <li>Environment variables on calico-node ({@code FELIX_WIREGUARDENABLED}) outrank all of this:
+ *       {@link #withEnvironment} adds them as the top layer ({@link Level#ENVIRONMENT}), for the
+ *       nodes each DaemonSet's {@code nodeSelector} matches.
  * </ul>
  *
  * <p>Pass one object per name (from one API group); a repeated name is read once and reported.
@@ -76,21 +78,163 @@ public final class EffectiveWireguard {
 
   private record Selected(Layer layer, CalicoSelector selector) {}
 
+  private static final Set<String> OS_LABELS = Set.of("kubernetes.io/os", "beta.kubernetes.io/os");
+
+  // The top layer: calico-node DaemonSets whose environment sets a guarded field (most clusters:
+  // none, and then nothing below changes).
+  private final List<Applied> environment;
+  // What default (or the built-in false) says per field, below the environment.
+  private final EffectiveSetting[] byDefault;
+
+  private record Applied(
+      CalicoNodeEnvironment daemonSet, Map<GuardedField, EnvironmentSetting> set) {
+
+    boolean runsOn(Map<String, String> labels) {
+      for (var entry : daemonSet.nodeSelector().entrySet()) {
+        if (!entry.getValue().equals(labels.get(entry.getKey()))) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /**
+     * Whether the DaemonSet decides cluster-wide: no nodeSelector, or one on the operating system
+     * alone (Calico's own {@code kubernetes.io/os: linux}; Windows nodes run calico-node-windows
+     * and never publish a key).
+     */
+    boolean clusterWide() {
+      return daemonSet.nodeSelector().keySet().stream().allMatch(OS_LABELS::contains);
+    }
+  }
+
   private EffectiveWireguard(
       Layer global, Map<String, Layer> perNode, List<Selected> selected, List<String> problems) {
     this.perNode = Map.copyOf(perNode);
     this.selected = List.copyOf(selected);
     this.problems = List.copyOf(problems);
+    this.environment = List.of();
     this.cluster = new EffectiveSetting[FIELDS.length];
     for (GuardedField field : FIELDS) {
       EffectiveSetting decided = global == null ? null : global.decide(field, Level.DEFAULT);
       cluster[field.ordinal()] = decided != null ? decided : EffectiveSetting.builtIn(field);
+    }
+    this.byDefault = cluster;
+    Map<IpFamily, EffectiveSetting> families = new EnumMap<>(IpFamily.class);
+    for (IpFamily family : IpFamily.values()) {
+      families.put(family, cluster[family.field().ordinal()]);
+    }
+    this.clusterFamilies = Collections.unmodifiableMap(families);
+  }
+
+  private EffectiveWireguard(
+      EffectiveWireguard base, List<Applied> environment, List<String> problems) {
+    this.perNode = base.perNode;
+    this.selected = base.selected;
+    this.problems = List.copyOf(problems);
+    this.environment = List.copyOf(environment);
+    this.byDefault = base.byDefault;
+    this.cluster = base.byDefault.clone();
+    for (GuardedField field : FIELDS) {
+      EffectiveSetting forced = fromEnvironment(field, Applied::clusterWide);
+      if (forced != null) {
+        cluster[field.ordinal()] = forced;
+      }
     }
     Map<IpFamily, EffectiveSetting> families = new EnumMap<>(IpFamily.class);
     for (IpFamily family : IpFamily.values()) {
       families.put(family, cluster[family.field().ordinal()]);
     }
     this.clusterFamilies = Collections.unmodifiableMap(families);
+  }
+
+  /**
+   * This reading with the environment of calico-node DaemonSets on top: on the nodes a DaemonSet's
+   * {@code nodeSelector} matches, a variable that turns a field on or off decides, whatever the
+   * FelixConfigurations say (when two DaemonSets disagree, off wins). A field whose variable cannot
+   * be read ({@link EnvironmentSetting.State#UNKNOWN}) is left to the FelixConfigurations and
+   * listed in {@link #problems()}; so is every field the environment forces off.
+   */
+  public EffectiveWireguard withEnvironment(
+      Collection<CalicoNodeEnvironment> daemonSets, CalicoNodeEnvironment.ConfigMaps configMaps) {
+    List<Applied> applied = new ArrayList<>();
+    List<String> notes = new ArrayList<>(problems);
+    List<CalicoNodeEnvironment> ordered = new ArrayList<>(daemonSets);
+    ordered.sort(Comparator.comparing(CalicoNodeEnvironment::id));
+    for (CalicoNodeEnvironment daemonSet : ordered) {
+      if (!daemonSet.hasContainer()) {
+        notes.add(
+            "DaemonSet %s has no container named %s: wgguard cannot read Felix's environment"
+                .formatted(daemonSet.id(), CalicoNodeEnvironment.CONTAINER));
+        continue;
+      }
+      Map<GuardedField, EnvironmentSetting> set = new EnumMap<>(GuardedField.class);
+      for (GuardedField field : FIELDS) {
+        EnvironmentSetting setting = daemonSet.setting(field, configMaps);
+        switch (setting.state()) {
+          case ON -> set.put(field, setting);
+          case OFF -> {
+            set.put(field, setting);
+            notes.add(
+                "WireGuard forced off by %s on DaemonSet %s (%s, %s)"
+                    .formatted(
+                        setting.variable(), daemonSet.id(), field.covers(), where(daemonSet)));
+          }
+          case UNKNOWN ->
+              notes.add(
+                  setting.detail()
+                      + "; the FelixConfigurations are assumed to decide "
+                      + field.label());
+          case UNSET -> {
+            // FelixConfigurations decide.
+          }
+        }
+      }
+      if (!set.isEmpty()) {
+        applied.add(new Applied(daemonSet, set));
+      }
+    }
+    if (applied.isEmpty() && notes.size() == problems.size()) {
+      return this;
+    }
+    return new EffectiveWireguard(this, applied, notes);
+  }
+
+  private static String where(CalicoNodeEnvironment daemonSet) {
+    if (daemonSet.nodeSelector().isEmpty()) {
+      return "every node";
+    }
+    return "nodes with "
+        + new java.util.TreeMap<>(daemonSet.nodeSelector())
+            .entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(java.util.stream.Collectors.joining(","));
+  }
+
+  /** The environment's setting among DaemonSets {@code applies} selects; off wins; else null. */
+  private EffectiveSetting fromEnvironment(
+      GuardedField field, java.util.function.Predicate<Applied> applies) {
+    EffectiveSetting on = null;
+    for (Applied a : environment) {
+      EnvironmentSetting setting = a.set().get(field);
+      if (setting == null || !applies.test(a)) {
+        continue;
+      }
+      EffectiveSetting decided =
+          new EffectiveSetting(
+              field,
+              setting.state() == EnvironmentSetting.State.ON,
+              Level.ENVIRONMENT,
+              a.daemonSet().id(),
+              setting.variable());
+      if (!decided.enabled()) {
+        return decided;
+      }
+      if (on == null) {
+        on = decided;
+      }
+    }
+    return on;
   }
 
   /** Reads every FelixConfiguration of the cluster; objects Felix ignores are skipped. */
@@ -144,6 +288,12 @@ public final class EffectiveWireguard {
 
   /** The effective setting of one field on the node with this name and these labels. */
   public EffectiveSetting setting(String nodeName, Map<String, String> labels, GuardedField field) {
+    if (!environment.isEmpty()) {
+      EffectiveSetting forced = fromEnvironment(field, a -> a.runsOn(labels));
+      if (forced != null) {
+        return forced;
+      }
+    }
     Layer node = perNode.get(nodeName);
     if (node != null && node.asserts(field) != null) {
       return node.decide(field, Level.NODE);
@@ -152,7 +302,7 @@ public final class EffectiveWireguard {
     if (oldest != null && oldest.layer().asserts(field) != null) {
       return oldest.layer().decide(field, Level.SELECTOR);
     }
-    return cluster[field.ordinal()];
+    return byDefault[field.ordinal()];
   }
 
   /**
@@ -174,6 +324,12 @@ public final class EffectiveWireguard {
    * without allocating, for admission, which asks it for every node a write may touch.
    */
   public boolean enabled(String nodeName, Map<String, String> labels, GuardedField field) {
+    if (!environment.isEmpty()) {
+      EffectiveSetting forced = fromEnvironment(field, a -> a.runsOn(labels));
+      if (forced != null) {
+        return forced.enabled();
+      }
+    }
     Layer node = perNode.get(nodeName);
     Boolean value = node == null ? null : node.asserts(field);
     if (value != null) {
@@ -181,7 +337,10 @@ public final class EffectiveWireguard {
     }
     Selected oldest = oldestMatch(labels);
     value = oldest == null ? null : oldest.layer().asserts(field);
-    return value != null ? value : cluster[field.ordinal()].enabled();
+    if (value != null) {
+      return value;
+    }
+    return byDefault[field.ordinal()].enabled();
   }
 
   /** The effective setting of one family on the node with this name and these labels. */
@@ -195,7 +354,7 @@ public final class EffectiveWireguard {
    * shared map of {@code default}'s settings: a pass over every node allocates nothing for it.
    */
   public Map<IpFamily, EffectiveSetting> forNode(String nodeName, Map<String, String> labels) {
-    if (!perNode.containsKey(nodeName) && oldestMatch(labels) == null) {
+    if (!singledOut(nodeName, labels)) {
       return clusterFamilies;
     }
     Map<IpFamily, EffectiveSetting> settings = new EnumMap<>(IpFamily.class);
@@ -206,11 +365,27 @@ public final class EffectiveWireguard {
   }
 
   /**
-   * True when the node's settings may differ from {@code default}'s: a {@code node.<name>} object
-   * names it or a selector-scoped object matches it.
+   * True when the node's settings may differ from the cluster's: a {@code node.<name>} object names
+   * it, a selector-scoped object matches it, or a calico-node DaemonSet's environment treats it
+   * apart.
    */
   public boolean singledOut(String nodeName, Map<String, String> labels) {
-    return perNode.containsKey(nodeName) || oldestMatch(labels) != null;
+    return perNode.containsKey(nodeName)
+        || oldestMatch(labels) != null
+        || environmentSingles(labels);
+  }
+
+  /**
+   * True when the environment treats the node apart from the cluster: a DaemonSet that decides
+   * cluster-wide does not run on it, or one that does not decide cluster-wide does.
+   */
+  private boolean environmentSingles(Map<String, String> labels) {
+    for (Applied a : environment) {
+      if (a.runsOn(labels) != a.clusterWide()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The node names {@code node.<name>} objects name. */
@@ -265,7 +440,8 @@ public final class EffectiveWireguard {
 
   /**
    * What could not be read, each a sentence naming the object: unparseable selectors, values Felix
-   * ignores, unreadable metadata, repeated names.
+   * ignores, unreadable metadata, repeated names; with {@link #withEnvironment}, also each field a
+   * calico-node DaemonSet forces off and each variable wgguard cannot read.
    */
   public List<String> problems() {
     return problems;

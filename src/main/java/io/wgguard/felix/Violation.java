@@ -34,6 +34,8 @@ public record Violation(String field, Type type, String detail) {
     OVERRIDE_WINDOW_TOO_LONG,
     /** The requester is not among the approved users or groups. */
     REQUESTER_NOT_APPROVED,
+    /** A guarded variable is taken from a ConfigMap, Secret or field that admission cannot read. */
+    NOT_JUDGEABLE,
     /** A pod is pinned to a node that is not WireGuard-ready. */
     NODE_NOT_READY
   }

@@ -1,6 +1,7 @@
 package io.wgguard.readiness;
 
 import io.wgguard.Messages;
+import io.wgguard.felix.EffectiveSetting;
 import io.wgguard.felix.IpFamily;
 import io.wgguard.readiness.TaintChange.Action;
 import java.math.BigDecimal;
@@ -152,7 +153,7 @@ public final class TaintPlanner {
     int failing = counts.get(NodeState.NOT_READY);
     parts.add(
         switch (posture) {
-          case WIREGUARD_OFF -> "WireGuard is not enabled on any node, so wgguard taints no node";
+          case WIREGUARD_OFF -> offReason(assessment) + ", so wgguard taints no node";
           case HEALTHY -> where + " and every non-exempt node is ready";
           case NODES_NOT_READY ->
               "%s and %d of %d non-exempt nodes %s not ready"
@@ -200,6 +201,15 @@ public final class TaintPlanner {
     }
     return "WireGuard (%s) is enabled on %d of %d nodes"
         .formatted(families, assessment.nodesOn(), assessment.verdicts().size());
+  }
+
+  /** Why WireGuard is off: calico-node's environment when it decides, else the plain fact. */
+  private static String offReason(ClusterAssessment assessment) {
+    return assessment.cluster().values().stream()
+        .filter(s -> s.level() == EffectiveSetting.Level.ENVIRONMENT && !s.enabled())
+        .findFirst()
+        .map(s -> "WireGuard forced off by %s on DaemonSet %s".formatted(s.source(), s.object()))
+        .orElse("WireGuard is not enabled on any node");
   }
 
   private static String changes(List<TaintChange> changes) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.wgguard.felix.ClusterView;
+import io.wgguard.policy.CalicoNodePolicy;
 import io.wgguard.policy.Decision;
 import io.wgguard.policy.FelixConfigurationPolicy;
 import io.wgguard.policy.PolicySettings;
@@ -16,6 +17,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -41,6 +43,13 @@ class AdmissionFuzzTest {
           SEED_CLUSTER,
           Clock.fixed(Instant.parse("2026-11-25T12:00:00Z"), ZoneOffset.UTC));
 
+  final CalicoNodeAdmission calicoNode =
+      new CalicoNodeAdmission(
+          new CalicoNodePolicy(PolicySettings.defaults()),
+          Clock.fixed(Instant.parse("2026-11-25T12:00:00Z"), ZoneOffset.UTC),
+          Set.of("calico-system", "kube-system"),
+          "calico-node");
+
   static Stream<Path> fixtures() throws IOException {
     return Files.list(Path.of("src/test/resources/reviews")).sorted();
   }
@@ -49,6 +58,12 @@ class AdmissionFuzzTest {
   @MethodSource("fixtures")
   void mutatedReviewsNeverFailInternally(Path fixture) throws IOException {
     byte[] valid = Files.readAllBytes(fixture);
+    // Each fixture goes to the webhook its kind is registered for.
+    AdmissionResource.Judge judge =
+        new String(valid, java.nio.charset.StandardCharsets.UTF_8)
+                .contains("\"kind\": \"DaemonSet\"")
+            ? calicoNode::judge
+            : admission::judge;
     ReviewMutator mutator = new ReviewMutator(fixture.getFileName().toString().hashCode());
     List<String> reasons = new ArrayList<>();
     int decisions = 0;
@@ -56,7 +71,7 @@ class AdmissionFuzzTest {
       byte[] body = mutator.mutate(valid);
       try {
         ReviewRequest review = AdmissionReviews.parse(body);
-        Decision decision = admission.judge(review);
+        Decision decision = judge.judge(review);
         byte[] encoded = AdmissionReviews.encode(review.uid(), decision);
         assertThat(encoded).isNotEmpty();
         assertThat(decision.allowed() || !decision.message().isBlank()).isTrue();

@@ -336,4 +336,52 @@ class AdmissionResourceQuarkusTest {
 
     assertThat(http.statusCode()).isEqualTo(404);
   }
+
+  static Stream<Arguments> calicoNodeReviews() {
+    return Stream.of(
+        Arguments.of(
+            "calico-node-env-disable.json",
+            false,
+            "DaemonSet calico-system/calico-node would switch WireGuard off on every node it runs"
+                + " on"),
+        Arguments.of("calico-node-image-bump.json", true, null),
+        Arguments.of("daemonset-other.json", true, null));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("calicoNodeReviews")
+  void judgesTheCalicoNodeDaemonSet(String file, boolean allowed, String messagePart)
+      throws Exception {
+    byte[] body = Files.readAllBytes(Path.of("src/test/resources/reviews", file));
+
+    HttpResponse<String> http =
+        TestHttps.post(https, "https://localhost:18443/admission/calico-node", body);
+
+    assertThat(http.statusCode()).isEqualTo(200);
+    JsonNode response = JSON.readTree(http.body()).path("response");
+    assertThat(response.path("uid").asText())
+        .isEqualTo(JSON.readTree(body).path("request").path("uid").asText());
+    assertThat(response.path("allowed").asBoolean()).isEqualTo(allowed);
+    if (!allowed) {
+      assertThat(response.path("status").path("code").asInt()).isEqualTo(403);
+      assertThat(response.path("status").path("message").asText())
+          .contains(messagePart)
+          .contains("wgguard.io/override=<ticket>");
+    } else {
+      assertThat(response.has("warnings")).isFalse();
+    }
+  }
+
+  @Test
+  void theCalicoNodeEndpointRefusesOtherKindsAsBadInput() {
+    HttpResponse<String> http =
+        TestHttps.post(
+            https,
+            "https://localhost:18443/admission/calico-node",
+            podReview("Pod", "worker1").getBytes(StandardCharsets.UTF_8));
+
+    assertThat(http.statusCode()).isEqualTo(400);
+    assertThat(http.body())
+        .isEqualTo("request.kind is Pod: this endpoint judges apps/v1 DaemonSet\n");
+  }
 }

@@ -79,7 +79,7 @@ class ClusterCacheTest {
 
     cache.ensureFelixInformer(); // what the next scheduled pass does
 
-    await(Duration.ofSeconds(10), "cache synced", cache::synced);
+    await(Duration.ofSeconds(60), "cache synced", cache::synced);
     assertThat(cache.felixApiVersion()).contains(Names.CALICO_CRD_GROUP + "/v1");
   }
 
@@ -89,7 +89,7 @@ class ClusterCacheTest {
 
     cache.start(changes::incrementAndGet);
 
-    await(Duration.ofSeconds(10), "cache synced", cache::synced);
+    await(Duration.ofSeconds(60), "cache synced", cache::synced);
     assertThat(cache.felixApiVersion()).as("no Calico: WireGuard counts as off").isEmpty();
     assertThat(cache.felixConfigurations()).isEmpty();
   }
@@ -100,7 +100,7 @@ class ClusterCacheTest {
 
     cache.start(changes::incrementAndGet);
 
-    await(Duration.ofSeconds(10), "cache synced", cache::synced);
+    await(Duration.ofSeconds(60), "cache synced", cache::synced);
     assertThat(cache.felixApiVersion()).contains(Names.CALICO_CRD_GROUP + "/v1");
     assertThat(cache.node("worker1")).isPresent();
     assertThat(changes.get()).as("the node's arrival asked for a pass").isPositive();
@@ -110,7 +110,7 @@ class ClusterCacheTest {
   void stoppingForgetsWhatWasSeen() {
     felixApiServed();
     cache.start(changes::incrementAndGet);
-    await(Duration.ofSeconds(10), "cache synced", cache::synced);
+    await(Duration.ofSeconds(60), "cache synced", cache::synced);
 
     cache.stop();
 
@@ -126,5 +126,71 @@ class ClusterCacheTest {
         .hasMessage(
             "wgguard.checker.felix-group is 'calico'; use auto, crd.projectcalico.org or"
                 + " projectcalico.org");
+  }
+
+  @Test
+  void readsTheEnvironmentOfCalicoNodeDaemonSetsOnlyAndNoticesAChange() {
+    felixApiServed();
+    client
+        .apps()
+        .daemonSets()
+        .inNamespace("calico-system")
+        .resource(daemonSet("calico-system", "calico-node", "true"))
+        .create();
+    client
+        .apps()
+        .daemonSets()
+        .inNamespace("calico-system")
+        .resource(daemonSet("calico-system", "node-exporter", "false"))
+        .create();
+
+    cache.start(changes::incrementAndGet);
+    await(Duration.ofSeconds(30), "caches synced", cache::synced);
+    assertThat(cache.calicoNodes())
+        .singleElement()
+        .satisfies(e -> assertThat(e.id()).isEqualTo("calico-system/calico-node"));
+
+    client
+        .apps()
+        .daemonSets()
+        .inNamespace("calico-system")
+        .resource(daemonSet("calico-system", "calico-node", "false"))
+        .update();
+    await(
+        Duration.ofSeconds(30),
+        "the new environment read",
+        () ->
+            cache.calicoNodes().stream()
+                .anyMatch(
+                    e ->
+                        e.setting(
+                                    io.wgguard.felix.GuardedField.WIREGUARD_ENABLED,
+                                    cache.configMapReader())
+                                .state()
+                            == io.wgguard.felix.EnvironmentSetting.State.OFF));
+  }
+
+  static io.fabric8.kubernetes.api.model.apps.DaemonSet daemonSet(
+      String namespace, String name, String wireguard) {
+    return new io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder()
+        .withNewMetadata()
+        .withNamespace(namespace)
+        .withName(name)
+        .endMetadata()
+        .withNewSpec()
+        .withNewTemplate()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("calico-node")
+        .withImage("calico/node:v3.31.0")
+        .addNewEnv()
+        .withName("FELIX_WIREGUARDENABLED")
+        .withValue(wireguard)
+        .endEnv()
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
   }
 }

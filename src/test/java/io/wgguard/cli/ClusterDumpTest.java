@@ -26,6 +26,21 @@ class ClusterDumpTest {
   static final String V3_OFF =
       "apiVersion: projectcalico.org/v3\nkind: FelixConfiguration\nmetadata:\n"
           + "  name: default\nspec:\n  wireguardEnabled: false\n";
+  static final String CALICO_NODE_OFF =
+      "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: calico-node\n"
+          + "  namespace: calico-system\nspec:\n  template:\n    spec:\n      containers:\n"
+          + "      - name: calico-node\n        image: calico/node:v3.31.0\n        env:\n"
+          + "        - name: FELIX_WIREGUARDENABLED\n          value: \"false\"\n";
+  static final String CALICO_NODE_FROM_CONFIG_MAP =
+      CALICO_NODE_OFF.replace(
+          "          value: \"false\"\n",
+          "          valueFrom:\n            configMapKeyRef: {name: felix-env, key: wg}\n");
+  static final String FELIX_ENV_CONFIG_MAP =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: felix-env\n"
+          + "  namespace: calico-system\ndata:\n  wg: \"0\"\n";
+  static final String FORCED_OFF =
+      "posture: WIREGUARD_OFF (WireGuard is not enabled cluster-wide: pod traffic is not"
+          + " encrypted)";
   static final String READY =
       "control1  yes    -       IPv4      gsxCZHLj…   10.48.115.87       no       no";
 
@@ -100,6 +115,50 @@ class ClusterDumpTest {
             1,
             "  FelixConfiguration default: spec.wireguardEnabled has value \"yes\", not a boolean;"
                 + " Felix ignores that value"),
+        c(
+            "calico-node's FELIX_WIREGUARDENABLED=false in the dump forces WireGuard off above"
+                + " default",
+            NODE + "---\n" + V1_ON + "---\n" + CALICO_NODE_OFF,
+            null,
+            1,
+            FORCED_OFF,
+            "wireguard: IPv4 WireGuard is forced off by FELIX_WIREGUARDENABLED on DaemonSet"
+                + " calico-system/calico-node; IPv6 WireGuard is off by FelixConfiguration default"
+                + " (spec.wireguardEnabledV6)",
+            "  WireGuard forced off by FELIX_WIREGUARDENABLED on DaemonSet calico-system/calico-node"
+                + " (IPv4 pod traffic, every node)"),
+        c(
+            "a DaemonSet of another name or namespace is skipped like any other kind",
+            NODE
+                + "---\n"
+                + V1_ON
+                + "---\n"
+                + CALICO_NODE_OFF.replace("calico-system", "monitoring"),
+            null,
+            0,
+            READY,
+            "  skipped objects of other kinds: 1 apps/v1 DaemonSet"),
+        c(
+            "a variable from a ConfigMap of the dump is resolved",
+            NODE
+                + "---\n"
+                + V1_ON
+                + "---\n"
+                + CALICO_NODE_FROM_CONFIG_MAP
+                + "---\n"
+                + FELIX_ENV_CONFIG_MAP,
+            null,
+            1,
+            FORCED_OFF),
+        c(
+            "a variable from a ConfigMap the dump lacks is reported as unknown",
+            NODE + "---\n" + V1_ON + "---\n" + CALICO_NODE_FROM_CONFIG_MAP,
+            null,
+            0,
+            READY,
+            "  FELIX_WIREGUARDENABLED on DaemonSet calico-system/calico-node may be set by env"
+                + " FELIX_WIREGUARDENABLED from ConfigMap felix-env key wg, which wgguard cannot"
+                + " read; the FelixConfigurations are assumed to decide IPv4 WireGuard"),
         c(
             "a List of nodes and a List of FelixConfigurations, as two kubectl gets print them",
             "apiVersion: v1\nkind: NodeList\nitems:\n- "

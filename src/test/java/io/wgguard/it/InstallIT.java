@@ -80,7 +80,8 @@ class InstallIT {
           "PodDisruptionBudget/wgguard-system/wgguard",
           "DaemonSet/wgguard-system/wgguard-agent",
           "ValidatingWebhookConfiguration//wgguard",
-          "ValidatingWebhookConfiguration//wgguard-pods");
+          "ValidatingWebhookConfiguration//wgguard-pods",
+          "ValidatingWebhookConfiguration//wgguard-calico-node");
 
   /** The rules the service account has beyond what every authenticated user has. */
   static final Set<String> WGGUARD_RULES_CLUSTER_WIDE =
@@ -94,7 +95,10 @@ class InstallIT {
           "crd.projectcalico.org|felixconfigurations||watch",
           "projectcalico.org|felixconfigurations||get",
           "projectcalico.org|felixconfigurations||list",
-          "projectcalico.org|felixconfigurations||watch");
+          "projectcalico.org|felixconfigurations||watch",
+          "apps|daemonsets|calico-node|get",
+          "apps|daemonsets|calico-node|list",
+          "apps|daemonsets|calico-node|watch");
 
   static Path repo;
   static Map<String, List<JsonNode>> rendered;
@@ -162,7 +166,7 @@ class InstallIT {
 
   @Test
   @Order(2)
-  void theFelixWebhookFailsClosedAndThePodWebhookFailsOpenInEveryOverlay() {
+  void theFelixWebhookFailsClosedAndThePodAndCalicoNodeWebhooksFailOpenInEveryOverlay() {
     for (String overlay : List.of("base", "self-signed", "cert-manager")) {
       JsonNode felix = single(object(overlay, "ValidatingWebhookConfiguration", "wgguard"));
       assertThat(felix.path("name").asText()).isEqualTo("felixconfiguration.wgguard.io");
@@ -189,6 +193,19 @@ class InstallIT {
       assertThat(exempt.path("operator").asText()).isEqualTo("NotIn");
       assertThat(texts(exempt.path("values")))
           .containsExactlyInAnyOrder("kube-system", "calico-system", "tigera-operator", NS);
+
+      // Fails open: an operator upgrade must not stall while wgguard is down; the checker and
+      // the WgguardWireGuardForcedOffByEnvironment alert catch what passes.
+      JsonNode calicoNode =
+          single(object(overlay, "ValidatingWebhookConfiguration", "wgguard-calico-node"));
+      assertThat(calicoNode.path("name").asText()).isEqualTo("calico-node.wgguard.io");
+      assertThat(calicoNode.path("failurePolicy").asText()).isEqualTo("Ignore");
+      assertCommonWebhookSettings(calicoNode, "/admission/calico-node");
+      assertThat(calicoNode.path("rules")).hasSize(1);
+      JsonNode dsRule = calicoNode.path("rules").get(0);
+      assertThat(texts(dsRule.path("apiGroups"))).containsExactly("apps");
+      assertThat(texts(dsRule.path("resources"))).containsExactly("daemonsets");
+      assertThat(texts(dsRule.path("operations"))).containsExactly("CREATE", "UPDATE");
     }
   }
 
@@ -197,7 +214,7 @@ class InstallIT {
   void theSelfSignedOverlayCarriesWhatGenerateShWrote() throws Exception {
     byte[] caPem = Files.readAllBytes(repo.resolve("certs/out/ca.crt"));
     String caBundle = Base64.getEncoder().encodeToString(caPem);
-    for (String name : List.of("wgguard", "wgguard-pods")) {
+    for (String name : List.of("wgguard", "wgguard-pods", "wgguard-calico-node")) {
       JsonNode config = object("self-signed", "ValidatingWebhookConfiguration", name);
       assertThat(single(config).path("clientConfig").path("caBundle").asText())
           .as(name)
@@ -225,7 +242,7 @@ class InstallIT {
   @Test
   @Order(4)
   void theCertManagerOverlayIssuesTheServingSecretFromItsOwnCaAndInjectsTheCa() {
-    for (String name : List.of("wgguard", "wgguard-pods")) {
+    for (String name : List.of("wgguard", "wgguard-pods", "wgguard-calico-node")) {
       JsonNode config = object("cert-manager", "ValidatingWebhookConfiguration", name);
       assertThat(
               config
@@ -392,7 +409,9 @@ class InstallIT {
             e ->
                 e.contains("rate(wgguard_admission_requests_total{decision=\"error\"}[5m])")
                     && e.endsWith("> 0"))
-        .anyMatch(e -> e.startsWith("absent(up{job=\"wgguard\""));
+        .anyMatch(e -> e.startsWith("absent(up{job=\"wgguard\""))
+        .anyMatch(
+            e -> e.contains("wgguard_wireguard_forced_off_by_environment") && e.endsWith("> 0"));
     JsonNode monitor = object("monitoring", "ServiceMonitor", "wgguard").path("spec");
     assertThat(monitor.path("endpoints").get(0).path("port").asText()).isEqualTo("metrics");
     assertThat(monitor.path("endpoints").get(0).path("path").asText()).isEqualTo("/q/metrics");
@@ -534,6 +553,8 @@ class InstallIT {
           {"create", "events", "-n", "default"},
           {"create", "leases.coordination.k8s.io", "-n", NS},
           {"patch", "leases.coordination.k8s.io/wgguard-leader", "-n", NS},
+          {"watch", "daemonsets.apps/calico-node", "-n", "calico-system"},
+          {"get", "daemonsets.apps/calico-node", "-n", "kube-system"},
         }) {
       assertThat(canI(wgguardKubeconfig, allowed)).as(String.join(" ", allowed)).isTrue();
     }
@@ -557,6 +578,10 @@ class InstallIT {
           {"delete", "validatingwebhookconfigurations/wgguard"},
           {"create", "serviceaccounts", "--subresource=token", "-n", NS},
           {"bind", "clusterroles"},
+          {"list", "daemonsets.apps", "-n", "kube-system"},
+          {"get", "daemonsets.apps/wgguard-agent", "-n", NS},
+          {"patch", "daemonsets.apps/calico-node", "-n", "kube-system"},
+          {"get", "configmaps", "-n", "kube-system"},
           {"*", "*"},
         }) {
       assertThat(canI(wgguardKubeconfig, refused)).as(String.join(" ", refused)).isFalse();
@@ -578,6 +603,17 @@ class InstallIT {
 
     try (KubernetesClient asWgguard = client(wgguardKubeconfig)) {
       assertRefused(() -> asWgguard.secrets().inAnyNamespace().list());
+      assertRefused(() -> asWgguard.apps().daemonSets().inNamespace("kube-system").list());
+      // The checker's own list: by name, which RBAC authorizes against resourceNames.
+      assertThat(
+              asWgguard
+                  .apps()
+                  .daemonSets()
+                  .inNamespace("kube-system")
+                  .withField("metadata.name", "calico-node")
+                  .list()
+                  .getItems())
+          .isEmpty();
       assertRefused(() -> asWgguard.nodes().withName("worker1").delete());
       assertRefused(
           () ->

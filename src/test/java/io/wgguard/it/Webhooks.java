@@ -29,6 +29,15 @@ public final class Webhooks {
   }
 
   /**
+   * The calico-node DaemonSet webhook of {@code manifests/base/calico-node-webhook.yaml}, aimed at
+   * {@code base}.
+   */
+  public static ValidatingWebhookConfiguration registerCalicoNode(
+      KubernetesClient client, String base) throws IOException {
+    return register(client, base, "calico-node-webhook.yaml");
+  }
+
+  /**
    * Reads {@code manifests/base/<file>}, replaces each service reference by {@code base + path},
    * sets the caBundle to the test CA, and creates it.
    */

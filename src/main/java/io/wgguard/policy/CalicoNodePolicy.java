@@ -1,0 +1,189 @@
+package io.wgguard.policy;
+
+import io.wgguard.felix.CalicoNodeEnvironment;
+import io.wgguard.felix.CalicoNodeEnvironment.ConfigMaps;
+import io.wgguard.felix.EnvironmentSetting;
+import io.wgguard.felix.EnvironmentSetting.State;
+import io.wgguard.felix.GuardedField;
+import io.wgguard.felix.Violation;
+import io.wgguard.felix.Violation.Type;
+import io.wgguard.policy.AdmissionInput.Operation;
+import io.wgguard.policy.Decision.Verdict;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Decides whether a write to a calico-node DaemonSet may switch WireGuard off through Felix's
+ * environment, which outranks every FelixConfiguration. A pure function of the request, the
+ * settings and the given instant.
+ *
+ * <p>Per guarded field, only when the write changes the environment entries that may set it (an
+ * image bump or a resource change is allowed at once, nothing parsed beyond the names):
+ *
+ * <ul>
+ *   <li>the calico-node container now turns the field off ({@link State#OFF}: a false value, or one
+ *       Felix cannot read and replaces by its default, false) where the old template did not: the
+ *       write switches WireGuard off on every node the DaemonSet runs on;
+ *   <li>the field may now be set from a ConfigMap, Secret or field ({@link State#UNKNOWN}):
+ *       admission cannot see the value Felix will read;
+ *   <li>the template no longer has a container named {@code calico-node}: wgguard can no longer
+ *       tell which environment Felix reads.
+ * </ul>
+ *
+ * Each needs a valid override on the DaemonSet, under the rules of FelixConfigurations ({@link
+ * OverrideCheck}), single-use included. A write that keeps the field off is allowed with a warning.
+ */
+public final class CalicoNodePolicy {
+
+  private static final String CONTAINER_PATH =
+      "spec.template.spec.containers[" + CalicoNodeEnvironment.CONTAINER + "]";
+
+  private final PolicySettings settings;
+  private final OverrideCheck overrides;
+
+  public CalicoNodePolicy(PolicySettings settings) {
+    this.settings = settings;
+    this.overrides = new OverrideCheck(settings);
+  }
+
+  /** Judges one request at instant {@code now}. */
+  public Decision decide(CalicoNodeInput input, Instant now) {
+    CalicoNodeEnvironment after = input.newObject();
+    if (after == null
+        || (input.operation() != Operation.CREATE && input.operation() != Operation.UPDATE)) {
+      return allowed(List.of());
+    }
+    CalicoNodeEnvironment before = input.oldObject();
+    List<Violation> disables = new ArrayList<>();
+    List<Violation> unknown = new ArrayList<>();
+    List<String> keepsOff = new ArrayList<>();
+    if (!after.hasContainer() && (before == null || before.hasContainer())) {
+      unknown.add(
+          new Violation(
+              "spec.template.spec.containers",
+              Type.NOT_JUDGEABLE,
+              "the pod template has no container named "
+                  + CalicoNodeEnvironment.CONTAINER
+                  + ", so wgguard cannot tell which environment Felix reads"));
+    }
+    for (GuardedField field : GuardedField.values()) {
+      if (!settings.guardedFields().contains(field)) {
+        continue;
+      }
+      String previous = before == null ? "" : before.fingerprint(field);
+      if (previous.equals(after.fingerprint(field))) {
+        continue; // the write leaves this field's variables alone
+      }
+      EnvironmentSetting setting = after.setting(field, ConfigMaps.none());
+      State was = before == null ? State.UNSET : before.setting(field, ConfigMaps.none()).state();
+      String path = CONTAINER_PATH + ".env[" + setting.variable() + "]";
+      switch (setting.state()) {
+        case OFF -> {
+          if (was == State.OFF) {
+            keepsOff.add(
+                setting.detail() + " (as before): that traffic is not encrypted on those nodes");
+          } else {
+            disables.add(new Violation(path, Type.DISABLES, setting.detail()));
+          }
+        }
+        case UNKNOWN ->
+            unknown.add(
+                new Violation(
+                    path,
+                    Type.NOT_JUDGEABLE,
+                    setting.detail()
+                        + " at admission, so it may switch WireGuard off for "
+                        + field.covers()
+                        + " unseen"));
+        case ON, UNSET -> {
+          // Nothing switched off.
+        }
+      }
+    }
+    if (disables.isEmpty() && unknown.isEmpty()) {
+      return allowed(keepsOff);
+    }
+
+    List<Violation> overrideProblems =
+        overrides.problems(
+            new OverrideCheck.Carried(
+                input.ticket(), input.previousTicket(), input.expires(), false),
+            input.user(),
+            now);
+    List<Violation> all = new ArrayList<>(disables);
+    all.addAll(unknown);
+    Map<String, String> audit = new LinkedHashMap<>();
+    audit.put("scope", "daemonset:" + after.id());
+    audit.put("object", "DaemonSet " + after.id());
+    audit.put("disabled-fields", fields(all));
+    if (input.dryRun()) {
+      audit.put("dry-run", "true");
+    }
+    String requester = OverrideCheck.requester(input.user());
+    if (overrideProblems.isEmpty()) {
+      String ticket = input.ticket().orElse("");
+      String expires = input.expires().orElse("none");
+      audit.put("override-ticket", ticket);
+      audit.put("override-requester", requester);
+      audit.put("override-expires", expires);
+      List<String> warnings = new ArrayList<>(keepsOff);
+      warnings.add(
+          "calico-node environment on DaemonSet %s may switch WireGuard off under override %s by %s (expires %s): %s"
+              .formatted(after.id(), ticket, requester, expires, details(all)));
+      return new Decision(true, Verdict.OVERRIDDEN, "", warnings, audit, all);
+    }
+    all.addAll(overrideProblems);
+    String message = refusal(after, disables, unknown, overrideProblems);
+    if (settings.enforce()) {
+      audit.put("decision", "denied");
+      return new Decision(false, Verdict.DENIED, message, keepsOff, audit, all);
+    }
+    audit.put("decision", "warn");
+    List<String> warnings = new ArrayList<>(keepsOff);
+    warnings.add("wgguard is in warn mode; in enforce mode this write is refused: " + message);
+    return new Decision(true, Verdict.WARNED, "", warnings, audit, all);
+  }
+
+  private String refusal(
+      CalicoNodeEnvironment after,
+      List<Violation> disables,
+      List<Violation> unknown,
+      List<Violation> overrideProblems) {
+    List<String> what = new ArrayList<>();
+    if (!disables.isEmpty()) {
+      what.add(
+          "DaemonSet %s would switch WireGuard off on every node it runs on, above every FelixConfiguration: %s"
+              .formatted(after.id(), details(disables)));
+    }
+    if (!unknown.isEmpty()) {
+      what.add(
+          "DaemonSet %s takes Felix's WireGuard settings from where admission cannot judge them: %s"
+              .formatted(after.id(), details(unknown)));
+    }
+    return "%s. Refused because %s. %s%s"
+        .formatted(
+            String.join(". ", what),
+            details(overrideProblems),
+            overrides.howTo(false),
+            unknown.isEmpty()
+                ? ""
+                : " Or give the variable a literal value in the calico-node container, which"
+                    + " admission can judge.");
+  }
+
+  private static Decision allowed(List<String> warnings) {
+    return new Decision(true, Verdict.ALLOWED, "", warnings, Map.of(), List.of());
+  }
+
+  private static String details(List<Violation> violations) {
+    return violations.stream().map(Violation::detail).collect(Collectors.joining("; "));
+  }
+
+  private static String fields(List<Violation> violations) {
+    return violations.stream().map(Violation::field).distinct().collect(Collectors.joining(","));
+  }
+}
