@@ -1,7 +1,5 @@
 package io.wgguard.agent;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -14,7 +12,9 @@ import java.time.Duration;
 
 /**
  * {@code agent}: runs the node agent without booting the service. Settings are the same {@code
- * wgguard.agent.*} properties, from system properties and environment variables.
+ * wgguard.agent.*} properties, from system properties and environment variables. The DaemonSet
+ * starts it through {@link AgentMain}, which loads no Quarkus runtime; {@code wgguard agent} runs
+ * the same code.
  */
 public final class AgentCommand {
 
@@ -49,12 +49,13 @@ public final class AgentCommand {
       err.println("wgguard agent: host root " + config.hostRoot() + " is not a directory");
       return 2;
     }
-    try (KubernetesClient client = new KubernetesClientBuilder().build()) {
-      NodeAgent agent = new NodeAgent(client, config, node, Clock.systemUTC(), out);
+    try {
+      KubeApi api = KubeApi.fromEnvironment(System.getenv());
+      NodeAgent agent = new NodeAgent(api, config, node, Clock.systemUTC(), out);
       Runtime.getRuntime().addShutdownHook(new Thread(agent::stop));
       out.printf(
-          "agent: watching WireGuard on node %s (host root %s, every %s)%n",
-          node, config.hostRoot(), config.interval());
+          "agent: watching WireGuard on node %s (host root %s, every %s, tunnels from %s)%n",
+          node, config.hostRoot(), config.interval(), config.tunnelSource().label());
       agent.run();
       return 0;
     } catch (InterruptedException e) {
