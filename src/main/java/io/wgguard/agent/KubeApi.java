@@ -104,7 +104,7 @@ public final class KubeApi {
    * From a kubeconfig's current context: {@code server}, {@code certificate-authority} or {@code
    * certificate-authority-data}, and a {@code token} or {@code tokenFile}.
    */
-  static KubeApi fromKubeconfig(Path file) {
+  public static KubeApi fromKubeconfig(Path file) {
     JsonNode config;
     try {
       config =
