@@ -25,8 +25,9 @@ grep -q 'io.wgguard.agent.AgentMain' "$daemonset" && [ -n "$agent_opts" ] || {
 former_opts="-XX:MaxRAMPercentage=50.0 -XX:+ExitOnOutOfMemoryError -Djava.util.logging.manager=org.jboss.logmanager.LogManager -XX:MaxRAM=256m"
 bench_conditions "bench/agent.sh (JAVA_OPTS: $agent_opts)"
 if [[ $skip != *" rss "* ]]; then
-  bench_java -Xmx1g -Dmode=rss -Druns="${BENCH_RUNS:-5}" -DagentJavaOpts="$agent_opts" \
-    -DformerJavaOpts="$former_opts" io.wgguard.bench.AgentBenchmark
+  bench_java -Xmx1g -Dmode=rss -Druns="${BENCH_RUNS:-5}" -DsettleSeconds="${BENCH_SETTLE:-40}" -DagentJavaOpts="$agent_opts" \
+    -DformerJavaOpts="$former_opts" -DagentEnv="${BENCH_AGENT_ENV:-}" -Dnmt="${BENCH_NMT:-false}" \
+    io.wgguard.bench.AgentBenchmark
 fi
 if [[ $skip != *" requests "* ]]; then
   bench_java -Xmx2g -Dmode=requests -Dagents="${BENCH_AGENTS:-50}" \

@@ -1,14 +1,12 @@
 package io.wgguard.agent;
 
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import io.wgguard.config.WgguardConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * {@code agent}: runs the node agent without booting the service. Settings are the same {@code
@@ -28,15 +26,10 @@ public final class AgentCommand {
     }
     WgguardConfig.Agent config;
     try {
-      SmallRyeConfig smallrye =
-          new SmallRyeConfigBuilder()
-              .addDefaultSources()
-              // Durations read as in the service: 10s, 2m, or ISO-8601.
-              .withConverter(Duration.class, 200, new DurationConverter())
-              .withMapping(WgguardConfig.class)
-              .build();
-      config = smallrye.getConfigMapping(WgguardConfig.class).agent();
-    } catch (RuntimeException e) {
+      Map<String, String> properties = new HashMap<>();
+      System.getProperties().forEach((k, v) -> properties.put(k.toString(), v.toString()));
+      config = AgentSettings.read(System.getenv(), properties);
+    } catch (IllegalArgumentException e) {
       err.println("wgguard agent: bad configuration: " + e.getMessage());
       return 2;
     }

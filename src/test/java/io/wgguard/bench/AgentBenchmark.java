@@ -87,12 +87,17 @@ public final class AgentBenchmark {
     Map<String, List<String>> variants = new java.util.LinkedHashMap<>();
     List<String> main = new ArrayList<>(List.of(java));
     main.addAll(daemonSetOpts);
+    if (Boolean.getBoolean("nmt")) {
+      main.add("-XX:NativeMemoryTracking=summary");
+    }
     main.addAll(List.of("-cp", WgguardProcess.agentClasspath(), "io.wgguard.agent.AgentMain"));
     variants.put("AgentMain, DaemonSet flags", main);
     List<String> launcher = new ArrayList<>(List.of(java));
     launcher.addAll(formerOpts);
     launcher.addAll(List.of("-jar", jar.toString(), "agent"));
-    variants.put("quarkus-run.jar agent, former flags", launcher);
+    if (!Boolean.getBoolean("nmt")) {
+      variants.put("quarkus-run.jar agent, former flags", launcher);
+    }
     Table table =
         new Table(
             "Agent idle memory, "
@@ -104,8 +109,7 @@ public final class AgentBenchmark {
                 + " s",
             "launch",
             "RSS MiB median (min–max)",
-            "anonymous RSS MiB median (min–max)",
-            "writes seen");
+            "anonymous RSS MiB median (min–max)");
     for (var variant : variants.entrySet()) {
       List<Double> rss = new ArrayList<>();
       List<Double> anon = new ArrayList<>();
@@ -122,6 +126,7 @@ public final class AgentBenchmark {
         env.put("WGGUARD_AGENT_HOST_ROOT", host.toString());
         env.put("WGGUARD_AGENT_TUNNEL_SOURCE", "device");
         env.put("WGGUARD_AGENT_WG_COMMAND", "/bin/sh " + wg);
+        daemonSetEnv().forEach(env::put);
         Process process = builder.start();
         try {
           BenchCluster.sleep(Duration.ofSeconds(settle));
@@ -140,12 +145,24 @@ public final class AgentBenchmark {
           System.err.printf(
               "bench: %s run %d: RSS %.1f MiB, anonymous %.1f MiB%n",
               variant.getKey(), run + 1, median(r), median(a));
+          if (Boolean.getBoolean("nmt")) {
+            Process jcmd =
+                new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                        Long.toString(process.pid()),
+                        "VM.native_memory",
+                        "summary")
+                    .redirectErrorStream(true)
+                    .start();
+            System.err.println(new String(jcmd.getInputStream().readAllBytes()));
+            jcmd.waitFor();
+          }
         } finally {
           process.destroy();
           process.waitFor();
         }
       }
-      table.row(variant.getKey(), spread(rss), spread(anon), "");
+      table.row(variant.getKey(), spread(rss), spread(anon));
     }
     table.print();
   }
@@ -365,6 +382,16 @@ public final class AgentBenchmark {
         return 0;
       }
     };
+  }
+
+  // Environment variables the DaemonSet sets besides JAVA_OPTS and the agent's own settings.
+  static Map<String, String> daemonSetEnv() {
+    Map<String, String> env = new TreeMap<>();
+    for (String pair : split(System.getProperty("agentEnv", ""))) {
+      int eq = pair.indexOf('=');
+      env.put(pair.substring(0, eq), pair.substring(eq + 1));
+    }
+    return env;
   }
 
   static List<String> split(String opts) {

@@ -167,10 +167,7 @@ public final class WgguardProcess implements AutoCloseable {
           app + "/app not found: run ./mvnw verify, which packages it first");
     }
     return String.join(
-        java.io.File.pathSeparator,
-        app.resolve("app") + "/*",
-        app.resolve("lib/boot") + "/*",
-        app.resolve("lib/main") + "/*");
+        java.io.File.pathSeparator, app.resolve("app") + "/*", app.resolve("lib/main") + "/*");
   }
 
   /** Base URL of the webhook port, e.g. {@code https://127.0.0.1:12345}. */
