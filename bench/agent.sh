@@ -26,7 +26,7 @@ former_opts="-XX:MaxRAMPercentage=50.0 -XX:+ExitOnOutOfMemoryError -Djava.util.l
 bench_conditions "bench/agent.sh (JAVA_OPTS: $agent_opts)"
 if [[ $skip != *" rss "* ]]; then
   bench_java -Xmx1g -Dmode=rss -Druns="${BENCH_RUNS:-5}" -DsettleSeconds="${BENCH_SETTLE:-40}" -DagentJavaOpts="$agent_opts" \
-    -DformerJavaOpts="$former_opts" -DagentEnv="${BENCH_AGENT_ENV:-}" -Dnmt="${BENCH_NMT:-false}" \
+    -DformerJavaOpts="$former_opts" -DagentEnv="${BENCH_AGENT_ENV:-}" -Dnmt="${BENCH_NMT:-false}" -DcandidateOpts="${BENCH_CANDIDATES:-}" -DskipLauncher="${BENCH_SKIP_LAUNCHER:-false}" \
     io.wgguard.bench.AgentBenchmark
 fi
 if [[ $skip != *" requests "* ]]; then

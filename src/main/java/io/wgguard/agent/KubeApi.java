@@ -107,9 +107,14 @@ public final class KubeApi {
   public static KubeApi fromKubeconfig(Path file) {
     JsonNode config;
     try {
+      // JSON is YAML too; reading it without the YAML parser keeps SnakeYAML out of the JVM.
+      byte[] text = Files.readAllBytes(file);
+      boolean json = new String(text, StandardCharsets.UTF_8).stripLeading().startsWith("{");
       config =
-          new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
-              .readTree(file.toFile());
+          json
+              ? JSON.readTree(text)
+              : new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                  .readTree(text);
     } catch (IOException e) {
       throw new IllegalStateException("cannot read kubeconfig " + file + ": " + e.getMessage());
     }

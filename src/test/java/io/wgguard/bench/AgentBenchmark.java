@@ -66,6 +66,20 @@ public final class AgentBenchmark {
     System.exit(0);
   }
 
+  // The admin kubeconfig as JSON, which the agent reads without loading a YAML parser, as it
+  // reads its service account on a node.
+  static Path jsonKubeconfig(KubeCluster cluster) throws IOException {
+    var yaml =
+        new com.fasterxml.jackson.databind.ObjectMapper(
+            new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    Path json = Path.of("target/bench/agent/kubeconfig.json");
+    Files.writeString(
+        json,
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .writeValueAsString(yaml.readTree(cluster.kubeconfig(User.ADMIN).toFile())));
+    return json;
+  }
+
   // `wg show IFACE dump` printing a real dump: the agent spawns it every round as on a node.
   static Path fakeWg(Path work) throws IOException {
     Path wg = work.resolve("wg");
@@ -92,10 +106,20 @@ public final class AgentBenchmark {
     }
     main.addAll(List.of("-cp", WgguardProcess.agentClasspath(), "io.wgguard.agent.AgentMain"));
     variants.put("AgentMain, DaemonSet flags", main);
+    // Other JVM flags to compare, separated by '|' (BENCH_CANDIDATES in bench/agent.sh).
+    for (String candidate : System.getProperty("candidateOpts", "").split("\\|")) {
+      if (!candidate.isBlank()) {
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(split(candidate));
+        command.addAll(
+            List.of("-cp", WgguardProcess.agentClasspath(), "io.wgguard.agent.AgentMain"));
+        variants.put("AgentMain, " + candidate.strip(), command);
+      }
+    }
     List<String> launcher = new ArrayList<>(List.of(java));
     launcher.addAll(formerOpts);
     launcher.addAll(List.of("-jar", jar.toString(), "agent"));
-    if (!Boolean.getBoolean("nmt")) {
+    if (!Boolean.getBoolean("nmt") && !Boolean.getBoolean("skipLauncher")) {
       variants.put("quarkus-run.jar agent, former flags", launcher);
     }
     Table table =
@@ -109,10 +133,12 @@ public final class AgentBenchmark {
                 + " s",
             "launch",
             "RSS MiB median (min–max)",
-            "anonymous RSS MiB median (min–max)");
+            "anonymous RSS MiB median (min–max)",
+            "CPU ms per minute idle, median (min–max)");
     for (var variant : variants.entrySet()) {
       List<Double> rss = new ArrayList<>();
       List<Double> anon = new ArrayList<>();
+      List<Double> cpu = new ArrayList<>();
       for (int run = 0; run < runs; run++) {
         Path log = Path.of("target/it-logs/bench-agent-" + run + ".log");
         Files.createDirectories(log.getParent());
@@ -121,7 +147,7 @@ public final class AgentBenchmark {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();
-        env.put("KUBECONFIG", cluster.kubeconfig(User.ADMIN).toString());
+        env.put("KUBECONFIG", jsonKubeconfig(cluster).toString());
         env.put("NODE_NAME", node);
         env.put("WGGUARD_AGENT_HOST_ROOT", host.toString());
         env.put("WGGUARD_AGENT_TUNNEL_SOURCE", "device");
@@ -133,6 +159,8 @@ public final class AgentBenchmark {
           if (!process.isAlive()) {
             throw new IllegalStateException(variant.getKey() + " exited: " + Files.readString(log));
           }
+          double cpuBefore = Proc.cpuSeconds(process.pid());
+          long sampleStart = System.nanoTime();
           List<Double> r = new ArrayList<>();
           List<Double> a = new ArrayList<>();
           for (int i = 0; i < samples; i++) {
@@ -140,6 +168,10 @@ public final class AgentBenchmark {
             a.add(Proc.rssAnonKib(process.pid()) / 1024.0);
             BenchCluster.sleep(Duration.ofSeconds(1));
           }
+          cpu.add(
+              (Proc.cpuSeconds(process.pid()) - cpuBefore)
+                  * 1000
+                  / ((System.nanoTime() - sampleStart) / 60e9));
           rss.add(median(r));
           anon.add(median(a));
           System.err.printf(
@@ -156,13 +188,34 @@ public final class AgentBenchmark {
                     .start();
             System.err.println(new String(jcmd.getInputStream().readAllBytes()));
             jcmd.waitFor();
+            for (List<String> more :
+                List.of(
+                    List.of("GC.class_histogram"),
+                    List.of("GC.heap_info"),
+                    List.of("Thread.print"),
+                    List.of("VM.metaspace"))) {
+              List<String> command =
+                  new ArrayList<>(
+                      List.of(
+                          Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                          Long.toString(process.pid())));
+              command.addAll(more);
+              Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+              Files.write(
+                  Path.of("target/bench/agent-" + more.get(0) + ".txt"),
+                  p.getInputStream().readAllBytes());
+              p.waitFor();
+            }
+            Files.writeString(
+                Path.of("target/bench/agent-smaps.txt"),
+                Files.readString(Path.of("/proc/" + process.pid() + "/smaps")));
           }
         } finally {
           process.destroy();
           process.waitFor();
         }
       }
-      table.row(variant.getKey(), spread(rss), spread(anon));
+      table.row(variant.getKey(), spread(rss), spread(anon), spread(cpu));
     }
     table.print();
   }
