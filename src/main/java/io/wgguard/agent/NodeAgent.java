@@ -61,6 +61,7 @@ public final class NodeAgent {
   private final Map<String, WgDevice> previous = new HashMap<>();
   private volatile Instant lastSuccess = Instant.EPOCH;
   private String lastProblem = "";
+  private boolean troubled;
   private long writes;
 
   public NodeAgent(
@@ -113,6 +114,15 @@ public final class NodeAgent {
 
   /** One read-the-host-and-write-on-change round. */
   void once() {
+    troubled = false;
+    round();
+    if (!troubled) {
+      // Log the next problem again even if it is the same as the last one.
+      lastProblem = "";
+    }
+  }
+
+  private void round() {
     JsonNode current = nodeWatch.objects().get(node);
     if (!nodeWatch.synced() || current == null) {
       problem(
@@ -148,7 +158,6 @@ public final class NodeAgent {
       writes++;
       nodeWatch.put(written);
       lastSuccess = clock.instant();
-      lastProblem = "";
       if (before == null
           || !before.status().equals(c.status())
           || !before.reason().equals(c.reason())) {
@@ -256,6 +265,7 @@ public final class NodeAgent {
   }
 
   private void problem(String problem) {
+    troubled = true;
     if (!problem.equals(lastProblem)) {
       log.println("agent: " + problem);
       lastProblem = problem;
