@@ -153,6 +153,10 @@ public final class AgentBenchmark {
         env.put("WGGUARD_AGENT_TUNNEL_SOURCE", "device");
         env.put("WGGUARD_AGENT_WG_COMMAND", "/bin/sh " + wg);
         daemonSetEnv().forEach(env::put);
+        // /healthz served, as in the DaemonSet, on a free port (benchmarks may run side by side).
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+          env.put("WGGUARD_AGENT_HEALTH_PORT", Integer.toString(socket.getLocalPort()));
+        }
         Process process = builder.start();
         try {
           BenchCluster.sleep(Duration.ofSeconds(settle));
@@ -350,7 +354,8 @@ public final class AgentBenchmark {
   static final Pattern REQUEST =
       Pattern.compile("^apiserver_request_total\\{([^}]*)\\}\\s+(\\S+)", Pattern.MULTILINE);
 
-  // Requests on resources (not /metrics, /healthz), by verb and resource.
+  // Requests on what agents read and write (nodes, nodes/status, FelixConfigurations), by verb and
+  // resource: kube-apiserver's own controllers' requests (endpoints, leases, ...) are not theirs.
   static Map<String, Double> counts(String exposition) {
     Map<String, Double> counts = new TreeMap<>();
     Matcher m = REQUEST.matcher(exposition);
@@ -358,7 +363,7 @@ public final class AgentBenchmark {
       String labels = m.group(1);
       String resource = label(labels, "resource");
       String subresource = label(labels, "subresource");
-      if (resource.isEmpty()) {
+      if (!resource.equals("nodes") && !resource.equals("felixconfigurations")) {
         continue;
       }
       String key =
