@@ -1,20 +1,18 @@
 package io.wgguard.agent;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import io.wgguard.config.WgguardConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * {@code agent}: runs the node agent without booting the service. Settings are the same {@code
- * wgguard.agent.*} properties, from system properties and environment variables.
+ * wgguard.agent.*} properties, from system properties and environment variables. The DaemonSet
+ * starts it through {@link AgentMain}, which loads no Quarkus runtime; {@code wgguard agent} runs
+ * the same code.
  */
 public final class AgentCommand {
 
@@ -28,15 +26,10 @@ public final class AgentCommand {
     }
     WgguardConfig.Agent config;
     try {
-      SmallRyeConfig smallrye =
-          new SmallRyeConfigBuilder()
-              .addDefaultSources()
-              // Durations read as in the service: 10s, 2m, or ISO-8601.
-              .withConverter(Duration.class, 200, new DurationConverter())
-              .withMapping(WgguardConfig.class)
-              .build();
-      config = smallrye.getConfigMapping(WgguardConfig.class).agent();
-    } catch (RuntimeException e) {
+      Map<String, String> properties = new HashMap<>();
+      System.getProperties().forEach((k, v) -> properties.put(k.toString(), v.toString()));
+      config = AgentSettings.read(System.getenv(), properties);
+    } catch (IllegalArgumentException e) {
       err.println("wgguard agent: bad configuration: " + e.getMessage());
       return 2;
     }
@@ -49,12 +42,13 @@ public final class AgentCommand {
       err.println("wgguard agent: host root " + config.hostRoot() + " is not a directory");
       return 2;
     }
-    try (KubernetesClient client = new KubernetesClientBuilder().build()) {
-      NodeAgent agent = new NodeAgent(client, config, node, Clock.systemUTC(), out);
+    try {
+      KubeApi api = KubeApi.fromEnvironment(System.getenv());
+      NodeAgent agent = new NodeAgent(api, config, node, Clock.systemUTC(), out);
       Runtime.getRuntime().addShutdownHook(new Thread(agent::stop));
       out.printf(
-          "agent: watching WireGuard on node %s (host root %s, every %s)%n",
-          node, config.hostRoot(), config.interval());
+          "agent: watching WireGuard on node %s (host root %s, every %s, tunnels from %s)%n",
+          node, config.hostRoot(), config.interval(), config.tunnelSource().label());
       agent.run();
       return 0;
     } catch (InterruptedException e) {

@@ -34,9 +34,16 @@ public final class ModuleProbe {
 
   /** Probes {@code hostRoot} for the module and {@code iface}. */
   public static Result probe(Path hostRoot, String iface) {
+    return probe(hostRoot, java.util.List.of(iface));
+  }
+
+  /**
+   * Probes {@code hostRoot} for the module and every one of {@code ifaces} (one per IP family
+   * WireGuard is on for); the first missing interface is named.
+   */
+  public static Result probe(Path hostRoot, java.util.List<String> ifaces) {
     Path sysModule = hostRoot.resolve("sys/module/wireguard");
     Path procModules = hostRoot.resolve("proc/modules");
-    Path device = hostRoot.resolve("sys/class/net").resolve(iface);
     boolean inSys = Files.isDirectory(sysModule);
     boolean inProc = listedInProcModules(procModules);
     if (!inSys && !inProc) {
@@ -47,19 +54,28 @@ public final class ModuleProbe {
               + " /proc/modules (install it, e.g. apt install wireguard)");
     }
     String how = inProc ? "loaded module (/proc/modules)" : "built-in (/sys/module/wireguard)";
-    if (!Files.exists(device)) {
-      return new Result(
-          false,
-          INTERFACE_MISSING,
-          "WireGuard "
-              + how
-              + ", but no interface "
-              + iface
-              + " in /sys/class/net: Felix has not"
-              + " created it (is WireGuard enabled for this node?)");
+    for (String iface : ifaces) {
+      if (!Files.exists(hostRoot.resolve("sys/class/net").resolve(iface))) {
+        return new Result(
+            false,
+            INTERFACE_MISSING,
+            "WireGuard "
+                + how
+                + ", but no interface "
+                + iface
+                + " in /sys/class/net: Felix has not"
+                + " created it (is WireGuard enabled for this node?)");
+      }
     }
     return new Result(
-        true, MODULE_LOADED, "WireGuard " + how + " and interface " + iface + " present");
+        true,
+        MODULE_LOADED,
+        "WireGuard "
+            + how
+            + " and interface"
+            + (ifaces.size() > 1 ? "s " : " ")
+            + String.join(", ", ifaces)
+            + " present");
   }
 
   private static boolean listedInProcModules(Path procModules) {

@@ -1,72 +1,101 @@
 package io.wgguard.agent;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeCondition;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.wgguard.Names;
+import io.wgguard.config.TunnelSource;
 import io.wgguard.config.WgguardConfig;
+import io.wgguard.felix.EffectiveWireguard;
+import io.wgguard.felix.FelixObject;
+import io.wgguard.felix.FelixObjects;
+import io.wgguard.felix.IpFamily;
+import io.wgguard.readiness.TunnelSummary;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps the node condition {@code WireGuardModuleReady} current from what the host shows. Writes
- * through {@code nodes/status} with a strategic merge patch keyed on the condition type, so the
- * kubelet's conditions are never touched, and only on a change or when the heartbeat is due.
+ * Keeps the node condition {@code WireGuardModuleReady} and the annotation {@code
+ * wgguard.io/tunnels} of its node current from what the host shows.
+ *
+ * <p>It watches its own Node (field selector {@code metadata.name}) and the FelixConfigurations
+ * instead of reading them every round: at 65,000 nodes a GET per node every 10 s is 6,500 requests
+ * a second, an idle watch is none. The host (/sys, {@code wg}) is re-read every {@code interval};
+ * the API server is written only when the condition or the summary changed or the heartbeat is due,
+ * in one strategic merge patch through {@code nodes/status} that names only the condition type and
+ * the annotation key, so the kubelet's conditions and everyone else's annotations are never
+ * touched.
  */
 public final class NodeAgent {
 
-  /** Interface name Felix uses when FelixConfiguration does not set one. */
-  public static final String DEFAULT_INTERFACE = "wireguard.cali";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final Duration INTERFACE_REFRESH = Duration.ofMinutes(5);
-
-  private final KubernetesClient client;
+  private final KubeApi api;
   private final WgguardConfig.Agent config;
   private final String node;
   private final Clock clock;
   private final PrintStream log;
+  private final TunnelReader tunnels;
+  private final Watcher nodeWatch;
+  private final Watcher felixWatch;
   private final CountDownLatch stop = new CountDownLatch(1);
+  private final Map<String, WgDevice> previous = new HashMap<>();
   private volatile Instant lastSuccess = Instant.EPOCH;
-  private String iface;
-  private Instant ifaceReadAt = Instant.EPOCH;
+  private String lastProblem = "";
+  private boolean troubled;
+  private long writes;
 
   public NodeAgent(
-      KubernetesClient client,
-      WgguardConfig.Agent config,
-      String node,
-      Clock clock,
-      PrintStream log) {
-    this.client = client;
+      KubeApi api, WgguardConfig.Agent config, String node, Clock clock, PrintStream log) {
+    this.api = api;
     this.config = config;
     this.node = node;
     this.clock = clock;
     this.log = log;
+    this.tunnels =
+        new TunnelReader(config.tunnelSource(), config.wgCommand(), config.felixMetricsUrl());
+    this.nodeWatch =
+        new Watcher(api, "/api/v1/nodes", "metadata.name=" + node, "node " + node, log);
+    this.felixWatch =
+        new Watcher(
+            api,
+            "/apis/" + Names.CALICO_CRD_GROUP + "/v1/felixconfigurations",
+            "",
+            "FelixConfigurations",
+            log);
   }
 
   /** Runs until {@link #stop()}. */
   public void run() throws InterruptedException {
     HttpServer health = startHealth();
+    nodeWatch.start();
+    felixWatch.start();
     try {
       do {
         once();
       } while (!stop.await(config.interval().toMillis(), TimeUnit.MILLISECONDS));
     } finally {
+      nodeWatch.stop();
+      felixWatch.stop();
       if (health != null) {
         health.stop(0);
       }
@@ -78,117 +107,197 @@ public final class NodeAgent {
     stop.countDown();
   }
 
-  /** One probe-and-write round; returns what was written, if anything. */
-  public Optional<ConditionPlanner.Condition> once() {
-    try {
-      String name = interfaceName();
-      ModuleProbe.Result probe = ModuleProbe.probe(Path.of(config.hostRoot()), name);
-      Node current = client.nodes().withName(node).get();
-      if (current == null) {
-        log.printf("agent: node %s not found%n", node);
-        return Optional.empty();
-      }
-      Optional<ConditionPlanner.Condition> next =
-          ConditionPlanner.next(condition(current), probe, clock.instant(), config.heartbeat());
-      if (next.isPresent()) {
-        write(next.get());
-        ConditionPlanner.Condition before = condition(current);
-        if (before == null
-            || !before.status().equals(next.get().status())
-            || !before.reason().equals(next.get().reason())) {
-          log.printf(
-              "agent: node %s %s=%s (%s): %s%n",
-              node,
-              Names.MODULE_READY_CONDITION,
-              next.get().status(),
-              next.get().reason(),
-              next.get().message());
-        }
-      }
+  /** How many patches this agent has sent. */
+  public long writes() {
+    return writes;
+  }
+
+  /** One read-the-host-and-write-on-change round. */
+  void once() {
+    troubled = false;
+    round();
+    if (!troubled) {
+      // Log the next problem again even if it is the same as the last one.
+      lastProblem = "";
+    }
+  }
+
+  private void round() {
+    JsonNode current = nodeWatch.objects().get(node);
+    if (!nodeWatch.synced() || current == null) {
+      problem(
+          nodeWatch.synced() ? "node " + node + " not found" : "node " + node + " not read yet");
+      return;
+    }
+    Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+    Map<IpFamily, String> ifaces = interfaces(current);
+    List<String> probed =
+        ifaces.isEmpty() ? List.of(v4Interface(List.of())) : new ArrayList<>(ifaces.values());
+    ModuleProbe.Result probe = ModuleProbe.probe(Path.of(config.hostRoot()), probed);
+    ConditionPlanner.Condition before = condition(current);
+    Optional<ConditionPlanner.Condition> condition =
+        ConditionPlanner.next(before, probe, now, config.heartbeat());
+    Optional<TunnelSummary> summary = Optional.empty();
+    TunnelSummary fresh = felixWatch.synced() ? summary(ifaces, now) : null;
+    if (fresh != null) {
+      summary = TunnelPlanner.next(annotation(current), fresh, now, config.heartbeat());
+    }
+    if (condition.isEmpty() && summary.isEmpty()) {
       lastSuccess = clock.instant();
-      return next;
-    } catch (KubernetesClientException e) {
-      log.printf("agent: cannot update node %s: %s%n", node, e.getMessage());
-      return Optional.empty();
+      return;
+    }
+    // One write carries both, so that an idle node costs one write per heartbeat, not two.
+    ConditionPlanner.Condition c =
+        condition.orElseGet(() -> ConditionPlanner.next(before, probe, now, Duration.ZERO).get());
+    try {
+      JsonNode written =
+          api.patch(
+              "/api/v1/nodes/" + URLEncoder.encode(node, StandardCharsets.UTF_8) + "/status",
+              "application/strategic-merge-patch+json",
+              patch(c, fresh));
+      writes++;
+      nodeWatch.put(written);
+      lastSuccess = clock.instant();
+      if (before == null
+          || !before.status().equals(c.status())
+          || !before.reason().equals(c.reason())) {
+        log.printf(
+            "agent: node %s %s=%s (%s): %s%n",
+            node, Names.MODULE_READY_CONDITION, c.status(), c.reason(), c.message());
+      }
+    } catch (KubeApi.ApiException e) {
+      problem("cannot update node " + node + ": " + e.getMessage());
     }
   }
 
-  private void write(ConditionPlanner.Condition c) {
-    String patch =
-        "{\"status\":{\"conditions\":[{"
-            + "\"type\":\""
-            + Names.MODULE_READY_CONDITION
-            + "\","
-            + "\"status\":\""
-            + c.status()
-            + "\","
-            + "\"reason\":\""
-            + c.reason()
-            + "\","
-            + "\"message\":"
-            + json(c.message())
-            + ","
-            + "\"lastHeartbeatTime\":\""
-            + c.lastHeartbeatTime().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-            + "\","
-            + "\"lastTransitionTime\":\""
-            + c.lastTransitionTime().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-            + "\""
-            + "}]}}";
-    client
-        .nodes()
-        .withName(node)
-        .subresource("status")
-        .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
-  }
-
-  private static ConditionPlanner.Condition condition(Node node) {
-    if (node.getStatus() == null || node.getStatus().getConditions() == null) {
-      return null;
+  // Interface per family WireGuard is on for on this node, from the effective FelixConfiguration.
+  private Map<IpFamily, String> interfaces(JsonNode current) {
+    Map<IpFamily, String> ifaces = new EnumMap<>(IpFamily.class);
+    if (!felixWatch.synced()) {
+      return ifaces;
     }
-    for (NodeCondition c : node.getStatus().getConditions()) {
-      if (Names.MODULE_READY_CONDITION.equals(c.getType())) {
-        return new ConditionPlanner.Condition(
-            c.getStatus() == null ? "" : c.getStatus(),
-            c.getReason() == null ? "" : c.getReason(),
-            c.getMessage() == null ? "" : c.getMessage(),
-            instant(c.getLastHeartbeatTime()),
-            instant(c.getLastTransitionTime()));
+    Map<String, JsonNode> json = felixWatch.objects();
+    List<FelixObject> objects = new ArrayList<>();
+    for (JsonNode object : json.values()) {
+      try {
+        objects.add(FelixObjects.read(object));
+      } catch (IllegalArgumentException e) {
+        // Felix skips what it cannot read as well.
       }
     }
-    return null;
+    EffectiveWireguard effective = EffectiveWireguard.of(objects);
+    Map<String, String> labels = labels(current);
+    List<String> precedence = effective.precedence(node, labels);
+    for (var setting : effective.forNode(node, labels).entrySet()) {
+      if (!setting.getValue().enabled()) {
+        continue;
+      }
+      IpFamily family = setting.getKey();
+      String name =
+          family == IpFamily.V4
+              ? v4Interface(precedence.stream().map(json::get).toList())
+              : precedence.stream()
+                  .map(json::get)
+                  .map(o -> FelixObjects.interfaceName(o, family))
+                  .flatMap(Optional::stream)
+                  .findFirst()
+                  .orElse(FelixObjects.DEFAULT_INTERFACE_V6);
+      ifaces.put(family, name);
+    }
+    return ifaces;
   }
 
-  // The interface name Felix uses: node.<name> over default, else Felix's default.
-  private String interfaceName() {
+  private String v4Interface(List<JsonNode> precedence) {
     if (config.interfaceName().isPresent()) {
       return config.interfaceName().get();
     }
-    Instant now = clock.instant();
-    if (iface != null && now.isBefore(ifaceReadAt.plus(INTERFACE_REFRESH))) {
-      return iface;
+    return precedence.stream()
+        .map(o -> FelixObjects.interfaceName(o, IpFamily.V4))
+        .flatMap(Optional::stream)
+        .findFirst()
+        .orElse(FelixObjects.DEFAULT_INTERFACE_V4);
+  }
+
+  private TunnelSummary summary(Map<IpFamily, String> ifaces, Instant now) {
+    if (tunnels.source() == TunnelSource.NONE) {
+      return null;
     }
-    String found = DEFAULT_INTERFACE;
-    for (String name : new String[] {Names.FELIX_DEFAULT, Names.FELIX_NODE_PREFIX + node}) {
-      try {
-        GenericKubernetesResource felix =
-            client
-                .genericKubernetesResources(Names.CALICO_CRD_GROUP + "/v1", Names.FELIX_KIND)
-                .withName(name)
-                .get();
-        Object spec = felix == null ? null : felix.getAdditionalProperties().get("spec");
-        if (spec instanceof Map<?, ?> map
-            && map.get("wireguardInterfaceName") instanceof String s
-            && !s.isBlank()) {
-          found = s;
-        }
-      } catch (KubernetesClientException e) {
-        // Not allowed or not served: Felix's default name is the best guess.
+    Map<String, WgDevice> read;
+    try {
+      read = tunnels.read(ifaces.values());
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      problem("cannot read WireGuard devices: " + e.getMessage());
+      return null;
+    }
+    Map<IpFamily, TunnelSummary.Device> devices = new LinkedHashMap<>();
+    for (var entry : ifaces.entrySet()) {
+      String iface = entry.getValue();
+      WgDevice device = read.get(iface);
+      devices.put(entry.getKey(), TunnelPlanner.device(iface, device, previous.get(iface), now));
+    }
+    previous.clear();
+    read.forEach(
+        (iface, device) -> {
+          if (device != null) {
+            previous.put(iface, device);
+          }
+        });
+    return new TunnelSummary(now, tunnels.source().label(), devices);
+  }
+
+  private String patch(ConditionPlanner.Condition c, TunnelSummary summary) {
+    ObjectNode root = JSON.createObjectNode();
+    if (summary != null) {
+      root.putObject("metadata")
+          .putObject("annotations")
+          .put(Names.TUNNELS_ANNOTATION, summary.toJson());
+    }
+    ObjectNode condition = root.putObject("status").putArray("conditions").addObject();
+    condition.put("type", Names.MODULE_READY_CONDITION);
+    condition.put("status", c.status());
+    condition.put("reason", c.reason());
+    condition.put("message", c.message());
+    condition.put(
+        "lastHeartbeatTime", c.lastHeartbeatTime().truncatedTo(ChronoUnit.SECONDS).toString());
+    condition.put(
+        "lastTransitionTime", c.lastTransitionTime().truncatedTo(ChronoUnit.SECONDS).toString());
+    return root.toString();
+  }
+
+  private void problem(String problem) {
+    troubled = true;
+    if (!problem.equals(lastProblem)) {
+      log.println("agent: " + problem);
+      lastProblem = problem;
+    }
+  }
+
+  private static Map<String, String> labels(JsonNode node) {
+    Map<String, String> labels = new HashMap<>();
+    node.path("metadata")
+        .path("labels")
+        .fields()
+        .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+    return labels;
+  }
+
+  private static String annotation(JsonNode node) {
+    JsonNode value = node.path("metadata").path("annotations").get(Names.TUNNELS_ANNOTATION);
+    return value == null || !value.isTextual() ? null : value.asText();
+  }
+
+  private static ConditionPlanner.Condition condition(JsonNode node) {
+    for (JsonNode c : node.path("status").path("conditions")) {
+      if (Names.MODULE_READY_CONDITION.equals(c.path("type").asText())) {
+        return new ConditionPlanner.Condition(
+            c.path("status").asText(""),
+            c.path("reason").asText(""),
+            c.path("message").asText(""),
+            instant(c.path("lastHeartbeatTime").asText("")),
+            instant(c.path("lastTransitionTime").asText("")));
       }
     }
-    iface = found;
-    ifaceReadAt = now;
-    return found;
+    return null;
   }
 
   private HttpServer startHealth() {
@@ -226,23 +335,5 @@ public final class NodeAgent {
     } catch (DateTimeParseException e) {
       return null;
     }
-  }
-
-  private static String json(String text) {
-    StringBuilder out = new StringBuilder("\"");
-    for (char ch : text.toCharArray()) {
-      switch (ch) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        default -> {
-          if (ch < 0x20) {
-            out.append(String.format("\\u%04x", (int) ch));
-          } else {
-            out.append(ch);
-          }
-        }
-      }
-    }
-    return out.append('"').toString();
   }
 }

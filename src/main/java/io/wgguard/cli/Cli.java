@@ -43,7 +43,8 @@ public final class Cli {
       Commands:
         serve               run the service: webhooks, node checker, health (the default)
         agent               run the node agent (DaemonSet): keeps the WireGuardModuleReady
-                            node condition current; settings: WGGUARD_AGENT_* variables
+                            node condition and the wgguard.io/tunnels annotation current;
+                            settings: WGGUARD_AGENT_* variables
         review FILE...      judge AdmissionReview files as the webhook would, offline
         review --old FILE --new FILE
                             judge a FelixConfiguration write given as old/new objects

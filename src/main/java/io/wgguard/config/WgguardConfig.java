@@ -97,6 +97,26 @@ public interface WgguardConfig {
      */
     Optional<String> interfaceName();
 
+    /**
+     * Where the node's WireGuard devices are read for the {@code wgguard.io/tunnels} annotation:
+     * {@code device} ({@code wg show <interface> dump}; needs {@code hostNetwork} and {@code
+     * NET_ADMIN}), {@code felix-metrics} (Felix's Prometheus endpoint, {@code
+     * prometheusMetricsEnabled}) or {@code none} (no annotation).
+     */
+    @WithDefault("device")
+    TunnelSource tunnelSource();
+
+    /**
+     * The {@code wg} command, split on spaces; {@code show <interface> dump} is appended. Tests use
+     * {@code ip netns exec NS wg} to read a device in another network namespace.
+     */
+    @WithDefault("wg")
+    String wgCommand();
+
+    /** Felix's Prometheus endpoint, for {@code tunnel-source=felix-metrics}. */
+    @WithDefault("http://localhost:9091/metrics")
+    String felixMetricsUrl();
+
     /** Port of the agent's {@code /healthz} (plain HTTP); 0 disables it. */
     @WithDefault("9001")
     int healthPort();

@@ -43,6 +43,7 @@ public final class EffectiveWireguard {
 
   private static final GuardedField[] FIELDS = GuardedField.values();
 
+  private final Layer global;
   private final Map<String, Layer> perNode;
   private final List<Selected> selected;
   private final List<String> problems;
@@ -110,6 +111,7 @@ public final class EffectiveWireguard {
 
   private EffectiveWireguard(
       Layer global, Map<String, Layer> perNode, List<Selected> selected, List<String> problems) {
+    this.global = global;
     this.perNode = Map.copyOf(perNode);
     this.selected = List.copyOf(selected);
     this.problems = List.copyOf(problems);
@@ -129,6 +131,7 @@ public final class EffectiveWireguard {
 
   private EffectiveWireguard(
       EffectiveWireguard base, List<Applied> environment, List<String> problems) {
+    this.global = base.global;
     this.perNode = base.perNode;
     this.selected = base.selected;
     this.problems = List.copyOf(problems);
@@ -396,6 +399,28 @@ public final class EffectiveWireguard {
   /** True when at least one selector-scoped object (with a selector that parses) exists. */
   public boolean hasSelectors() {
     return !selected.isEmpty();
+  }
+
+  /**
+   * The names of the objects that decide a setting of the node with this name and these labels,
+   * highest precedence first: {@code node.<nodeName>}, the oldest matching selector-scoped object,
+   * {@code default}; each only when it exists. For settings other than the WireGuard switches (the
+   * interface names, say): the first of them that sets the field decides.
+   */
+  public List<String> precedence(String nodeName, Map<String, String> labels) {
+    List<String> names = new ArrayList<>();
+    Layer node = perNode.get(nodeName);
+    if (node != null) {
+      names.add(node.object().name());
+    }
+    Selected oldest = oldestMatch(labels);
+    if (oldest != null) {
+      names.add(oldest.layer().object().name());
+    }
+    if (global != null) {
+      names.add(global.object().name());
+    }
+    return names;
   }
 
   private Selected oldestMatch(Map<String, String> labels) {

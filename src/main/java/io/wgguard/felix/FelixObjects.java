@@ -98,6 +98,42 @@ public final class FelixObjects {
         problems);
   }
 
+  /**
+   * The WireGuard interface name a FelixConfiguration sets for a family, if it sets one: an
+   * annotation override {@code config.projectcalico.org/WireguardInterfaceName} (or {@code
+   * ...NameV6}; name matched without regard to case, top level before calico-apiserver metadata),
+   * else {@code spec.wireguardInterfaceName} (or {@code spec.wireguardInterfaceNameV6}). Felix's
+   * defaults, when no object sets one, are {@link #DEFAULT_INTERFACE_V4} and {@link
+   * #DEFAULT_INTERFACE_V6}.
+   */
+  public static java.util.Optional<String> interfaceName(JsonNode object, IpFamily family) {
+    String field = family == IpFamily.V4 ? "wireguardInterfaceName" : "wireguardInterfaceNameV6";
+    String param =
+        (Names.FELIX_CONFIG_ANNOTATION_PREFIX
+                + Character.toUpperCase(field.charAt(0))
+                + field.substring(1))
+            .toLowerCase(java.util.Locale.ROOT);
+    FelixObject read = read(object);
+    for (Map<String, String> annotations : List.of(read.annotations(), read.calicoAnnotations())) {
+      for (var e : new java.util.TreeMap<>(annotations).entrySet()) {
+        if (e.getKey().toLowerCase(java.util.Locale.ROOT).equals(param)
+            && !e.getValue().isBlank()) {
+          return java.util.Optional.of(e.getValue().strip());
+        }
+      }
+    }
+    JsonNode value = object.path("spec").get(field);
+    return value != null && value.isTextual() && !value.asText().isBlank()
+        ? java.util.Optional.of(value.asText().strip())
+        : java.util.Optional.empty();
+  }
+
+  /** Felix's IPv4 WireGuard interface name when no FelixConfiguration sets one. */
+  public static final String DEFAULT_INTERFACE_V4 = "wireguard.cali";
+
+  /** Felix's IPv6 WireGuard interface name when no FelixConfiguration sets one. */
+  public static final String DEFAULT_INTERFACE_V6 = "wg-v6.cali";
+
   private static Instant created(JsonNode metadata) {
     JsonNode created = metadata.get("creationTimestamp");
     if (created == null || !created.isTextual()) {

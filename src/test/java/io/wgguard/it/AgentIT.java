@@ -6,10 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.wgguard.Names;
 import io.wgguard.agent.HostTree;
+import io.wgguard.felix.IpFamily;
 import io.wgguard.it.KubeCluster.User;
+import io.wgguard.readiness.TunnelSummary;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,12 +33,16 @@ class AgentIT {
   static final Duration SOON = Duration.ofSeconds(20);
   static final String TAINT = "wgguard.io/wireguard-not-ready";
   static final ObjectMapper JSON = new ObjectMapper();
+  static final String KEY = "c2v674NUleEWjJ7F7GPKlPNXVa9y8BzV9TnzuAw87yg=";
+  static final String PEER = "0pbwVQivMA8W4H4aCB9kAWJez0rcqKaCvI2aqN7edEc=";
+  static final String IDLE_KEY = "+HSTX5QH4PjCrqvn7D+KuFrMEYAcUfkQWyOFvMxjrCQ=";
 
   static KubeCluster cluster;
   static KubernetesClient client;
   static WgguardProcess wgguard;
   static final List<Process> agents = new ArrayList<>();
   static Path hosts;
+  static Path wg;
 
   @BeforeAll
   static void start() throws Exception {
@@ -43,10 +52,31 @@ class AgentIT {
     HostTree.loaded(hosts.resolve("control1"), "wireguard.cali");
     HostTree.loaded(hosts.resolve("worker1"), "wireguard.cali");
     HostTree.missing(hosts.resolve("worker2"));
+    // A stand-in for `wg` per node: `show IFACE dump` prints IFACE.dump from the node's folder, or
+    // fails as wg does for an interface that does not exist.
+    wg = Files.createTempDirectory("wgguard-wg-");
     for (String node : new String[] {"control1", "worker1", "worker2"}) {
+      Path dir = Files.createDirectories(wg.resolve(node));
+      Files.writeString(
+          dir.resolve("wg"),
+          """
+          f="%s/$2.dump"
+          if [ "$1 $3" = "show dump" ] && [ -f "$f" ]; then cat "$f"; exit 0; fi
+          echo "Unable to access interface: No such device" >&2
+          exit 1
+          """
+              .formatted(dir));
       agents.add(
           WgguardProcess.agent(
-              "agent-" + node, cluster.kubeconfig(User.ADMIN), node, hosts.resolve(node)));
+              "agent-" + node,
+              cluster.kubeconfig(User.ADMIN),
+              node,
+              hosts.resolve(node),
+              Map.of(
+                  "WGGUARD_AGENT_TUNNEL_SOURCE",
+                  "device",
+                  "WGGUARD_AGENT_WG_COMMAND",
+                  "/bin/sh " + dir.resolve("wg"))));
     }
     wgguard =
         WgguardProcess.start(
@@ -68,6 +98,23 @@ class AgentIT {
         : status.getConditions().stream()
             .filter(c -> "WireGuardModuleReady".equals(c.getType()))
             .findFirst();
+  }
+
+  static Optional<String> annotation(String node) {
+    var annotations = client.nodes().withName(node).get().getMetadata().getAnnotations();
+    return Optional.ofNullable(
+        annotations == null ? null : annotations.get(Names.TUNNELS_ANNOTATION));
+  }
+
+  static Optional<TunnelSummary.Device> v4(String node) {
+    return annotation(node).map(TunnelSummary::parse).map(s -> s.devices().get(IpFamily.V4));
+  }
+
+  static void dump(String node, String sample) throws IOException {
+    Files.copy(
+        Path.of("src/test/resources/agent", sample),
+        wg.resolve(node).resolve("wireguard.cali.dump"),
+        StandardCopyOption.REPLACE_EXISTING);
   }
 
   static List<String> ours(String node) {
@@ -110,6 +157,52 @@ class AgentIT {
     assertThat(condition("worker2").orElseThrow().getLastTransitionTime()).isNotBlank();
     // The kubelet's own conditions are untouched: only ours was written through nodes/status.
     assertThat(client.nodes().withName("worker2").get().getStatus().getConditions()).hasSize(1);
+  }
+
+  @Test
+  void theAgentPublishesWhatTheDeviceShowsAndRewritesOnlyWhatMatters() throws Exception {
+    dump("worker1", "wg-dump-handshake.txt");
+    KubeCluster.await(
+        SOON,
+        "worker1's tunnels annotation to show its device",
+        () -> v4("worker1").map(TunnelSummary.Device::publicKey).orElse("").equals(KEY));
+    TunnelSummary published = TunnelSummary.parse(annotation("worker1").orElseThrow());
+    assertThat(published.source()).isEqualTo("device");
+    // The seed's default FelixConfiguration turns on IPv4 only.
+    assertThat(published.devices())
+        .containsExactly(
+            Map.entry(
+                IpFamily.V4,
+                new TunnelSummary.Device(
+                    "wireguard.cali",
+                    true,
+                    KEY,
+                    51820,
+                    1,
+                    TunnelSummary.peerDigest(List.of(PEER)),
+                    0,
+                    List.of())));
+    // worker2 has no device: wg says so, and the summary says so.
+    KubeCluster.await(
+        SOON,
+        "worker2's tunnels annotation to show no device",
+        () -> v4("worker2").equals(Optional.of(TunnelSummary.Device.missing("wireguard.cali"))));
+
+    // Read every second, unchanged: not rewritten (the heartbeat is 60 s), `at` included.
+    String before = annotation("worker1").orElseThrow();
+    Thread.sleep(5_000);
+    assertThat(annotation("worker1")).contains(before);
+
+    // A device with a new key is written at once.
+    dump("worker1", "wg-dump-idle.txt");
+    KubeCluster.await(
+        SOON,
+        "worker1's new device key published",
+        () -> v4("worker1").map(TunnelSummary.Device::publicKey).orElse("").equals(IDLE_KEY));
+    assertThat(v4("worker1").orElseThrow().peers()).isEqualTo(2);
+    // Written through nodes/status with the condition: the condition is still there, alone.
+    assertThat(condition("worker1").orElseThrow().getStatus()).isEqualTo("True");
+    assertThat(client.nodes().withName("worker1").get().getStatus().getConditions()).hasSize(1);
   }
 
   @Test

@@ -369,8 +369,25 @@ class InstallIT {
     assertThat(pod.path("securityContext").path("seccompProfile").path("type").asText())
         .isEqualTo("RuntimeDefault");
     JsonNode container = pod.path("containers").get(0);
-    assertThat(texts(container.path("args"))).containsExactly("agent");
-    assertHardened(container);
+    // Its own main class on the image's jars, not Quarkus' launcher (bench/agent.sh).
+    assertThat(String.join(" ", texts(container.path("command"))))
+        .contains("io.wgguard.agent.AgentMain")
+        .contains("/deployments/app/*:/deployments/lib/main/*");
+    assertThat(container.has("args")).isFalse();
+    // Tunnel source `device` runs `wg show` in the host's network namespace with NET_ADMIN, which
+    // Kubernetes gives only to root; nothing else is added, and nothing can escalate.
+    assertThat(env(container, "WGGUARD_AGENT_TUNNEL_SOURCE").path("value").asText())
+        .isEqualTo("device");
+    assertThat(pod.path("hostNetwork").asBoolean()).isTrue();
+    JsonNode security = container.path("securityContext");
+    assertThat(security.path("readOnlyRootFilesystem").asBoolean()).isTrue();
+    assertThat(security.path("allowPrivilegeEscalation").isBoolean()).isTrue();
+    assertThat(security.path("allowPrivilegeEscalation").asBoolean()).isFalse();
+    assertThat(security.path("privileged").asBoolean()).isFalse();
+    assertThat(texts(security.path("capabilities").path("drop"))).containsExactly("ALL");
+    assertThat(texts(security.path("capabilities").path("add"))).containsExactly("NET_ADMIN");
+    assertThat(container.path("resources").path("requests").path("memory").asText())
+        .isEqualTo("64Mi");
     assertThat(env(container, "WGGUARD_AGENT_HOST_ROOT").path("value").asText()).isEqualTo("/host");
     assertThat(
             env(container, "NODE_NAME")
@@ -627,17 +644,25 @@ class InstallIT {
   @Test
   @Order(13)
   void theAgentMayOnlyReadNodesAndFelixConfigurationsAndWriteNodeStatus() throws Exception {
-    assertThat(canI(agentKubeconfig, "get", "nodes")).isTrue();
+    // get, list and watch: the agent watches its own node (field selector) and the
+    // FelixConfigurations instead of GETting them every round.
+    for (String verb : List.of("get", "list", "watch")) {
+      assertThat(canI(agentKubeconfig, verb, "nodes")).as(verb + " nodes").isTrue();
+      assertThat(canI(agentKubeconfig, verb, "felixconfigurations.crd.projectcalico.org"))
+          .as(verb + " felixconfigurations")
+          .isTrue();
+    }
     assertThat(canI(agentKubeconfig, "patch", "nodes", "--subresource=status")).isTrue();
-    assertThat(canI(agentKubeconfig, "get", "felixconfigurations.crd.projectcalico.org")).isTrue();
     for (String[] refused :
         new String[][] {
-          {"list", "nodes"},
           {"patch", "nodes"},
+          {"update", "nodes"},
           {"update", "nodes", "--subresource=status"},
-          {"list", "felixconfigurations.crd.projectcalico.org"},
+          {"delete", "nodes"},
+          {"patch", "felixconfigurations.crd.projectcalico.org"},
           {"create", "events", "-n", "default"},
           {"get", "secrets", "-n", NS},
+          {"list", "pods", "-A"},
         }) {
       assertThat(canI(agentKubeconfig, refused)).as(String.join(" ", refused)).isFalse();
     }
@@ -645,8 +670,12 @@ class InstallIT {
       assertThat(extraRules(agentKubeconfig, namespace))
           .containsExactlyInAnyOrder(
               "|nodes||get",
+              "|nodes||list",
+              "|nodes||watch",
               "|nodes/status||patch",
-              "crd.projectcalico.org|felixconfigurations||get");
+              "crd.projectcalico.org|felixconfigurations||get",
+              "crd.projectcalico.org|felixconfigurations||list",
+              "crd.projectcalico.org|felixconfigurations||watch");
     }
   }
 

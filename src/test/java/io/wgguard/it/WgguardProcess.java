@@ -120,20 +120,22 @@ public final class WgguardProcess implements AutoCloseable {
   }
 
   /**
-   * Starts {@code java -jar quarkus-run.jar agent} for one node, with the host file system at
-   * {@code hostRoot}, probing every second. The caller destroys the process.
+   * Starts the node agent for one node as the DaemonSet does ({@code java -cp <app and library
+   * jars> io.wgguard.agent.AgentMain}), with the host file system at {@code hostRoot}, probing
+   * every second, plus {@code env} (e.g. {@code WGGUARD_AGENT_WG_COMMAND}). The caller destroys the
+   * process.
    */
-  public static Process agent(String name, Path kubeconfig, String node, Path hostRoot)
+  public static Process agent(
+      String name, Path kubeconfig, String node, Path hostRoot, Map<String, String> env)
       throws IOException {
-    Path jar = Path.of(System.getProperty("wgguard.jar", "target/quarkus-app/quarkus-run.jar"));
     Path logs = Path.of("target", "it-logs");
     Files.createDirectories(logs);
     ProcessBuilder builder =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                jar.toString(),
-                "agent")
+                "-cp",
+                agentClasspath(),
+                "io.wgguard.agent.AgentMain")
             .redirectErrorStream(true)
             .redirectOutput(logs.resolve(name + ".log").toFile());
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
@@ -141,7 +143,31 @@ public final class WgguardProcess implements AutoCloseable {
     builder.environment().put("WGGUARD_AGENT_HOST_ROOT", hostRoot.toString());
     builder.environment().put("WGGUARD_AGENT_INTERVAL", "1s");
     builder.environment().put("WGGUARD_AGENT_HEALTH_PORT", "0");
+    builder.environment().put("WGGUARD_AGENT_TUNNEL_SOURCE", "none");
+    builder.environment().putAll(env);
     return builder.start();
+  }
+
+  /** {@link #agent(String, Path, String, Path, Map)} without tunnels. */
+  public static Process agent(String name, Path kubeconfig, String node, Path hostRoot)
+      throws IOException {
+    return agent(name, kubeconfig, node, hostRoot, Map.of());
+  }
+
+  /**
+   * The agent's class path in the packaged application, as the DaemonSet gives it: the application
+   * jar and the library jars, by wildcard.
+   */
+  public static String agentClasspath() {
+    Path app =
+        Path.of(System.getProperty("wgguard.jar", "target/quarkus-app/quarkus-run.jar"))
+            .getParent();
+    if (!Files.isDirectory(app.resolve("app"))) {
+      throw new IllegalStateException(
+          app + "/app not found: run ./mvnw verify, which packages it first");
+    }
+    return String.join(
+        java.io.File.pathSeparator, app.resolve("app") + "/*", app.resolve("lib/main") + "/*");
   }
 
   /** Base URL of the webhook port, e.g. {@code https://127.0.0.1:12345}. */

@@ -1,0 +1,106 @@
+package io.wgguard.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.EnvConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.wgguard.config.TunnelSource;
+import io.wgguard.config.WgguardConfig;
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The agent's own settings reader gives what SmallRye Config gives the service. */
+class AgentSettingsTest {
+
+  static WgguardConfig.Agent smallrye(Map<String, String> env) {
+    return new SmallRyeConfigBuilder()
+        .withSources(new EnvConfigSource(env, 300))
+        .withConverter(Duration.class, 200, new DurationConverter())
+        .withMapping(WgguardConfig.class)
+        .build()
+        .getConfigMapping(WgguardConfig.class)
+        .agent();
+  }
+
+  static Stream<Arguments> environments() {
+    return Stream.of(
+        Arguments.of("nothing set: every default", Map.of()),
+        Arguments.of(
+            "the DaemonSet's variables",
+            Map.of(
+                "WGGUARD_AGENT_HOST_ROOT", "/host",
+                "WGGUARD_AGENT_TUNNEL_SOURCE", "device",
+                "NODE_NAME", "worker1")),
+        Arguments.of(
+            "the IT's variables",
+            Map.of(
+                "WGGUARD_AGENT_INTERVAL", "1s",
+                "WGGUARD_AGENT_HEALTH_PORT", "0",
+                "WGGUARD_AGENT_TUNNEL_SOURCE", "felix-metrics",
+                "WGGUARD_AGENT_WG_COMMAND", "ip netns exec t1 wg",
+                "WGGUARD_AGENT_FELIX_METRICS_URL", "http://127.0.0.1:9091/metrics")),
+        Arguments.of(
+            "durations in every form Quarkus reads",
+            Map.of("WGGUARD_AGENT_INTERVAL", "PT15S", "WGGUARD_AGENT_HEARTBEAT", "2m")),
+        Arguments.of(
+            "a bare number of seconds and an interface name",
+            Map.of("WGGUARD_AGENT_HEARTBEAT", "90", "WGGUARD_AGENT_INTERFACE_NAME", "wg0")),
+        Arguments.of(
+            "an enum in upper case, and a node name",
+            Map.of("WGGUARD_AGENT_TUNNEL_SOURCE", "NONE", "WGGUARD_AGENT_NODE_NAME", "n1")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("environments")
+  void readsWhatSmallRyeReads(String description, Map<String, String> env) throws Exception {
+    WgguardConfig.Agent ours = AgentSettings.read(env, Map.of());
+    WgguardConfig.Agent theirs = smallrye(env);
+    for (Method setting : WgguardConfig.Agent.class.getMethods()) {
+      assertThat(setting.invoke(ours)).as(setting.getName()).isEqualTo(setting.invoke(theirs));
+    }
+  }
+
+  @Test
+  void aSystemPropertyOutranksTheEnvironment() {
+    WgguardConfig.Agent agent =
+        AgentSettings.read(
+            Map.of("WGGUARD_AGENT_TUNNEL_SOURCE", "device"),
+            Map.of("wgguard.agent.tunnel-source", "none"));
+    assertThat(agent.tunnelSource()).isEqualTo(TunnelSource.NONE);
+  }
+
+  @Test
+  void durationsCombineUnitsAsQuarkusDoes() {
+    assertThat(AgentSettings.duration("1m30s")).isEqualTo(Duration.ofSeconds(90));
+    assertThat(AgentSettings.duration("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(AgentSettings.duration("1d")).isEqualTo(Duration.ofDays(1));
+  }
+
+  @Test
+  void everyBadSettingIsNamedWithItsVariableAndValue() {
+    assertThatThrownBy(
+            () ->
+                AgentSettings.read(
+                    Map.of(
+                        "WGGUARD_AGENT_TUNNEL_SOURCE", "netlink",
+                        "WGGUARD_AGENT_INTERVAL", "soon",
+                        "WGGUARD_AGENT_HEALTH_PORT", "nine"),
+                    Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(
+            "wgguard.agent.tunnel-source (WGGUARD_AGENT_TUNNEL_SOURCE): 'netlink' is not one of"
+                + " device, felix-metrics, none")
+        .hasMessageContaining(
+            "wgguard.agent.interval (WGGUARD_AGENT_INTERVAL): 'soon' is not a duration")
+        .hasMessageContaining(
+            "wgguard.agent.health-port (WGGUARD_AGENT_HEALTH_PORT): 'nine' is not a whole number");
+  }
+}
