@@ -168,6 +168,7 @@ public class TaintReconciler implements CheckerView {
             overrides);
     metrics.pass(plan, overrides);
     reportDepartures(assessment, nodes, wireguard, leader && !dryRun);
+    metrics.tunnels(assessment.tunnels());
     if (plan.posture() != lastPosture) {
       LOG.infof("posture %s: %s", plan.posture(), plan.summary());
       lastPosture = plan.posture();

@@ -117,6 +117,6 @@ final class AuditCommand implements Callable<Integer> {
     ClusterAssessment assessment =
         NodeReadinessPolicy.assess(dump.felix(), dump.nodes(), readiness, now);
     TaintPlan plan = TaintPlanner.plan(assessment, readiness);
-    return new AuditReport(source, dump, assessment, plan, now);
+    return new AuditReport(source, dump, assessment, plan, now, readiness.tunnelEvidence());
   }
 }

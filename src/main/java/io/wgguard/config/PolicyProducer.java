@@ -73,7 +73,8 @@ public class PolicyProducer {
           checker.moduleLabelValue(),
           checker.conditionMaxAge(),
           TaintEffect.fromWire(checker.taintEffect()),
-          checker.brakeFraction());
+          checker.brakeFraction(),
+          checker.tunnelEvidence());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("wgguard.checker: " + e.getMessage(), e);
     }

@@ -9,8 +9,10 @@ import io.wgguard.readiness.CheckerStatus;
 import io.wgguard.readiness.CheckerView;
 import io.wgguard.readiness.NodeRows;
 import io.wgguard.readiness.NodeVerdict;
+import io.wgguard.readiness.ReadinessSettings;
 import io.wgguard.readiness.StandingOverride;
 import io.wgguard.readiness.TaintPlan;
+import io.wgguard.readiness.TunnelReport;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
@@ -29,9 +31,11 @@ public class StatusRoute {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final CheckerView reconciler;
+  private final ReadinessSettings settings;
 
-  public StatusRoute(CheckerView reconciler) {
+  public StatusRoute(CheckerView reconciler, ReadinessSettings settings) {
     this.reconciler = reconciler;
+    this.settings = settings;
   }
 
   void register(@Observes ManagementInterface management) {
@@ -112,10 +116,12 @@ public class StatusRoute {
     }
     ArrayNode changes = root.putArray("pendingChanges");
     plan.changes().forEach(c -> changes.add(c.describe()));
+    TunnelReport tunnels = status.assessment().tunnels();
+    NodeRows.tunnels(root.putObject("tunnels"), tunnels, settings.tunnelEvidence());
     ArrayNode nodes = root.putArray("nodes");
     for (NodeVerdict verdict : status.assessment().verdicts()) {
       if (filter.test(verdict)) {
-        NodeRows.write(nodes.addObject(), verdict);
+        NodeRows.write(nodes.addObject(), verdict, tunnels);
       }
     }
     return root;

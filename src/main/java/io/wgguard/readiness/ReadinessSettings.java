@@ -17,6 +17,7 @@ import java.util.Set;
  * @param taintEffect the effect of wgguard's taint
  * @param brakeFraction the safety brake engages when more than this fraction of non-exempt nodes
  *     would be tainted; in (0, 1], 1 switches the brake off
+ * @param tunnelEvidence whether the tunnel cross-check only reports or also taints
  */
 public record ReadinessSettings(
     EqualitySelector exemptSelector,
@@ -25,7 +26,8 @@ public record ReadinessSettings(
     Optional<String> moduleLabelValue,
     Duration conditionMaxAge,
     TaintEffect taintEffect,
-    double brakeFraction) {
+    double brakeFraction,
+    TunnelEvidence tunnelEvidence) {
 
   /** Default exemption: Windows nodes, which never publish a WireGuard key. */
   public static final String DEFAULT_EXEMPT_SELECTOR = "kubernetes.io/os=windows";
@@ -57,13 +59,52 @@ public record ReadinessSettings(
     if (taintEffect == null) {
       throw new IllegalArgumentException("taint effect must be NoSchedule or NoExecute");
     }
+    if (tunnelEvidence == null) {
+      tunnelEvidence = TunnelEvidence.REPORT;
+    }
     if (!(brakeFraction > 0 && brakeFraction <= 1)) {
       throw new IllegalArgumentException(
           "safety-brake fraction must be more than 0 and at most 1, not " + brakeFraction);
     }
   }
 
-  /** The built-in defaults: Windows exempt, key evidence, NoSchedule, brake at one half. */
+  /** Settings whose tunnel findings are only reported. */
+  public ReadinessSettings(
+      EqualitySelector exemptSelector,
+      Set<ModuleSource> moduleSources,
+      String moduleLabel,
+      Optional<String> moduleLabelValue,
+      Duration conditionMaxAge,
+      TaintEffect taintEffect,
+      double brakeFraction) {
+    this(
+        exemptSelector,
+        moduleSources,
+        moduleLabel,
+        moduleLabelValue,
+        conditionMaxAge,
+        taintEffect,
+        brakeFraction,
+        TunnelEvidence.REPORT);
+  }
+
+  /** These settings with the tunnel findings reported or enforced. */
+  public ReadinessSettings withTunnelEvidence(TunnelEvidence evidence) {
+    return new ReadinessSettings(
+        exemptSelector,
+        moduleSources,
+        moduleLabel,
+        moduleLabelValue,
+        conditionMaxAge,
+        taintEffect,
+        brakeFraction,
+        evidence);
+  }
+
+  /**
+   * The built-in defaults: Windows exempt, key evidence, NoSchedule, brake at one half, tunnel
+   * findings reported.
+   */
   public static ReadinessSettings defaults() {
     return new ReadinessSettings(
         EqualitySelector.parse(DEFAULT_EXEMPT_SELECTOR),

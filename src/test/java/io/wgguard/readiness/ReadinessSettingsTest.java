@@ -102,7 +102,12 @@ class ReadinessSettingsTest {
             "invalid-public-key",
             "duplicate-public-key",
             "module-not-ready",
-            "no-interface-address");
+            "no-interface-address",
+            "tunnel-key-mismatch",
+            "peers-missing",
+            "peers-unknown",
+            "handshake-stale",
+            "no-tunnel-evidence");
     assertThat(NotReadyReason.fromWire("no-interface-address"))
         .isEqualTo(NotReadyReason.NO_INTERFACE_ADDRESS);
     assertThat(NotReadyReason.fromWire("something-else")).isNull();
