@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the real-tunnel tests (TunnelsIT) and the demo's encryption step need: userspace
-# WireGuard (wireguard-go) and its tools (wg), tcpdump, nftables, iproute2 (ip netns) and stress-ng.
+# WireGuard (wireguard-go) and its tools (wg), tcpdump, nftables, iproute2 (ip netns), ping and
+# stress-ng.
 # Idempotent: a machine that has them all returns at once. apt-get may be locked by another install
 # on the same machine: the install is retried, bounded. Needs root (or sudo) only to install.
 set -euo pipefail
@@ -15,6 +16,7 @@ declare -A packages=(
   [nft]=nftables
   [ip]=iproute2
   [stress-ng]=stress-ng
+  [ping]=iputils-ping
 )
 needed=()
 for cmd in "${!packages[@]}"; do

@@ -41,6 +41,10 @@ class AuditOutputTest {
         "problems": [],
         "notes": [],
         "pendingChanges": ["add wgguard.io/wireguard-not-ready=no-public-key:NoSchedule to worker2"],
+        "tunnels": {
+          "collected": false, "evidence": "report", "coverage": 1.0,
+          "pairsExpected": 0, "pairsHealthy": 0, "nodesByReason": {}
+        },
         "nodes": [
           {
             "name": "control1", "ready": true, "reason": null, "exempt": false,
