@@ -133,6 +133,10 @@ class TunnelsIT {
     JsonNode tunnels = wgguard.status().path("tunnels");
     assertThat(tunnels.path("coverage").asDouble()).isEqualTo(1.0);
     assertThat(tunnels.path("pairsExpected").asLong()).isEqualTo(6);
+    assertThat(wgguard.get("/q/metrics").body())
+        .contains("wgguard_mesh_coverage 1.0", "wgguard_mesh_pairs{state=\"healthy\"} 6.0");
+    assertThat(wgguard.get("/q/health/group/wireguard").body())
+        .contains("\"tunnels.coverage\": \"1.0000\"");
     assertThat(mesh.dump(a).out().lines().filter(l -> l.startsWith(b.publicKey())))
         .singleElement()
         .satisfies(peer -> assertThat(peer.split("\t")[4]).isNotEqualTo("0"));
@@ -169,6 +173,16 @@ class TunnelsIT {
     assertThat(findings("node-a"))
         .anyMatch(f -> f.contains("has 1 peer and the other nodes publish 2"));
     assertThat(wgguard.status().path("tunnels").path("pairsHealthy").asLong()).isEqualTo(5);
+    KubeCluster.await(
+        SOON,
+        "the metric counting peers-missing",
+        () ->
+            wgguard
+                .get("/q/metrics")
+                .body()
+                .contains("wgguard_tunnel_findings{reason=\"peers-missing\"} 1.0"));
+    assertThat(wgguard.get("/q/health/group/wireguard").body())
+        .contains("\"tunnels.peers-missing\": \"node-a\"");
   }
 
   @Test
