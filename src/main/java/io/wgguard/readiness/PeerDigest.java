@@ -54,6 +54,24 @@ public record PeerDigest(long high, long low) {
     return new PeerDigest(high - other.high - borrow, difference);
   }
 
+  /**
+   * True when {@code hex} is this digest's {@link #hex()} (lower-case digits). Compares without
+   * building the text: the checker does it for every node in every pass.
+   */
+  public boolean matches(String hex) {
+    if (hex.length() != 32) {
+      return false;
+    }
+    for (int i = 0; i < 32; i++) {
+      long half = i < 16 ? high : low;
+      int shift = (15 - (i & 15)) * 4;
+      if (hex.charAt(i) != Character.forDigit((int) ((half >>> shift) & 0xf), 16)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** 32 lower-case hex digits, as written in {@code peerDigest}. */
   public String hex() {
     return HexFormat.of().toHexDigits(high) + HexFormat.of().toHexDigits(low);

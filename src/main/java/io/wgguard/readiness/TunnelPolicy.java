@@ -57,6 +57,10 @@ public final class TunnelPolicy {
 
   private static final String FIELD = Finding.annotation(Names.TUNNELS_ANNOTATION);
 
+  /** Owner of a key several nodes publish; compared by identity. */
+  @SuppressWarnings("StringOperationCanBeSimplified")
+  private static final String SHARED = new String("(shared)");
+
   private TunnelPolicy() {}
 
   /** The assessment with the tunnel cross-check added (and, when enforced, applied). */
@@ -113,7 +117,7 @@ public final class TunnelPolicy {
       Map<IpFamily, Mesh> meshes,
       ReadinessSettings settings,
       Instant now) {
-    List<Finding> findings = new ArrayList<>();
+    List<Finding> findings = new ArrayList<>(0);
     long expected = 0;
     long healthy = 0;
     TunnelSummary summary = node.tunnels();
@@ -145,7 +149,9 @@ public final class TunnelPolicy {
       }
       healthy += checkDevice(node, family, device, mesh, own, expectedPeers, findings);
     }
-    findings.sort(FINDING_ORDER);
+    if (findings.size() > 1) {
+      findings.sort(FINDING_ORDER);
+    }
     return new NodeTunnels(
         node.name(),
         findings,
@@ -186,8 +192,8 @@ public final class TunnelPolicy {
       int expectedPeers,
       List<Finding> findings) {
     String published = node.annotations().getOrDefault(family.keyAnnotation(), "");
-    String name = family.label() + " device " + Messages.clip(device.iface());
     if (!device.present()) {
+      String name = name(family, device);
       findings.add(
           new Finding(
               NotReadyReason.TUNNEL_KEY_MISMATCH,
@@ -205,6 +211,7 @@ public final class TunnelPolicy {
     boolean keyOk = true;
     if (own != null && !published.equals(device.publicKey())) {
       keyOk = false;
+      String name = name(family, device);
       findings.add(
           new Finding(
               NotReadyReason.TUNNEL_KEY_MISMATCH,
@@ -221,7 +228,8 @@ public final class TunnelPolicy {
     }
     PeerDigest wanted = own == null ? mesh.sum : mesh.sum.minus(own);
     int missing = 0;
-    if (!wanted.hex().equals(device.peerDigest())) {
+    if (!wanted.matches(device.peerDigest())) {
+      String name = name(family, device);
       int peers = device.peers();
       missing = peers < expectedPeers ? expectedPeers - peers : peers == expectedPeers ? 1 : 0;
       String counts =
@@ -257,6 +265,7 @@ public final class TunnelPolicy {
       }
     }
     if (device.handshakeStale() > 0) {
+      String name = name(family, device);
       List<String> named = new ArrayList<>();
       for (String peer : device.stalePeers()) {
         named.add(mesh.nameOf(peer));
@@ -279,6 +288,10 @@ public final class TunnelPolicy {
       return 0;
     }
     return Math.max(0, expectedPeers - missing - device.handshakeStale());
+  }
+
+  private static String name(IpFamily family, Device device) {
+    return family.label() + " device " + Messages.clip(device.iface());
   }
 
   /** The verdict with the tunnel findings joined, not ready when there are any. */
@@ -308,7 +321,7 @@ public final class TunnelPolicy {
    * One family's usable keys: valid, published by one node only.
    *
    * @param family the family
-   * @param owners per valid key, the one node publishing it, or null when several do
+   * @param owners per valid key, the one node publishing it, or {@code SHARED} when several do
    * @param sum the digest of the usable keys
    * @param count how many there are
    */
@@ -316,24 +329,20 @@ public final class TunnelPolicy {
 
     static Mesh of(IpFamily family, Collection<NodeFacts> nodes) {
       Map<String, String> owners = new HashMap<>(nodes.size() * 2);
-      Map<String, PeerDigest> digests = new HashMap<>(nodes.size() * 2);
       for (NodeFacts node : nodes) {
-        PeerDigest digest = node.keyDigests().get(family);
-        if (digest != null) {
-          String key = node.annotations().get(family.keyAnnotation());
-          if (owners.containsKey(key)) {
-            owners.put(key, null);
-          } else {
-            owners.put(key, node.name());
-            digests.put(key, digest);
-          }
+        if (node.keyDigests().containsKey(family)) {
+          // A second publisher marks the key shared: Felix programs no peer for it.
+          owners.merge(
+              node.annotations().get(family.keyAnnotation()), node.name(), (a, b) -> SHARED);
         }
       }
       PeerDigest sum = PeerDigest.EMPTY;
       int count = 0;
-      for (Map.Entry<String, String> owner : owners.entrySet()) {
-        if (owner.getValue() != null) {
-          sum = sum.plus(digests.get(owner.getKey()));
+      for (NodeFacts node : nodes) {
+        PeerDigest digest = node.keyDigests().get(family);
+        if (digest != null
+            && owners.get(node.annotations().get(family.keyAnnotation())) == node.name()) {
+          sum = sum.plus(digest);
           count++;
         }
       }
@@ -343,7 +352,7 @@ public final class TunnelPolicy {
     /** True when the node's key of this family is one of the usable keys. */
     boolean usable(NodeFacts node) {
       String key = node.annotations().get(family.keyAnnotation());
-      return key != null && node.keyDigests().containsKey(family) && owners.get(key) != null;
+      return key != null && node.keyDigests().containsKey(family) && owners.get(key) == node.name();
     }
 
     /**
@@ -357,7 +366,7 @@ public final class TunnelPolicy {
       }
       String found = null;
       for (Map.Entry<String, String> owner : owners.entrySet()) {
-        if (owner.getValue() != null && owner.getKey().startsWith(prefix)) {
+        if (owner.getValue() != SHARED && owner.getKey().startsWith(prefix)) {
           if (found != null) {
             return shown;
           }

@@ -30,7 +30,9 @@ public record TunnelReport(
   public static final TunnelReport NONE = new TunnelReport(false, Map.of(), 0, 0, Map.of());
 
   public TunnelReport {
-    nodes = Map.copyOf(nodes);
+    // The policy hands over a map it built for this report alone: wrapped, not copied (65,000
+    // entries a pass).
+    nodes = Collections.unmodifiableMap(nodes);
     Map<NotReadyReason, List<String>> lists = new EnumMap<>(NotReadyReason.class);
     notReady.forEach((reason, names) -> lists.put(reason, List.copyOf(names)));
     notReady = Collections.unmodifiableMap(lists);

@@ -396,6 +396,11 @@ class TunnelPolicyTest {
     assertThat(new PeerDigest(1, 0).minus(one)).isEqualTo(low);
     assertThat(new PeerDigest(-1L, -1L).plus(one)).isEqualTo(PeerDigest.EMPTY);
     assertThat(PeerDigest.EMPTY.hex()).isEqualTo("0".repeat(32));
+    PeerDigest key = PeerDigest.of(KEY_WORKER1);
+    assertThat(key.matches(key.hex())).isTrue();
+    assertThat(key.matches(key.hex().toUpperCase())).isFalse();
+    assertThat(key.matches(key.hex().substring(1))).isFalse();
+    assertThat(key.matches(PeerDigest.of(KEY_WORKER2).hex())).isFalse();
   }
 
   /** {@code pairs 5/6}, then per checked node {@code worker1 1/2 {peers-missing/IPv4}}. */
