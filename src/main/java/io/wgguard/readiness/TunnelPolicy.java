@@ -98,10 +98,13 @@ public final class TunnelPolicy {
       checked.put(node.name(), tunnels);
       expected += tunnels.expectedPairs();
       healthy += tunnels.healthyPairs();
-      tunnels.findings().stream()
-          .map(Finding::reason)
-          .distinct()
-          .forEach(r -> notReady.computeIfAbsent(r, k -> new ArrayList<>()).add(node.name()));
+      NotReadyReason last = null;
+      for (Finding finding : tunnels.findings()) { // sorted by reason: each reason once
+        if (finding.reason() != last) {
+          last = finding.reason();
+          notReady.computeIfAbsent(last, k -> new ArrayList<>()).add(node.name());
+        }
+      }
       verdicts.add(enforce ? enforced(verdict, tunnels.findings()) : verdict);
     }
     return new ClusterAssessment(
@@ -171,6 +174,10 @@ public final class TunnelPolicy {
           + Names.TUNNELS_ANNOTATION
           + ": the wgguard node agent has not published what the node's WireGuard devices show"
           + " (agent tunnel source device or felix-metrics)";
+    }
+    // Seconds first: this runs for every node in every pass, and almost every summary is fresh.
+    if (now.getEpochSecond() - node.tunnels().at().getEpochSecond() < maxAge.getSeconds()) {
+      return null;
     }
     Duration age = Duration.between(node.tunnels().at(), now);
     if (age.compareTo(maxAge) > 0) {
