@@ -120,6 +120,15 @@ public final class Names {
   /** WireGuard went off on a node because the FelixConfigurations changed. */
   public static final String EVENT_OFF_BY_FELIX = "WireGuardOffByFelixConfiguration";
 
+  /** Gauge: healthy tunnel pairs over expected pairs, as of the last checker pass. */
+  public static final String METRIC_MESH_COVERAGE = "wgguard_mesh_coverage";
+
+  /** Gauge of directed node pairs that should have a tunnel, tagged {@code state}. */
+  public static final String METRIC_MESH_PAIRS = "wgguard_mesh_pairs";
+
+  /** Gauge of nodes with a tunnel finding, tagged {@code reason}. */
+  public static final String METRIC_TUNNEL_FINDINGS = "wgguard_tunnel_findings";
+
   /**
    * An enum constant as wgguard spells it outside Java: in metric tags, {@code /status}, the health
    * group and audit JSON ({@code NOT_READY} is {@code not-ready}).

@@ -6,26 +6,41 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.wgguard.Names;
 import io.wgguard.readiness.Departure;
 import io.wgguard.readiness.NodeState;
+import io.wgguard.readiness.NotReadyReason;
 import io.wgguard.readiness.Posture;
 import io.wgguard.readiness.StandingOverride;
 import io.wgguard.readiness.TaintChange;
 import io.wgguard.readiness.TaintPlan;
+import io.wgguard.readiness.TunnelReport;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Checker metrics: {@code wgguard_nodes{state}}, {@code wgguard_posture{posture}} (1 for the
  * current posture, 0 for the others, all 0 before the first pass), {@code
  * wgguard_taint_changes_total{action}}, {@code wgguard_active_overrides}, {@code
  * wgguard_stale_overrides}, {@code wgguard_nodes_left_wireguard_total{cause}}, {@code
- * wgguard_safety_brake_engaged}, {@code wgguard_wireguard_forced_off_by_environment}. Names in
- * {@link Names}.
+ * wgguard_safety_brake_engaged}, {@code wgguard_wireguard_forced_off_by_environment}, and the
+ * tunnel cross-check: {@code wgguard_mesh_coverage}, {@code wgguard_mesh_pairs{state}} ({@code
+ * expected}, {@code healthy}), {@code wgguard_tunnel_findings{reason}}. Names in {@link Names}.
  */
 @ApplicationScoped
 public class CheckerMetrics {
+
+  /** The reasons the tunnel cross-check gives. */
+  static final List<NotReadyReason> TUNNEL_REASONS =
+      List.of(
+          NotReadyReason.TUNNEL_KEY_MISMATCH,
+          NotReadyReason.PEERS_MISSING,
+          NotReadyReason.PEERS_UNKNOWN,
+          NotReadyReason.HANDSHAKE_STALE,
+          NotReadyReason.NO_TUNNEL_EVIDENCE);
 
   private final Map<NodeState, AtomicInteger> nodes;
   private final Map<Posture, AtomicInteger> postures;
@@ -35,6 +50,10 @@ public class CheckerMetrics {
   private final Map<Departure.Cause, Counter> departures = new EnumMap<>(Departure.Cause.class);
   private final AtomicInteger brake = new AtomicInteger();
   private final AtomicInteger forcedOff = new AtomicInteger();
+  private final AtomicReference<Double> coverage = new AtomicReference<>(Double.NaN);
+  private final Map<String, AtomicLong> pairs = new LinkedHashMap<>();
+  private final Map<NotReadyReason, AtomicInteger> tunnelFindings =
+      new EnumMap<>(NotReadyReason.class);
 
   public CheckerMetrics(MeterRegistry registry) {
     nodes =
@@ -84,6 +103,27 @@ public class CheckerMetrics {
             "IP families a calico-node DaemonSet forces off by a FELIX_* environment variable,"
                 + " above every FelixConfiguration")
         .register(registry);
+    Gauge.builder(Names.METRIC_MESH_COVERAGE, coverage, AtomicReference::get)
+        .description(
+            "Healthy WireGuard node pairs over expected pairs, from the node agents' tunnel"
+                + " summaries; NaN while no node publishes one")
+        .register(registry);
+    for (String state : List.of("expected", "healthy")) {
+      AtomicLong value = new AtomicLong();
+      pairs.put(state, value);
+      Gauge.builder(Names.METRIC_MESH_PAIRS, value, AtomicLong::get)
+          .description("Directed node pairs that should have a WireGuard tunnel, and those proven")
+          .tag("state", state)
+          .register(registry);
+    }
+    for (NotReadyReason reason : TUNNEL_REASONS) {
+      AtomicInteger value = new AtomicInteger();
+      tunnelFindings.put(reason, value);
+      Gauge.builder(Names.METRIC_TUNNEL_FINDINGS, value, AtomicInteger::get)
+          .description("Nodes with a tunnel finding of this reason, as of the last checker pass")
+          .tag("reason", reason.wire())
+          .register(registry);
+    }
   }
 
   /** One gauge per constant of {@code type}, tagged with its {@link Names#label}. */
@@ -119,6 +159,15 @@ public class CheckerMetrics {
   /** Publishes how many families calico-node's environment forces off. */
   void forcedOffByEnvironment(int families) {
     forcedOff.set(families);
+  }
+
+  /** Publishes the tunnel cross-check of a pass. */
+  void tunnels(TunnelReport report) {
+    coverage.set(report.collected() ? report.coverage() : Double.NaN);
+    pairs.get("expected").set(report.expectedPairs());
+    pairs.get("healthy").set(report.healthyPairs());
+    tunnelFindings.forEach(
+        (reason, value) -> value.set(report.notReady().getOrDefault(reason, List.of()).size()));
   }
 
   /** Counts a taint written. */

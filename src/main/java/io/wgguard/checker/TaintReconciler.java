@@ -175,6 +175,7 @@ public class TaintReconciler implements CheckerView {
     metrics.pass(plan, overrides);
     reportDepartures(assessment, nodes, wireguard, leader && !dryRun);
     metrics.forcedOffByEnvironment(forcedOff(calicoNodes, configMaps));
+    metrics.tunnels(assessment.tunnels());
     if (plan.posture() != lastPosture) {
       LOG.infof("posture %s: %s", plan.posture(), plan.summary());
       lastPosture = plan.posture();

@@ -127,6 +127,6 @@ final class AuditCommand implements Callable<Integer> {
             readiness,
             now);
     TaintPlan plan = TaintPlanner.plan(assessment, readiness);
-    return new AuditReport(source, dump, assessment, plan, now);
+    return new AuditReport(source, dump, assessment, plan, now, readiness.tunnelEvidence());
   }
 }

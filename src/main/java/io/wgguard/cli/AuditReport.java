@@ -19,11 +19,14 @@ import io.wgguard.readiness.NodeVerdict;
 import io.wgguard.readiness.Posture;
 import io.wgguard.readiness.TaintChange;
 import io.wgguard.readiness.TaintPlan;
+import io.wgguard.readiness.TunnelEvidence;
+import io.wgguard.readiness.TunnelReport;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -37,9 +40,15 @@ import java.util.stream.Collectors;
  * @param assessment the verdict per node
  * @param plan the posture and what the checker would change
  * @param at the instant the assessment was made for
+ * @param tunnelEvidence whether tunnel findings are only reported or enforced
  */
 record AuditReport(
-    String source, ClusterDump dump, ClusterAssessment assessment, TaintPlan plan, Instant at) {
+    String source,
+    ClusterDump dump,
+    ClusterAssessment assessment,
+    TaintPlan plan,
+    Instant at,
+    TunnelEvidence tunnelEvidence) {
 
   /** Version of the JSON document's shape; raised only when a field changes meaning or goes. */
   static final int JSON_SCHEMA = 1;
@@ -99,6 +108,21 @@ record AuditReport(
         .append(" exempt, ")
         .append(plan.counts().get(NodeState.NOT_READY))
         .append(" not ready\n");
+    TunnelReport tunnels = assessment.tunnels();
+    if (tunnels.collected()) {
+      out.append("tunnels: ")
+          .append(
+              String.format(
+                  Locale.ROOT,
+                  "mesh coverage %.1f%% (%d of %d node pairs proven), %s",
+                  tunnels.coverage() * 100,
+                  tunnels.healthyPairs(),
+                  tunnels.expectedPairs(),
+                  tunnelEvidence == TunnelEvidence.ENFORCE
+                      ? "findings taint (tunnel-evidence enforce)"
+                      : "findings reported, not tainted (tunnel-evidence report)"))
+          .append('\n');
+    }
     if (plan.brakeEngaged()) {
       out.append("held back by the safety brake: ")
           .append(Messages.names(plan.withheld()))
@@ -117,6 +141,16 @@ record AuditReport(
       verdict.findings().forEach(f -> findings.add(verdict.name() + ": " + f.detail()));
     }
     section("findings", findings, out);
+    List<String> tunnelFindings = new ArrayList<>();
+    for (NodeVerdict verdict : assessment.verdicts()) {
+      tunnels
+          .findings(verdict.name())
+          .forEach(
+              f ->
+                  tunnelFindings.add(
+                      verdict.name() + ": " + f.reason().wire() + ": " + f.detail()));
+    }
+    section("tunnel findings", tunnelFindings, out);
     section(
         "taint changes the checker would make",
         plan.changes().stream().map(TaintChange::describe).toList(),
@@ -160,9 +194,10 @@ record AuditReport(
     strings(
         root.putArray("pendingChanges"),
         plan.changes().stream().map(TaintChange::describe).toList());
+    NodeRows.tunnels(root.putObject("tunnels"), assessment.tunnels(), tunnelEvidence);
     ArrayNode nodes = root.putArray("nodes");
     for (NodeVerdict verdict : assessment.verdicts()) {
-      ObjectNode row = NodeRows.write(nodes.addObject(), verdict);
+      ObjectNode row = NodeRows.write(nodes.addObject(), verdict, assessment.tunnels());
       ObjectNode addresses = row.putObject("interfaceAddresses");
       addresses(facts.get(verdict.name())).forEach((family, a) -> addresses.put(family.label(), a));
     }

@@ -107,7 +107,8 @@ public class PolicyProducer {
           checker.conditionMaxAge(),
           TaintEffect.fromWire(checker.taintEffect()),
           checker.brakeFraction(),
-          checker.requireInterfaceAddress());
+          checker.requireInterfaceAddress(),
+          checker.tunnelEvidence());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("wgguard.checker: " + e.getMessage(), e);
     }

@@ -2,6 +2,7 @@ package io.wgguard.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.wgguard.readiness.TunnelEvidence;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -198,9 +199,21 @@ public interface WgguardConfig {
     /** Value the module label must have; unset: any value. */
     Optional<String> moduleLabelValue();
 
-    /** Oldest acceptable heartbeat of the {@code WireGuardModuleReady} condition. */
+    /**
+     * Oldest acceptable heartbeat of the {@code WireGuardModuleReady} condition, and oldest
+     * acceptable tunnel summary ({@code wgguard.io/tunnels}) of the node agent.
+     */
     @WithDefault("2m")
     Duration conditionMaxAge();
+
+    /**
+     * The readiness source {@code tunnels}: the node agent's tunnel summaries cross-checked against
+     * the keys every node publishes (device key, peers, handshakes). {@code report} shows the
+     * findings in {@code /status}, the health group, metrics and audit; {@code enforce} also makes
+     * such nodes not ready, so they are tainted.
+     */
+    @WithDefault("report")
+    TunnelEvidence tunnelEvidence();
 
     /**
      * Which FelixConfiguration API group Felix reads: {@code auto} (crd.projectcalico.org when

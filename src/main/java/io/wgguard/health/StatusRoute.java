@@ -13,8 +13,10 @@ import io.wgguard.readiness.CheckerStatus;
 import io.wgguard.readiness.CheckerView;
 import io.wgguard.readiness.NodeRows;
 import io.wgguard.readiness.NodeVerdict;
+import io.wgguard.readiness.ReadinessSettings;
 import io.wgguard.readiness.StandingOverride;
 import io.wgguard.readiness.TaintPlan;
+import io.wgguard.readiness.TunnelReport;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -43,9 +45,11 @@ public class StatusRoute {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final CheckerView reconciler;
+  private final ReadinessSettings settings;
 
-  public StatusRoute(CheckerView reconciler) {
+  public StatusRoute(CheckerView reconciler, ReadinessSettings settings) {
     this.reconciler = reconciler;
+    this.settings = settings;
   }
 
   void register(@Observes ManagementInterface management) {
@@ -140,6 +144,8 @@ public class StatusRoute {
     }
     ArrayNode changes = root.putArray("pendingChanges");
     plan.changes().forEach(c -> changes.add(c.describe()));
+    TunnelReport tunnels = status.assessment().tunnels();
+    NodeRows.tunnels(root.putObject("tunnels"), tunnels, settings.tunnelEvidence());
     StatusQuery.Page page = query.page(status.assessment().verdicts());
     if (page.next().isPresent()) {
       root.put("continue", page.next().get());
@@ -150,7 +156,7 @@ public class StatusRoute {
     }
     json.writeArrayFieldStart("nodes");
     for (NodeVerdict verdict : page.rows()) {
-      json.writeTree(NodeRows.write(JSON.createObjectNode(), verdict));
+      json.writeTree(NodeRows.write(JSON.createObjectNode(), verdict, tunnels));
     }
     json.writeEndArray();
     json.writeEndObject();

@@ -8,7 +8,9 @@ import io.wgguard.readiness.CheckerView;
 import io.wgguard.readiness.NodeState;
 import io.wgguard.readiness.Posture;
 import io.wgguard.readiness.TaintPlan;
+import io.wgguard.readiness.TunnelReport;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Locale;
 import java.util.Optional;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -16,8 +18,10 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 
 /**
  * The cluster's WireGuard posture ({@code /q/health/group/wireguard}): UP only when WireGuard is on
- * cluster-wide and every non-exempt node is ready. Kept out of liveness and readiness on purpose: a
- * cluster problem must page someone, not restart wgguard.
+ * cluster-wide and every non-exempt node is ready; its data also gives the tunnel cross-check's
+ * coverage and, per tunnel reason, node names (reported; they count against UP only when enforced,
+ * through the verdicts). Kept out of liveness and readiness on purpose: a cluster problem must page
+ * someone, not restart wgguard.
  */
 @HealthGroup("wireguard")
 @ApplicationScoped
@@ -48,6 +52,18 @@ public class WireguardHealthCheck implements HealthCheck {
         .forEach((reason, names) -> response.withData(reason.wire(), Messages.names(names)));
     if (!plan.withheld().isEmpty()) {
       response.withData("withheld", Messages.names(plan.withheld()));
+    }
+    TunnelReport tunnels = status.get().assessment().tunnels();
+    if (tunnels.collected()) {
+      response
+          .withData("tunnels.coverage", String.format(Locale.ROOT, "%.4f", tunnels.coverage()))
+          .withData("tunnels.pairsExpected", tunnels.expectedPairs())
+          .withData("tunnels.pairsHealthy", tunnels.healthyPairs());
+      tunnels
+          .notReady()
+          .forEach(
+              (reason, names) ->
+                  response.withData("tunnels." + reason.wire(), Messages.names(names)));
     }
     if (!plan.problems().isEmpty()) {
       response.withData("problems", String.join("; ", plan.problems()));

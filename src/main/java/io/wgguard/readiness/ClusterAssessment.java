@@ -15,9 +15,20 @@ import java.util.Set;
  * @param cluster what {@code default} (or the built-in false) says per family
  * @param verdicts one per node, ordered by node name
  * @param problems what could not be read in the FelixConfigurations, each a sentence
+ * @param tunnels the tunnel cross-check ({@link TunnelPolicy}); with {@link TunnelEvidence#ENFORCE}
+ *     its findings are also in the verdicts
  */
 public record ClusterAssessment(
-    Map<IpFamily, EffectiveSetting> cluster, List<NodeVerdict> verdicts, List<String> problems) {
+    Map<IpFamily, EffectiveSetting> cluster,
+    List<NodeVerdict> verdicts,
+    List<String> problems,
+    TunnelReport tunnels) {
+
+  /** An assessment without tunnel cross-check. */
+  public ClusterAssessment(
+      Map<IpFamily, EffectiveSetting> cluster, List<NodeVerdict> verdicts, List<String> problems) {
+    this(cluster, verdicts, problems, TunnelReport.NONE);
+  }
 
   public ClusterAssessment {
     cluster =
@@ -25,6 +36,7 @@ public record ClusterAssessment(
             cluster.isEmpty() ? new EnumMap<>(IpFamily.class) : new EnumMap<>(cluster));
     verdicts = List.copyOf(verdicts);
     problems = List.copyOf(problems);
+    tunnels = tunnels == null ? TunnelReport.NONE : tunnels;
   }
 
   /** The families {@code default} turns on. */

@@ -1,5 +1,6 @@
 package io.wgguard.readiness;
 
+import io.wgguard.Names;
 import io.wgguard.felix.IpFamily;
 import java.time.Instant;
 import java.util.EnumMap;
@@ -20,6 +21,11 @@ import java.util.Set;
  * @param keyProblems per family whose key annotation is present but not a WireGuard public key,
  *     why; derived from {@code annotations} when the node is read, so that a pass over every node
  *     does not check each unchanged key again
+ * @param keyDigests per family whose key annotation holds a valid key, its {@link PeerDigest};
+ *     derived when the node is read, for the same reason
+ * @param tunnels the node agent's tunnel summary (annotation {@code wgguard.io/tunnels}), read when
+ *     the node is read; null when absent or unreadable
+ * @param tunnelsProblem why that annotation could not be read, null when it was read or is absent
  */
 public record NodeFacts(
     String name,
@@ -27,9 +33,15 @@ public record NodeFacts(
     Map<String, String> annotations,
     ModuleCondition condition,
     List<Taint> taints,
-    Map<IpFamily, String> keyProblems) {
+    Map<IpFamily, String> keyProblems,
+    Map<IpFamily, PeerDigest> keyDigests,
+    TunnelSummary tunnels,
+    String tunnelsProblem) {
 
-  /** The annotations Felix writes that the check reads: keys and interface addresses. */
+  /**
+   * The annotations Felix writes that the check reads: keys and interface addresses. The tunnel
+   * summary is read into {@link #tunnels} and not kept as text.
+   */
   public static final Set<String> READ_ANNOTATIONS;
 
   private static final List<String> READ_ORDER =
@@ -44,20 +56,49 @@ public record NodeFacts(
   }
 
   public NodeFacts {
+    String summary = annotations.get(Names.TUNNELS_ANNOTATION);
+    tunnels = null;
+    tunnelsProblem = null;
+    if (summary != null) {
+      try {
+        tunnels = TunnelSummary.parse(summary);
+      } catch (IllegalArgumentException e) {
+        tunnelsProblem = e.getMessage();
+      }
+    }
     labels = interned(labels);
     annotations = readAnnotations(annotations);
     taints = List.copyOf(taints);
     keyProblems = keyProblems(annotations);
+    keyDigests = keyDigests(annotations, keyProblems);
   }
 
-  /** The facts of a node; {@link #keyProblems} is derived. */
+  /**
+   * The facts of a node; {@link #keyProblems}, {@link #keyDigests} and {@link #tunnels} are derived
+   * from {@code annotations}.
+   */
   public NodeFacts(
       String name,
       Map<String, String> labels,
       Map<String, String> annotations,
       ModuleCondition condition,
       List<Taint> taints) {
-    this(name, labels, annotations, condition, taints, Map.of());
+    this(name, labels, annotations, condition, taints, Map.of(), Map.of(), null, null);
+  }
+
+  private static Map<IpFamily, PeerDigest> keyDigests(
+      Map<String, String> annotations, Map<IpFamily, String> problems) {
+    Map<IpFamily, PeerDigest> digests = null;
+    for (IpFamily family : IpFamily.values()) {
+      String key = annotations.get(family.keyAnnotation());
+      if (key != null && !key.isEmpty() && !problems.containsKey(family)) {
+        if (digests == null) {
+          digests = new EnumMap<>(IpFamily.class);
+        }
+        digests.put(family, PeerDigest.of(key));
+      }
+    }
+    return digests == null ? Map.of() : Map.copyOf(digests);
   }
 
   private static Map<IpFamily, String> keyProblems(Map<String, String> annotations) {

@@ -39,7 +39,8 @@ import java.util.TreeSet;
  *       ReadinessSettings#requireInterfaceAddress()} is off.
  * </ul>
  *
- * A node with no family on is ready: there is nothing to prove.
+ * A node with no family on is ready: there is nothing to prove. The tunnel cross-check ({@link
+ * TunnelPolicy}) is added to the assessment and, when enforced, to the verdicts.
  */
 public final class NodeReadinessPolicy {
 
@@ -69,7 +70,11 @@ public final class NodeReadinessPolicy {
     nodes.stream()
         .sorted(Comparator.comparing(NodeFacts::name))
         .forEach(node -> verdicts.add(verdict(node, wireguard, owners, settings, now)));
-    return new ClusterAssessment(wireguard.cluster(), verdicts, wireguard.problems());
+    return TunnelPolicy.crossCheck(
+        new ClusterAssessment(wireguard.cluster(), verdicts, wireguard.problems()),
+        nodes,
+        settings,
+        now);
   }
 
   private static NodeVerdict verdict(

@@ -33,4 +33,42 @@ public final class NodeRows {
     verdict.findings().forEach(f -> findings.add(f.detail()));
     return row;
   }
+
+  /**
+   * The row of {@link #write(ObjectNode, NodeVerdict)} and, when the tunnel cross-check judged the
+   * node, {@code tunnels}: {@code source}, {@code at}, {@code pairsExpected}, {@code pairsHealthy},
+   * {@code reasons} and {@code findings}.
+   */
+  public static ObjectNode write(ObjectNode row, NodeVerdict verdict, TunnelReport report) {
+    write(row, verdict);
+    TunnelReport.NodeTunnels tunnels = report.nodes().get(verdict.name());
+    if (tunnels != null) {
+      ObjectNode node = row.putObject("tunnels");
+      node.put("source", tunnels.source());
+      node.put("at", tunnels.at() == null ? null : tunnels.at().toString());
+      node.put("pairsExpected", tunnels.expectedPairs());
+      node.put("pairsHealthy", tunnels.healthyPairs());
+      ArrayNode reasons = node.putArray("reasons");
+      tunnels.findings().stream().map(f -> f.reason().wire()).distinct().forEach(reasons::add);
+      ArrayNode details = node.putArray("findings");
+      tunnels.findings().forEach(f -> details.add(f.detail()));
+    }
+    return row;
+  }
+
+  /**
+   * The cluster's tunnel figures: {@code collected}, {@code evidence} ({@code report} or {@code
+   * enforce}), {@code coverage}, {@code pairsExpected}, {@code pairsHealthy} and, per reason, the
+   * number of nodes.
+   */
+  public static ObjectNode tunnels(ObjectNode node, TunnelReport report, TunnelEvidence evidence) {
+    node.put("collected", report.collected());
+    node.put("evidence", evidence.name().toLowerCase(java.util.Locale.ROOT));
+    node.put("coverage", report.coverage());
+    node.put("pairsExpected", report.expectedPairs());
+    node.put("pairsHealthy", report.healthyPairs());
+    ObjectNode reasons = node.putObject("nodesByReason");
+    report.notReady().forEach((reason, names) -> reasons.put(reason.wire(), names.size()));
+    return node;
+  }
 }

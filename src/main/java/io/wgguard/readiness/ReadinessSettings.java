@@ -19,6 +19,7 @@ import java.util.Set;
  *     would be tainted; in (0, 1], 1 switches the brake off
  * @param requireInterfaceAddress whether the interface address annotation is evidence: Felix
  *     publishes it only when Calico manages IPAM
+ * @param tunnelEvidence whether the tunnel cross-check only reports or also taints
  */
 public record ReadinessSettings(
     EqualitySelector exemptSelector,
@@ -28,7 +29,8 @@ public record ReadinessSettings(
     Duration conditionMaxAge,
     TaintEffect taintEffect,
     double brakeFraction,
-    boolean requireInterfaceAddress) {
+    boolean requireInterfaceAddress,
+    TunnelEvidence tunnelEvidence) {
 
   /** Default exemption: Windows nodes, which never publish a WireGuard key. */
   public static final String DEFAULT_EXEMPT_SELECTOR = "kubernetes.io/os=windows";
@@ -39,7 +41,7 @@ public record ReadinessSettings(
   /** Default safety-brake fraction. */
   public static final double DEFAULT_BRAKE_FRACTION = 0.5;
 
-  /** Settings that require the interface address, as by default. */
+  /** Settings that require the interface address and only report tunnel findings, as by default. */
   public ReadinessSettings(
       EqualitySelector exemptSelector,
       Set<ModuleSource> moduleSources,
@@ -56,7 +58,8 @@ public record ReadinessSettings(
         conditionMaxAge,
         taintEffect,
         brakeFraction,
-        true);
+        true,
+        TunnelEvidence.REPORT);
   }
 
   /**
@@ -80,13 +83,33 @@ public record ReadinessSettings(
     if (taintEffect == null) {
       throw new IllegalArgumentException("taint effect must be NoSchedule or NoExecute");
     }
+    if (tunnelEvidence == null) {
+      tunnelEvidence = TunnelEvidence.REPORT;
+    }
     if (!(brakeFraction > 0 && brakeFraction <= 1)) {
       throw new IllegalArgumentException(
           "safety-brake fraction must be more than 0 and at most 1, not " + brakeFraction);
     }
   }
 
-  /** The built-in defaults: Windows exempt, key evidence, NoSchedule, brake at one half. */
+  /** These settings with the tunnel findings reported or enforced. */
+  public ReadinessSettings withTunnelEvidence(TunnelEvidence evidence) {
+    return new ReadinessSettings(
+        exemptSelector,
+        moduleSources,
+        moduleLabel,
+        moduleLabelValue,
+        conditionMaxAge,
+        taintEffect,
+        brakeFraction,
+        requireInterfaceAddress,
+        evidence);
+  }
+
+  /**
+   * The built-in defaults: Windows exempt, key evidence, NoSchedule, brake at one half, tunnel
+   * findings reported.
+   */
   public static ReadinessSettings defaults() {
     return new ReadinessSettings(
         EqualitySelector.parse(DEFAULT_EXEMPT_SELECTOR),

@@ -7,15 +7,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wgguard.Messages;
 import io.wgguard.felix.IpFamily;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
-import java.util.HexFormat;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -93,19 +90,16 @@ public record TunnelSummary(Instant at, String source, Map<IpFamily, Device> dev
   }
 
   /**
-   * The digest of a set of WireGuard public keys: SHA-256 over the keys sorted and joined by {@code
-   * \n}, the first 16 bytes in lower-case hex. Order and repetition do not matter.
+   * The digest of a set of WireGuard public keys, as {@link PeerDigest#hex()}: the sum modulo 2^128
+   * of the first 16 bytes of each distinct key's SHA-256, in 32 lower-case hex digits. Order and
+   * repetition do not matter; the checker derives the digest of "every key but one" by subtraction.
    */
   public static String peerDigest(Collection<String> publicKeys) {
-    List<String> sorted = publicKeys.stream().distinct().sorted().toList();
-    try {
-      byte[] hash =
-          MessageDigest.getInstance("SHA-256")
-              .digest(String.join("\n", sorted).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(hash, 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    PeerDigest sum = PeerDigest.EMPTY;
+    for (String key : new HashSet<>(publicKeys)) {
+      sum = sum.plus(PeerDigest.of(key));
     }
+    return sum.hex();
   }
 
   /** The compact JSON the agent writes into the annotation. */

@@ -3,12 +3,14 @@ package io.wgguard.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.wgguard.Names;
 import io.wgguard.checker.NodeFactsMapper;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
 import io.wgguard.readiness.ClusterAssessment;
 import io.wgguard.readiness.NodeFacts;
 import io.wgguard.readiness.NodeReadinessPolicy;
+import io.wgguard.readiness.PeerDigest;
 import io.wgguard.readiness.ReadinessSettings;
 import io.wgguard.readiness.TaintPlan;
 import io.wgguard.readiness.TaintPlanner;
@@ -28,6 +30,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * median, p99 and max, and the bytes one pass allocates. The snapshot the reconciler takes first
  * ({@code List.copyOf} of the facts map) is timed apart.
  *
+ * <p>With {@code -Dtunnels=true} every node also carries the node agent's tunnel summary ({@code
+ * wgguard.io/tunnels}, every tunnel proven), so the pass includes the tunnel cross-check ({@link
+ * io.wgguard.readiness.TunnelPolicy}) over n × (n - 1) pairs.
+ *
  * <p>Arguments: node counts; {@code -Druns=100 -Dwarmup=30} set the repetitions.
  */
 public final class FullPassBenchmark {
@@ -37,6 +43,7 @@ public final class FullPassBenchmark {
   public static void main(String[] args) throws Exception {
     int runs = Integer.getInteger("runs", 100);
     int warmup = Integer.getInteger("warmup", 30);
+    boolean tunnels = Boolean.getBoolean("tunnels");
     KubernetesSerialization serialization = new KubernetesSerialization();
     FelixObject felix =
         FelixObjects.read(
@@ -47,7 +54,9 @@ public final class FullPassBenchmark {
     ReadinessSettings settings = ReadinessSettings.defaults();
     Table table =
         new Table(
-            "Full pass (assess + plan), "
+            "Full pass (assess + plan"
+                + (tunnels ? ", with tunnel evidence on every node" : "")
+                + "), "
                 + runs
                 + " runs after "
                 + warmup
@@ -72,9 +81,15 @@ public final class FullPassBenchmark {
       Instant heartbeat = Instant.parse("2026-11-25T12:00:00Z");
       Instant now = heartbeat.plus(Duration.ofSeconds(30));
       Map<String, NodeFacts> cache = new ConcurrentHashMap<>();
+      PeerDigest all = tunnels ? SyntheticNodes.allKeys(n) : null;
       for (int i = 0; i < n; i++) {
         Node node =
             serialization.unmarshal(SyntheticNodes.json(serialization, i, heartbeat), Node.class);
+        if (tunnels) {
+          node.getMetadata()
+              .getAnnotations()
+              .put(Names.TUNNELS_ANNOTATION, SyntheticNodes.tunnels(i, n, all, heartbeat));
+        }
         NodeFacts facts = NodeFactsMapper.facts(node);
         cache.put(facts.name(), facts);
       }
@@ -103,6 +118,18 @@ public final class FullPassBenchmark {
         long a1 = threads.getThreadAllocatedBytes(self);
         if (taintPlan.nodes().size() != n || !taintPlan.noChange()) {
           throw new IllegalStateException("expected a stable plan over " + n + " nodes");
+        }
+        long pairs = (long) n * (n - 1);
+        if (tunnels
+            && (assessment.tunnels().healthyPairs() != pairs
+                || assessment.tunnels().expectedPairs() != pairs)) {
+          throw new IllegalStateException(
+              "expected "
+                  + pairs
+                  + " proven pairs, got "
+                  + assessment.tunnels().healthyPairs()
+                  + " of "
+                  + assessment.tunnels().expectedPairs());
         }
         sink += taintPlan.summary().length();
         if (r >= 0) {

@@ -6,6 +6,9 @@ import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.wgguard.felix.IpFamily;
+import io.wgguard.readiness.PeerDigest;
+import io.wgguard.readiness.TunnelSummary;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -180,6 +183,39 @@ public final class SyntheticNodes {
           .endStatus();
     }
     return builder.build();
+  }
+
+  /**
+   * The tunnel summary node {@code i}'s agent publishes when every tunnel is proven: its device
+   * holds its key and has the {@code n - 1} other nodes as peers ({@code peerDigest}: the digest of
+   * all keys minus its own), none stale.
+   */
+  public static String tunnels(int i, int n, PeerDigest all, Instant at) {
+    String key = key(i);
+    return new TunnelSummary(
+            at,
+            "device",
+            Map.of(
+                IpFamily.V4,
+                new TunnelSummary.Device(
+                    "wireguard.cali",
+                    true,
+                    key,
+                    51820,
+                    n - 1,
+                    all.minus(PeerDigest.of(key)).hex(),
+                    0,
+                    List.of())))
+        .toJson();
+  }
+
+  /** The digest of the keys of nodes 0 to {@code n - 1}. */
+  public static PeerDigest allKeys(int n) {
+    PeerDigest sum = PeerDigest.EMPTY;
+    for (int i = 0; i < n; i++) {
+      sum = sum.plus(PeerDigest.of(key(i)));
+    }
+    return sum;
   }
 
   /** Node {@code i} as the JSON an informer receives. */

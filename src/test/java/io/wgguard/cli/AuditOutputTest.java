@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wgguard.felix.IpFamily;
+import io.wgguard.readiness.TunnelSummary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,6 +45,10 @@ class AuditOutputTest {
         "problems": [],
         "notes": [],
         "pendingChanges": ["add wgguard.io/wireguard-not-ready=no-public-key:NoSchedule to worker2"],
+        "tunnels": {
+          "collected": false, "evidence": "report", "coverage": 1.0,
+          "pairsExpected": 0, "pairsHealthy": 0, "nodesByReason": {}
+        },
         "nodes": [
           {
             "name": "control1", "ready": true, "reason": null, "exempt": false,
@@ -111,6 +119,91 @@ class AuditOutputTest {
             "audit of standard input: 3 nodes, 1 FelixConfiguration (crd.projectcalico.org/v1)",
             ExamplesTest.HEALTHY);
     assertThat(run.code()).isZero();
+  }
+
+  /**
+   * Two nodes whose agents publish tunnel summaries; worker1's handshake with control1 is stale.
+   */
+  static String tunnelDump() {
+    ObjectNode list = JSON.createObjectNode();
+    list.put("apiVersion", "v1").put("kind", "List");
+    var items = list.putArray("items");
+    ObjectNode felix = items.addObject();
+    felix.put("apiVersion", "crd.projectcalico.org/v1").put("kind", "FelixConfiguration");
+    felix.putObject("metadata").put("name", "default");
+    felix.putObject("spec").put("wireguardEnabled", true);
+    String control1 = "gsxCZHLjKBjJozxRFiKjbMB3QtVTluQDmbvQVfANmXE=";
+    String worker1 = "HmNsTyzg7TKvs/Fh0AmA0VEgtS+Ij6xBHqvzXO5VfmA=";
+    String[][] nodes = {
+      {"control1", control1, "10.48.115.87", worker1, ""},
+      {"worker1", worker1, "10.48.127.254", control1, "gsxCZHLj"}
+    };
+    for (String[] n : nodes) {
+      ObjectNode node = items.addObject();
+      node.put("apiVersion", "v1").put("kind", "Node");
+      ObjectNode metadata = node.putObject("metadata").put("name", n[0]);
+      List<String> stale = n[4].isEmpty() ? List.of() : List.of(n[4]);
+      metadata
+          .putObject("annotations")
+          .put("projectcalico.org/WireguardPublicKey", n[1])
+          .put("projectcalico.org/IPv4WireguardInterfaceAddr", n[2])
+          .put(
+              "wgguard.io/tunnels",
+              new TunnelSummary(
+                      CliRun.NOW.minusSeconds(20),
+                      "device",
+                      Map.of(
+                          IpFamily.V4,
+                          new TunnelSummary.Device(
+                              "wireguard.cali",
+                              true,
+                              n[1],
+                              51820,
+                              1,
+                              TunnelSummary.peerDigest(List.of(n[3])),
+                              stale.size(),
+                              stale)))
+                  .toJson());
+    }
+    return list.toString();
+  }
+
+  @Test
+  void theTextReportGivesMeshCoverageAndTunnelFindings() {
+    CliRun run = CliRun.withStdin(tunnelDump(), "audit", "-");
+
+    assertThat(run.outLines())
+        .contains(
+            "tunnels: mesh coverage 50.0% (1 of 2 node pairs proven), findings reported, not"
+                + " tainted (tunnel-evidence report)",
+            "tunnel findings:",
+            "  worker1: handshake-stale: traffic was sent to 1 peer of IPv4 device wireguard.cali"
+                + " with no handshake within 3m: control1 (gsxCZHLj…); the tunnel is configured but"
+                + " carries nothing (endpoint, blocked UDP, MTU)");
+    assertThat(run.code()).isZero();
+  }
+
+  @Test
+  void enforcedTheStaleHandshakeMakesTheNodeNotReady() throws IOException {
+    CliRun run =
+        CliRun.withStdin(
+            tunnelDump(),
+            "audit",
+            "-o",
+            "json",
+            "--set",
+            "wgguard.checker.tunnel-evidence=enforce",
+            "-");
+
+    JsonNode document = JSON.readTree(run.out());
+    assertThat(document.path("tunnels").toString())
+        .isEqualTo(
+            "{\"collected\":true,\"evidence\":\"enforce\",\"coverage\":0.5,\"pairsExpected\":2,"
+                + "\"pairsHealthy\":1,\"nodesByReason\":{\"handshake-stale\":1}}");
+    assertThat(document.path("nodes").get(1).path("reason").asText()).isEqualTo("handshake-stale");
+    assertThat(document.path("nodes").get(1).path("tunnels").path("reasons").toString())
+        .isEqualTo("[\"handshake-stale\"]");
+    assertThat(run.code()).isEqualTo(Cli.EXIT_NEGATIVE);
   }
 
   private static String dump(String extension) {

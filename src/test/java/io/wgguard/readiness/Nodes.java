@@ -153,9 +153,41 @@ final class Nodes {
       return this;
     }
 
+    /**
+     * The agent's tunnel summary read {@code age} ago from the device source, one device per family
+     * given.
+     */
+    NodeBuilder tunnels(Duration age, Map<IpFamily, TunnelSummary.Device> devices) {
+      return annotation(
+          Names.TUNNELS_ANNOTATION, new TunnelSummary(NOW.minus(age), "device", devices).toJson());
+    }
+
+    /** A fresh IPv4 summary of this device. */
+    NodeBuilder tunnel(TunnelSummary.Device device) {
+      return tunnels(Duration.ofSeconds(10), Map.of(IpFamily.V4, device));
+    }
+
     NodeFacts facts() {
       return new NodeFacts(name, labels, annotations, condition, taints);
     }
+  }
+
+  /** A present device {@code wireguard.cali} with this key and these peers, none stale. */
+  static TunnelSummary.Device device(String key, String... peers) {
+    return stale(key, List.of(), peers);
+  }
+
+  /** A present device whose handshakes with {@code stale} (key prefixes) are stale. */
+  static TunnelSummary.Device stale(String key, List<String> stale, String... peers) {
+    return new TunnelSummary.Device(
+        "wireguard.cali",
+        true,
+        key,
+        51820,
+        peers.length,
+        TunnelSummary.peerDigest(List.of(peers)),
+        stale.size(),
+        stale);
   }
 
   static List<NodeFacts> facts(NodeBuilder... nodes) {
@@ -217,8 +249,12 @@ final class Nodes {
         DEFAULTS.conditionMaxAge(),
         DEFAULTS.taintEffect(),
         DEFAULTS.brakeFraction(),
-        false);
+        false,
+        DEFAULTS.tunnelEvidence());
   }
+
+  static final ReadinessSettings ENFORCE_TUNNELS =
+      DEFAULTS.withTunnelEvidence(TunnelEvidence.ENFORCE);
 
   static ReadinessSettings brake(double fraction) {
     return with(DEFAULTS.exemptSelector(), TaintEffect.NO_SCHEDULE, fraction);

@@ -86,7 +86,8 @@ class ReadinessSettingsTest {
                 Duration.ofMinutes(2),
                 TaintEffect.NO_SCHEDULE,
                 0.5,
-                true));
+                true,
+                TunnelEvidence.REPORT));
     assertThat(defaults.requireInterfaceAddress()).isTrue();
   }
 
@@ -104,7 +105,12 @@ class ReadinessSettingsTest {
             "invalid-public-key",
             "duplicate-public-key",
             "module-not-ready",
-            "no-interface-address");
+            "no-interface-address",
+            "tunnel-key-mismatch",
+            "peers-missing",
+            "peers-unknown",
+            "handshake-stale",
+            "no-tunnel-evidence");
     assertThat(NotReadyReason.fromWire("no-interface-address"))
         .isEqualTo(NotReadyReason.NO_INTERFACE_ADDRESS);
     assertThat(NotReadyReason.fromWire("something-else")).isNull();
