@@ -22,7 +22,8 @@ public final class TestHttps {
   public static HttpClient client(Path caFile) {
     return HttpClient.newBuilder()
         .sslContext(sslContext(caFile))
-        .connectTimeout(Duration.ofSeconds(5))
+        // Generous: on a busy machine the first TLS handshakes with a fresh JVM take seconds.
+        .connectTimeout(Duration.ofSeconds(60))
         .build();
   }
 
@@ -54,7 +55,7 @@ public final class TestHttps {
     try {
       return client.send(
           HttpRequest.newBuilder(URI.create(url))
-              .timeout(Duration.ofSeconds(10))
+              .timeout(Duration.ofSeconds(60))
               .header("Content-Type", "application/json")
               .POST(HttpRequest.BodyPublishers.ofByteArray(body))
               .build(),
@@ -68,7 +69,7 @@ public final class TestHttps {
   public static HttpResponse<String> get(HttpClient client, String url) {
     try {
       return client.send(
-          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).GET().build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new IllegalStateException("GET " + url + " failed", e);
