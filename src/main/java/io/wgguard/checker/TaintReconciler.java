@@ -260,7 +260,8 @@ public class TaintReconciler implements CheckerView {
                     + change.to().describe()
                     + ": "
                     + findings(change.node())
-                : "WireGuard proven again: wgguard removed its taint " + change.from().describe(),
+                : "WireGuard proven again: wgguard removed its taint "
+                    + TaintChange.describe(change.from()),
             tainting);
       }
       case ALREADY_SO, NODE_GONE -> LOG.debugf("%s: %s", change.describe(), outcome);

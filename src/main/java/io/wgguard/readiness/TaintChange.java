@@ -1,22 +1,31 @@
 package io.wgguard.readiness;
 
+import java.util.List;
+
 /**
- * One write the reconciler must make to one node's taints.
+ * The one write the reconciler must make to one node's taints: the node's wgguard taints become
+ * exactly {@code to} (or none), in one patch. Kubernetes allows one wgguard taint per effect, so a
+ * node may carry several; one change per node means a taint that should stay is never removed along
+ * with another one.
  *
  * @param node the node name
  * @param action what to do
- * @param from the taint there now; null for {@link Action#ADD}
+ * @param from every wgguard taint there now; empty for {@link Action#ADD}
  * @param to the taint wanted; null for {@link Action#REMOVE}
  */
-public record TaintChange(String node, Action action, Taint from, Taint to) {
+public record TaintChange(String node, Action action, List<Taint> from, Taint to) {
+
+  public TaintChange {
+    from = List.copyOf(from);
+  }
 
   /** Kinds of change; also the {@code action} tag of the taint-change metric. */
   public enum Action {
     /** Put the taint on a node that has none of ours. */
     ADD,
-    /** Replace our taint's value or effect. */
+    /** Replace our taints with the one wanted (another value or effect, or extra taints gone). */
     UPDATE,
-    /** Take our taint off. */
+    /** Take all our taints off. */
     REMOVE
   }
 
@@ -24,8 +33,13 @@ public record TaintChange(String node, Action action, Taint from, Taint to) {
   public String describe() {
     return switch (action) {
       case ADD -> "add " + to.describe() + " to " + node;
-      case UPDATE -> "replace " + from.describe() + " with " + to.describe() + " on " + node;
-      case REMOVE -> "remove " + from.describe() + " from " + node;
+      case UPDATE -> "replace " + describe(from) + " with " + to.describe() + " on " + node;
+      case REMOVE -> "remove " + describe(from) + " from " + node;
     };
+  }
+
+  /** The taints, comma-separated. */
+  public static String describe(List<Taint> taints) {
+    return String.join(", ", taints.stream().map(Taint::describe).toList());
   }
 }

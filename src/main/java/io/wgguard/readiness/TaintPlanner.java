@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
  *       default} off) is guarded on those nodes like a cluster-wide one.
  *   <li>Otherwise a not-ready node should carry exactly one taint, value = its reason, effect = the
  *       configured one; ready and exempt nodes should carry none. Extra wgguard taints (one per
- *       effect is possible) are removed.
+ *       effect is possible) are removed in the same change, so each node gets at most one.
  *   <li>Safety brake: when the not-ready nodes are more than {@link
  *       ReadinessSettings#brakeFraction()} of the non-exempt nodes (exactly the fraction does not
  *       engage it), no new taint is added ({@link Posture#DEGRADED}); nodes already tainted keep
@@ -108,35 +108,25 @@ public final class TaintPlanner {
         summary);
   }
 
-  /** The changes that turn the current taints into the desired one (or none). */
+  /**
+   * The one change that makes the node's wgguard taints exactly {@code desired} (or none), if any.
+   * One change per node, applied in one patch: a change per extra taint would have each write "none
+   * of ours but the wanted one" and, run as separate patches, could take off the taint that should
+   * stay.
+   */
   private static List<TaintChange> diff(String node, List<Taint> current, Taint desired) {
-    List<TaintChange> changes = new ArrayList<>();
     if (desired == null) {
-      current.forEach(t -> changes.add(new TaintChange(node, Action.REMOVE, t, null)));
-      return changes;
+      return current.isEmpty()
+          ? List.of()
+          : List.of(new TaintChange(node, Action.REMOVE, current, null));
     }
     if (current.isEmpty()) {
-      changes.add(new TaintChange(node, Action.ADD, null, desired));
-      return changes;
+      return List.of(new TaintChange(node, Action.ADD, List.of(), desired));
     }
-    int keep = current.indexOf(desired);
-    if (keep < 0) {
-      // Reuse the taint with the same effect if there is one, so the patch stays small.
-      keep = 0;
-      for (int i = 0; i < current.size(); i++) {
-        if (current.get(i).effect().equals(desired.effect())) {
-          keep = i;
-          break;
-        }
-      }
-      changes.add(new TaintChange(node, Action.UPDATE, current.get(keep), desired));
+    if (current.equals(List.of(desired))) {
+      return List.of();
     }
-    for (int i = 0; i < current.size(); i++) {
-      if (i != keep) {
-        changes.add(new TaintChange(node, Action.REMOVE, current.get(i), null));
-      }
-    }
-    return changes;
+    return List.of(new TaintChange(node, Action.UPDATE, current, desired));
   }
 
   private static String summary(

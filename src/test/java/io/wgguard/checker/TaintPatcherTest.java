@@ -2,6 +2,7 @@ package io.wgguard.checker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
@@ -9,8 +10,17 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.wgguard.Names;
+import io.wgguard.felix.FelixObject;
+import io.wgguard.felix.FelixObjects;
+import io.wgguard.readiness.NodeFacts;
+import io.wgguard.readiness.NodeReadinessPolicy;
+import io.wgguard.readiness.ReadinessSettings;
 import io.wgguard.readiness.Taint;
+import io.wgguard.readiness.TaintPlan;
+import io.wgguard.readiness.TaintPlanner;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The patcher against the fabric8 mock API server in CRUD mode. */
@@ -142,6 +152,64 @@ class TaintPatcherTest {
     assertThat(new TaintPatcher(client).apply("worker5", NO_KEY))
         .isEqualTo(TaintPatcher.Outcome.FAILED);
     assertThat(taints("worker5")).isEmpty();
+  }
+
+  /**
+   * Planner and patcher together, as the reconciler runs them: a node tainted {@code no-public-key}
+   * by wgguard and then, by hand, {@code wgguard.io/wireguard-not-ready=x:NoExecute}. Guards {@code
+   * TaintPlanner.diff} planning one change per node: with one REMOVE per extra taint, each REMOVE
+   * ran as "no wgguard taint at all" and took the taint that should stay as well.
+   */
+  @Test
+  void ofTwoWgguardTaintsTheOneThatShouldStayStays() {
+    Node ready =
+        new NodeBuilder()
+            .withNewMetadata()
+            .withName("worker1")
+            .withAnnotations(
+                Map.of(
+                    "projectcalico.org/WireguardPublicKey",
+                    "HmNsTyzg7TKvs/Fh0AmA0VEgtS+Ij6xBHqvzXO5VfmA=",
+                    "projectcalico.org/IPv4WireguardInterfaceAddr",
+                    "10.48.127.254"))
+            .endMetadata()
+            .build();
+    client.nodes().resource(ready).create();
+    node(
+        "worker2",
+        taint("dedicated", "gpu", "NoSchedule"),
+        taint(Names.NOT_READY_TAINT, "no-public-key", "NoSchedule"),
+        taint(Names.NOT_READY_TAINT, "x", "NoExecute"));
+    FelixObject wireguardOn =
+        FelixObjects.read(
+            client
+                .getKubernetesSerialization()
+                .convertValue(
+                    Map.of(
+                        "apiVersion",
+                        "crd.projectcalico.org/v1",
+                        "kind",
+                        "FelixConfiguration",
+                        "metadata",
+                        Map.of("name", "default"),
+                        "spec",
+                        Map.of("wireguardEnabled", true)),
+                    JsonNode.class));
+    List<NodeFacts> facts =
+        client.nodes().list().getItems().stream().map(NodeFactsMapper::facts).toList();
+    ReadinessSettings settings = ReadinessSettings.defaults();
+    TaintPlan plan =
+        TaintPlanner.plan(
+            NodeReadinessPolicy.assess(List.of(wireguardOn), facts, settings, Instant.now()),
+            settings);
+
+    TaintPatcher patcher = new TaintPatcher(client);
+    plan.changes().forEach(change -> patcher.apply(change.node(), change.to()));
+
+    assertThat(plan.changes()).hasSize(1);
+    assertThat(taints("worker2"))
+        .containsExactly(
+            "dedicated=gpu:NoSchedule", Names.NOT_READY_TAINT + "=no-public-key:NoSchedule");
   }
 
   @Test

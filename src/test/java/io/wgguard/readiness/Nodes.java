@@ -309,23 +309,17 @@ final class Nodes {
   }
 
   /**
-   * {@code ADD worker2 no-public-key:NoSchedule}, {@code UPDATE worker1 a:NoSchedule>b:NoSchedule}.
+   * {@code ADD worker2 no-public-key:NoSchedule}, {@code UPDATE worker1 a:NoSchedule>b:NoSchedule};
+   * several taints there now are comma-separated.
    */
   static String render(TaintChange c) {
+    String from =
+        c.from().stream().map(t -> t.value() + ":" + t.effect()).collect(Collectors.joining(","));
     return switch (c.action()) {
       case ADD -> "ADD " + c.node() + " " + c.to().value() + ":" + c.to().effect();
-      case REMOVE -> "REMOVE " + c.node() + " " + c.from().value() + ":" + c.from().effect();
+      case REMOVE -> "REMOVE " + c.node() + " " + from;
       case UPDATE ->
-          "UPDATE "
-              + c.node()
-              + " "
-              + c.from().value()
-              + ":"
-              + c.from().effect()
-              + ">"
-              + c.to().value()
-              + ":"
-              + c.to().effect();
+          "UPDATE " + c.node() + " " + from + ">" + c.to().value() + ":" + c.to().effect();
     };
   }
 }

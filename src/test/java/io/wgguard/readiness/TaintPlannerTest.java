@@ -200,7 +200,7 @@ class TaintPlannerTest {
                     "UPDATE worker2 no-public-key:PreferNoSchedule>no-public-key:NoSchedule"),
                 "worker2=no-public-key:NoSchedule")),
         c(
-            "of two wgguard taints the right one stays and the other goes",
+            "of two wgguard taints the right one stays and the other goes, in one change",
             DEFAULTS,
             WG_ON,
             facts(
@@ -213,11 +213,12 @@ class TaintPlannerTest {
                     "NODES_NOT_READY: "
                         + ON
                         + "1 of 3 non-exempt nodes is not ready; nodes: 2 ready, 0 exempt, 1 not"
-                        + " ready; no-public-key: worker2; taint changes: 1 remove",
-                    "REMOVE worker2 no-public-key:NoExecute"),
+                        + " ready; no-public-key: worker2; taint changes: 1 update",
+                    "UPDATE worker2 no-public-key:NoExecute,no-public-key:NoSchedule"
+                        + ">no-public-key:NoSchedule"),
                 "worker2=no-public-key:NoSchedule")),
         c(
-            "of two stale wgguard taints the one with the configured effect is updated",
+            "two stale wgguard taints are replaced by the wanted one in one change",
             DEFAULTS,
             WG_ON,
             facts(
@@ -230,9 +231,8 @@ class TaintPlannerTest {
                     "NODES_NOT_READY: "
                         + ON
                         + "1 of 3 non-exempt nodes is not ready; nodes: 2 ready, 0 exempt, 1 not"
-                        + " ready; no-public-key: worker2; taint changes: 1 update, 1 remove",
-                    "UPDATE worker2 module-not-ready:NoSchedule>no-public-key:NoSchedule",
-                    "REMOVE worker2 x:NoExecute"),
+                        + " ready; no-public-key: worker2; taint changes: 1 update",
+                    "UPDATE worker2 x:NoExecute,module-not-ready:NoSchedule>no-public-key:NoSchedule"),
                 "worker2=no-public-key:NoSchedule")),
 
         // WireGuard off cluster-wide, on for some nodes: a staged rollout.
