@@ -19,6 +19,7 @@ import io.wgguard.felix.FelixObjects;
 import io.wgguard.readiness.NodeFacts;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -37,7 +38,7 @@ import org.jboss.logging.Logger;
  * CalicoNodeEnvironment} per calico-node DaemonSet. The informers' own stores keep just name and
  * resourceVersion ({@link ReducedStateItemStore}), so a large cluster costs one small record per
  * node. A change that does not alter those records (kubelet heartbeats, other annotations) does not
- * trigger a pass.
+ * trigger a pass, nor does one that only renews the {@code WireGuardModuleReady} heartbeat.
  */
 @ApplicationScoped
 public class ClusterCache implements ClusterView {
@@ -74,6 +75,32 @@ public class ClusterCache implements ClusterView {
    * lift every wgguard taint.
    */
   private volatile boolean felixApiKnown;
+
+  /**
+   * True once every object the first list put in an informer's store has reached our handlers.
+   * {@code hasSynced()} turns true when the store is filled, while the handlers still run behind it
+   * on the informer's own thread: a pass in between saw "nodes: 1 ready" of three. Latched: later
+   * lag is ordinary event delivery, which requests its own pass.
+   */
+  private volatile boolean nodesCaughtUp;
+
+  private volatile boolean felixCaughtUp;
+
+  /**
+   * Set when discovery says no FelixConfiguration API is served while nodes carry wgguard taints:
+   * some wgguard saw the API before, so this is an API server that is restarting or CRDs being
+   * re-registered, not a cluster without Calico. Null otherwise.
+   */
+  private volatile String felixApiMissing;
+
+  /** The last discovery answer was "no FelixConfiguration API served". */
+  private volatile boolean felixApiNotServed;
+
+  /** How long a watch may be down before that counts as a fault. */
+  static final Duration WATCH_GRACE = Duration.ofSeconds(10);
+
+  private final AtomicLong nodeWatchDownSince = new AtomicLong();
+  private final AtomicLong felixWatchDownSince = new AtomicLong();
 
   private volatile Runnable onChange = () -> {};
 
@@ -169,14 +196,14 @@ public class ClusterCache implements ClusterView {
       return;
     }
     if (apiVersion.isEmpty()) {
-      if (!felixApiKnown) {
-        LOG.infof(
-            "no FelixConfiguration API is served (wgguard.checker.felix-group=%s): WireGuard"
-                + " counts as off until Calico's CRDs are installed",
-            felixGroup);
-      }
-      felixApiKnown = true;
+      felixApiNotServed = true;
+      onFelixApiNotServed();
       return;
+    }
+    felixApiNotServed = false;
+    if (felixApiMissing != null) {
+      LOG.infof("the FelixConfiguration API is served again");
+      felixApiMissing = null;
     }
     felixApiVersion = apiVersion.get();
     felixInformer =
@@ -196,6 +223,81 @@ public class ClusterCache implements ClusterView {
     LOG.infof("watching FelixConfigurations in %s", felixApiVersion);
     // Last: synced() reads this flag first, so seeing it true means seeing the informer too.
     felixApiKnown = true;
+  }
+
+  /**
+   * Discovery answered that no FelixConfiguration API is served. With no wgguard taint on any node,
+   * that is a cluster without Calico: WireGuard counts as off. With wgguard taints, the API was
+   * seen before (by this process or an earlier one), and a 404 from discovery is far likelier an
+   * API server restarting or CRDs being re-registered than Calico uninstalled: a fault, under which
+   * no taint is removed, rather than a posture that would lift every taint.
+   */
+  private synchronized void onFelixApiNotServed() {
+    SharedIndexInformer<Node> n = nodeInformer;
+    boolean nodesKnown = n != null && n.hasSynced() && nodesCaughtUp();
+    if (!felixApiNotServed || !nodesKnown) {
+      return; // synced() decides once the nodes are known; until then the cache is not synced
+    }
+    long tainted = nodes.values().stream().filter(f -> !f.taints().isEmpty()).count();
+    if (tainted > 0) {
+      String fault =
+          ("discovery says no FelixConfiguration API is served (%s), yet %d node(s) carry wgguard"
+                  + " taints: taken for an API server restart, not for Calico removed; no taint is"
+                  + " removed until the API is back (if Calico was removed on purpose, remove the"
+                  + " taints by hand)")
+              .formatted(String.join(" or ", felixApiCandidates), tainted);
+      if (felixApiMissing == null) {
+        LOG.warnf("%s", fault);
+      }
+      felixApiMissing = fault;
+    } else {
+      if (!felixApiKnown || felixApiMissing != null) {
+        LOG.infof(
+            "no FelixConfiguration API is served (wgguard.checker.felix-group=%s): WireGuard"
+                + " counts as off until Calico's CRDs are installed",
+            felixGroup);
+      }
+      felixApiMissing = null;
+    }
+    felixApiKnown = true;
+  }
+
+  /**
+   * What keeps this view from being the cluster's, one sentence each: the FelixConfiguration API
+   * lost after it was seen, a watch that is down (its objects are kept as last seen). Empty when
+   * none. The reconciler removes no taint while there is any.
+   */
+  public List<String> faults() {
+    List<String> faults = new ArrayList<>();
+    String missing = felixApiMissing;
+    if (missing != null) {
+      faults.add(missing);
+    }
+    if (watchDown(felixInformer, felixWatchDownSince)) {
+      faults.add(
+          "the FelixConfiguration watch is down; keeping the %d FelixConfiguration(s) last seen"
+              .formatted(felix.size() + unreadable.size()));
+    }
+    if (watchDown(nodeInformer, nodeWatchDownSince)) {
+      faults.add(
+          "the Node watch is down; keeping the %d node(s) last seen".formatted(nodes.size()));
+    }
+    return faults;
+  }
+
+  /**
+   * True when the informer has not been watching for {@link #WATCH_GRACE}, seen over two calls: a
+   * watch is re-established now and then (after the first list, when the API server closes it),
+   * which is not a fault.
+   */
+  private static boolean watchDown(SharedIndexInformer<?> informer, AtomicLong downSince) {
+    if (informer == null || !informer.hasSynced() || informer.isWatching()) {
+      downSince.set(0);
+      return false;
+    }
+    long now = System.nanoTime();
+    downSince.compareAndSet(0, now);
+    return now - downSince.get() >= WATCH_GRACE.toNanos();
   }
 
   /**
@@ -233,11 +335,14 @@ public class ClusterCache implements ClusterView {
   }
 
   /**
-   * True once both watches have listed everything, or the node watch has and discovery has said
-   * that no FelixConfiguration API is served.
+   * True once both watches have listed everything and every listed object has reached this cache,
+   * or the node watch has and discovery has said that no FelixConfiguration API is served.
    */
   @Override
   public boolean synced() {
+    if (!felixApiKnown && felixApiNotServed) {
+      onFelixApiNotServed(); // discovery answered before the nodes were listed
+    }
     if (!felixApiKnown) {
       return false;
     }
@@ -247,8 +352,39 @@ public class ClusterCache implements ClusterView {
     // WireGuard off and report the FelixConfigurations' answer as the truth.
     return n != null
         && n.hasSynced()
-        && (f == null || f.hasSynced())
+        && nodesCaughtUp()
+        && (f == null || (f.hasSynced() && felixCaughtUp()))
         && calicoNodeInformers.stream().allMatch(SharedIndexInformer::hasSynced);
+  }
+
+  private boolean nodesCaughtUp() {
+    if (!nodesCaughtUp) {
+      SharedIndexInformer<Node> n = nodeInformer;
+      nodesCaughtUp = n != null && n.hasSynced() && containsAll(n, nodes::containsKey);
+    }
+    return nodesCaughtUp;
+  }
+
+  private boolean felixCaughtUp() {
+    if (!felixCaughtUp) {
+      SharedIndexInformer<GenericKubernetesResource> f = felixInformer;
+      felixCaughtUp =
+          f != null
+              && f.hasSynced()
+              && containsAll(f, k -> felix.containsKey(k) || unreadable.containsKey(k));
+    }
+    return felixCaughtUp;
+  }
+
+  // The stores of cluster-scoped objects are keyed by name.
+  private static boolean containsAll(
+      SharedIndexInformer<?> informer, java.util.function.Predicate<String> seen) {
+    for (String key : informer.getStore().listKeys()) {
+      if (!seen.test(key)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The FelixConfiguration API watched, empty when none is served. */
@@ -341,6 +477,10 @@ public class ClusterCache implements ClusterView {
   /** Stops the watches and forgets what they saw. */
   public synchronized void stop() {
     felixApiKnown = false;
+    nodesCaughtUp = false;
+    felixCaughtUp = false;
+    felixApiMissing = null;
+    felixApiNotServed = false;
     informers.forEach(SharedIndexInformer::stop);
     informers.clear();
     calicoNodeInformers.clear();
@@ -378,7 +518,7 @@ public class ClusterCache implements ClusterView {
       if (before == null || !before.labels().equals(facts.labels())) {
         version.incrementAndGet();
       }
-      if (!Objects.equals(before, facts)) {
+      if (!Objects.equals(before, facts) && !onlyHeartbeatChanged(before, facts)) {
         onChange.run();
       }
     }
@@ -464,6 +604,26 @@ public class ClusterCache implements ClusterView {
     private String id(DaemonSet daemonSet) {
       return daemonSet.getMetadata().getNamespace() + "/" + daemonSet.getMetadata().getName();
     }
+  }
+
+  /**
+   * True when the two readings of a node differ only in the heartbeat of its {@code
+   * WireGuardModuleReady} condition. Each agent renews it every minute: at 65,000 nodes a pass per
+   * heartbeat would be some 1,100 pass requests a second. The new heartbeat is kept, and the
+   * periodic full pass judges its age; nothing else needs a pass for it.
+   */
+  static boolean onlyHeartbeatChanged(NodeFacts old, NodeFacts now) {
+    if (old == null || old.condition() == null || now.condition() == null) {
+      return false;
+    }
+    NodeFacts.ModuleCondition a = old.condition();
+    NodeFacts.ModuleCondition b = now.condition();
+    return a.status().equals(b.status())
+        && a.reason().equals(b.reason())
+        && a.message().equals(b.message())
+        && old.labels().equals(now.labels())
+        && old.annotations().equals(now.annotations())
+        && old.taints().equals(now.taints());
   }
 
   // An API server that is down at start-up or restarts must not stop the watches for good: keep

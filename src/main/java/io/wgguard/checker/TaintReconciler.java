@@ -18,6 +18,7 @@ import io.wgguard.readiness.NodeFacts;
 import io.wgguard.readiness.NodeReadinessPolicy;
 import io.wgguard.readiness.Posture;
 import io.wgguard.readiness.ReadinessSettings;
+import io.wgguard.readiness.RemovalGuard;
 import io.wgguard.readiness.StandingOverride;
 import io.wgguard.readiness.TaintChange;
 import io.wgguard.readiness.TaintPlan;
@@ -25,6 +26,7 @@ import io.wgguard.readiness.TaintPlanner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
@@ -32,9 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,8 +41,10 @@ import org.jboss.logging.Logger;
  * and {@link TaintPlanner}, publish the status, and, on the lease leader outside dry-run, write the
  * planned taint changes.
  *
- * <p>Passes run one at a time on one thread. Watch events and the scheduled full pass only request
- * a pass; requests arriving while one is pending are folded into it.
+ * <p>Passes run one at a time on one thread ({@link PassRequests}). Watch events and the scheduled
+ * full pass only request a pass; requests arriving while one is pending are folded into it. Taint
+ * removals pass the {@link RemovalGuard}: none while the view has a fault, and a mass removal only
+ * once a second pass confirms it.
  */
 @ApplicationScoped
 public class TaintReconciler implements CheckerView {
@@ -58,19 +59,16 @@ public class TaintReconciler implements CheckerView {
   private final ReadinessSettings settings;
   private final WgguardConfig config;
   private final Clock clock;
-  private final AtomicBoolean pending = new AtomicBoolean();
-  private final ExecutorService worker =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread thread = new Thread(r, "wgguard-checker");
-            thread.setDaemon(true);
-            return thread;
-          });
+  private final PassRequests requests;
   private volatile CheckerStatus status;
   private volatile Posture lastPosture;
   // What the last pass saw, to tell which nodes left WireGuard since; checker thread only.
   private Map<String, Set<IpFamily>> familiesBefore = Map.of();
   private Map<String, Map<String, String>> labelsBefore = Map.of();
+  private volatile List<String> lastFaults = List.of();
+
+  /** When a mass removal was first planned, while it waits for its confirming pass. */
+  private Instant massRemovalSince;
 
   public TaintReconciler(
       ClusterCache cache,
@@ -89,6 +87,8 @@ public class TaintReconciler implements CheckerView {
     this.settings = settings;
     this.config = config;
     this.clock = clock;
+    // A pass waits for the cache; 100 ms after sync at the latest, it runs.
+    this.requests = new PassRequests(cache::synced, this::pass, Duration.ofMillis(100));
   }
 
   void start(@Observes StartupEvent event) {
@@ -101,7 +101,7 @@ public class TaintReconciler implements CheckerView {
   }
 
   void stop(@Observes ShutdownEvent event) {
-    worker.shutdownNow();
+    requests.stop();
     cache.stop();
   }
 
@@ -115,23 +115,12 @@ public class TaintReconciler implements CheckerView {
     requestPass();
   }
 
-  /** Asks for a pass soon; several requests before it starts make one pass. */
+  /**
+   * Asks for a pass soon; several requests before it starts make one pass, and one made before the
+   * cache has synced runs as soon as it has.
+   */
   public void requestPass() {
-    if (pending.compareAndSet(false, true)) {
-      try {
-        worker.execute(
-            () -> {
-              pending.set(false);
-              try {
-                pass();
-              } catch (RuntimeException e) {
-                LOG.errorf(e, "checker pass failed");
-              }
-            });
-      } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
-        pending.set(false);
-      }
-    }
+    requests.request();
   }
 
   @Override
@@ -150,6 +139,7 @@ public class TaintReconciler implements CheckerView {
       return;
     }
     var felix = cache.felixConfigurations();
+    List<String> faults = cache.faults();
     Collection<NodeFacts> nodes = cache.nodes();
     Instant now = clock.instant();
     var calicoNodes = cache.calicoNodes();
@@ -162,6 +152,14 @@ public class TaintReconciler implements CheckerView {
     List<StandingOverride> overrides = StandingOverride.of(felix, now);
     boolean leader = election.isLeader();
     boolean dryRun = config.checker().dryRun();
+    RemovalGuard.Decision decision =
+        RemovalGuard.decide(
+            plan,
+            faults,
+            settings.brakeFraction(),
+            massRemovalSince,
+            now,
+            config.checker().removalConfirmDelay());
     status =
         new CheckerStatus(
             plan,
@@ -171,26 +169,43 @@ public class TaintReconciler implements CheckerView {
             cache.unreadableFelixConfigurations(),
             leader,
             dryRun,
-            overrides);
+            overrides,
+            faults,
+            decision.held());
     metrics.pass(plan, overrides);
     reportDepartures(assessment, nodes, wireguard, leader && !dryRun);
     metrics.forcedOffByEnvironment(forcedOff(calicoNodes, configMaps));
     metrics.tunnels(assessment.tunnels());
+    if (!faults.equals(lastFaults)) {
+      if (faults.isEmpty()) {
+        LOG.infof("the checker's view is whole again");
+      } else {
+        LOG.warnf("checker fault, no taint is removed meanwhile: %s", String.join("; ", faults));
+      }
+      lastFaults = faults;
+    }
     if (plan.posture() != lastPosture) {
       LOG.infof("posture %s: %s", plan.posture(), plan.summary());
       lastPosture = plan.posture();
     }
     if (plan.noChange()) {
+      massRemovalSince = null;
       return;
     }
     if (dryRun || !leader) {
+      massRemovalSince = null;
       LOG.debugf(
           "%s: would %s",
           dryRun ? "dry-run" : "not the taint writer",
           plan.changes().stream().map(TaintChange::describe).toList());
       return;
     }
-    for (TaintChange change : plan.changes()) {
+    if (decision.recheckIn() != null && massRemovalSince == null) {
+      LOG.warnf("%s", decision.held());
+      requests.requestIn(decision.recheckIn());
+    }
+    massRemovalSince = decision.massRemovalSince();
+    for (TaintChange change : decision.write().changes()) {
       if (!election.isLeader()) {
         return; // lost the lease mid-pass: the new leader re-plans from fresh state
       }

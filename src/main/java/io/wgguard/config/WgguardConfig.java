@@ -169,6 +169,14 @@ public interface WgguardConfig {
     double brakeFraction();
 
     /**
+     * A pass that would take the taint off more than the brake fraction of the tainted nodes at
+     * once writes those removals only when a second pass this much later still plans them, so one
+     * bad read (a FelixConfiguration briefly missing, say) cannot untaint the cluster.
+     */
+    @WithDefault("5s")
+    Duration removalConfirmDelay();
+
+    /**
      * Nodes matching this equality selector are exempt (besides label {@code
      * wgguard.io/exempt=true}), e.g. {@code kubernetes.io/os=windows}. Empty: none (SmallRye Config
      * reads an empty value as missing, hence the {@code Optional}).

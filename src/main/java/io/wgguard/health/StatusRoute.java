@@ -142,6 +142,9 @@ public class StatusRoute {
       row.put("state", o.stale() ? "stale" : "active");
       row.put("why", o.why());
     }
+    ArrayNode faults = root.putArray("faults");
+    status.faults().forEach(faults::add);
+    root.put("heldRemovals", status.held());
     ArrayNode changes = root.putArray("pendingChanges");
     plan.changes().forEach(c -> changes.add(c.describe()));
     TunnelReport tunnels = status.assessment().tunnels();

@@ -18,10 +18,11 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 
 /**
  * The cluster's WireGuard posture ({@code /q/health/group/wireguard}): UP only when WireGuard is on
- * cluster-wide and every non-exempt node is ready; its data also gives the tunnel cross-check's
- * coverage and, per tunnel reason, node names (reported; they count against UP only when enforced,
- * through the verdicts). Kept out of liveness and readiness on purpose: a cluster problem must page
- * someone, not restart wgguard.
+ * cluster-wide, every non-exempt node is ready and the checker's view has no fault (an API lost, a
+ * watch down: data {@code faults}); its data also gives the tunnel cross-check's coverage and, per
+ * tunnel reason, node names (reported; they count against UP only when enforced, through the
+ * verdicts). Kept out of liveness and readiness on purpose: a cluster problem must page someone,
+ * not restart wgguard.
  */
 @HealthGroup("wireguard")
 @ApplicationScoped
@@ -68,6 +69,12 @@ public class WireguardHealthCheck implements HealthCheck {
     if (!plan.problems().isEmpty()) {
       response.withData("problems", String.join("; ", plan.problems()));
     }
-    return response.status(plan.posture() == Posture.HEALTHY).build();
+    if (!status.get().faults().isEmpty()) {
+      // The posture is as last seen; what wgguard sees now is not the cluster.
+      response.withData("faults", String.join("; ", status.get().faults()));
+    }
+    return response
+        .status(plan.posture() == Posture.HEALTHY && status.get().faults().isEmpty())
+        .build();
   }
 }

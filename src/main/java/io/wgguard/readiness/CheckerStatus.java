@@ -20,6 +20,8 @@ public final class CheckerStatus {
   private final Map<String, String> unreadable;
   private final boolean leader;
   private final boolean dryRun;
+  private final List<String> faults;
+  private final String held;
   private final Map<String, NodeVerdict> verdicts;
   private final Map<String, NodePlan> plans;
   private final List<StandingOverride> overrides;
@@ -43,7 +45,38 @@ public final class CheckerStatus {
       boolean leader,
       boolean dryRun,
       List<StandingOverride> overrides) {
+    this(
+        plan,
+        assessment,
+        at,
+        felixApiVersion,
+        unreadable,
+        leader,
+        dryRun,
+        overrides,
+        List.of(),
+        "");
+  }
+
+  /**
+   * @param faults what keeps the checker's view from being the cluster's (an API lost after it was
+   *     seen, a watch down), one sentence each; empty when none
+   * @param held why taint removals were held back in this pass; empty when none were
+   */
+  public CheckerStatus(
+      TaintPlan plan,
+      ClusterAssessment assessment,
+      Instant at,
+      String felixApiVersion,
+      Map<String, String> unreadable,
+      boolean leader,
+      boolean dryRun,
+      List<StandingOverride> overrides,
+      List<String> faults,
+      String held) {
     this.overrides = List.copyOf(overrides);
+    this.faults = List.copyOf(faults);
+    this.held = held;
     this.plan = plan;
     this.assessment = assessment;
     this.at = at;
@@ -100,5 +133,15 @@ public final class CheckerStatus {
 
   public boolean dryRun() {
     return dryRun;
+  }
+
+  /** What keeps the checker's view from being the cluster's; empty when none. */
+  public List<String> faults() {
+    return faults;
+  }
+
+  /** Why taint removals were held back in the last pass; empty when none were. */
+  public String held() {
+    return held;
   }
 }

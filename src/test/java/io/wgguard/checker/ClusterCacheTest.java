@@ -12,6 +12,9 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.wgguard.Names;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -117,6 +120,139 @@ class ClusterCacheTest {
     assertThat(cache.synced()).isFalse();
     assertThat(cache.node("worker1")).isEmpty();
     assertThat(cache.felixApiVersion()).isEmpty();
+  }
+
+  /**
+   * Guards {@code nodesCaughtUp()} in {@code synced()}: the informer's {@code hasSynced()} turns
+   * true once its store holds the first list, while our handlers still run behind it. A pass then
+   * saw "nodes: 1 ready" for a three-node cluster. Each change is made slow here, so the handlers
+   * lag far behind the store.
+   */
+  @Test
+  void syncedOnlyOnceEveryListedNodeHasReachedTheCache() {
+    for (String name : List.of("worker2", "worker3")) {
+      client
+          .nodes()
+          .resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build())
+          .create();
+    }
+    felixApiServed();
+    List<Integer> seenWhenSynced = new ArrayList<>();
+
+    cache.start(
+        () -> {
+          try {
+            Thread.sleep(300);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    await(
+        Duration.ofSeconds(20),
+        "cache synced",
+        () -> {
+          if (cache.synced()) {
+            seenWhenSynced.add(cache.nodes().size());
+            return true;
+          }
+          return false;
+        });
+
+    assertThat(seenWhenSynced).containsExactly(3);
+  }
+
+  /**
+   * The agent renews {@code WireGuardModuleReady} every minute on every node; guards {@code
+   * onlyHeartbeatChanged} in the node handler, without which each renewal requested a pass.
+   */
+  @Test
+  void aRenewedHeartbeatIsKeptButAsksForNoPass() {
+    felixApiServed();
+    Instant first = Instant.parse("2026-11-30T10:00:00Z");
+    condition("worker1", "True", first);
+    cache.start(changes::incrementAndGet);
+    await(Duration.ofSeconds(10), "cache synced", cache::synced);
+    int before = changes.get();
+
+    Instant renewed = first.plusSeconds(60);
+    condition("worker1", "True", renewed);
+    await(Duration.ofSeconds(10), "renewed heartbeat seen", () -> heartbeat("worker1", renewed));
+
+    assertThat(changes.get()).as("no pass for a heartbeat").isEqualTo(before);
+
+    condition("worker1", "False", renewed.plusSeconds(60));
+    await(Duration.ofSeconds(10), "a new status asks for a pass", () -> changes.get() > before);
+  }
+
+  /**
+   * Guards {@code onFelixApiNotServed}: a 404 from discovery while nodes carry wgguard taints was
+   * read as "Calico not installed", WireGuard off, and the leader lifted every taint.
+   */
+  @Test
+  void aFelixApiMissingWhileNodesCarryWgguardTaintsIsAFault() {
+    client
+        .nodes()
+        .resource(
+            new NodeBuilder()
+                .withNewMetadata()
+                .withName("worker2")
+                .endMetadata()
+                .withNewSpec()
+                .addNewTaint()
+                .withKey(Names.NOT_READY_TAINT)
+                .withValue("no-public-key")
+                .withEffect("NoSchedule")
+                .endTaint()
+                .endSpec()
+                .build())
+        .create();
+    server.expect().get().withPath(V1).andReturn(404, "not found").always();
+
+    cache.start(changes::incrementAndGet);
+
+    await(Duration.ofSeconds(10), "cache synced", cache::synced);
+    assertThat(cache.faults())
+        .containsExactly(
+            "discovery says no FelixConfiguration API is served (crd.projectcalico.org/v1), yet 1"
+                + " node(s) carry wgguard taints: taken for an API server restart, not for Calico"
+                + " removed; no taint is removed until the API is back (if Calico was removed on"
+                + " purpose, remove the taints by hand)");
+  }
+
+  @Test
+  void anApiThatIsNotServedWithNoWgguardTaintIsNoFault() {
+    server.expect().get().withPath(V1).andReturn(404, "not found").always();
+
+    cache.start(changes::incrementAndGet);
+
+    await(Duration.ofSeconds(10), "cache synced", cache::synced);
+    assertThat(cache.faults()).isEmpty();
+  }
+
+  void condition(String node, String status, Instant heartbeat) {
+    client
+        .nodes()
+        .withName(node)
+        .edit(
+            n ->
+                new NodeBuilder(n)
+                    .withNewStatus()
+                    .addNewCondition()
+                    .withType(Names.MODULE_READY_CONDITION)
+                    .withStatus(status)
+                    .withReason("ModuleLoaded")
+                    .withMessage("wireguard module loaded")
+                    .withLastHeartbeatTime(heartbeat.toString())
+                    .endCondition()
+                    .endStatus()
+                    .build());
+  }
+
+  boolean heartbeat(String node, Instant expected) {
+    return cache
+        .node(node)
+        .map(f -> f.condition() != null && expected.equals(f.condition().lastHeartbeatTime()))
+        .orElse(false);
   }
 
   @Test
