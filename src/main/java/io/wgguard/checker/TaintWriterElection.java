@@ -24,6 +24,12 @@ public class TaintWriterElection {
 
   private static final Logger LOG = Logger.getLogger(TaintWriterElection.class);
 
+  /** Longest wait for the lease release at shutdown. */
+  static final Duration RELEASE_BUDGET = Duration.ofSeconds(2);
+
+  /** How long a lease holds without renewal: the longest another replica waits to take over. */
+  static final Duration LEASE_DURATION = Duration.ofSeconds(15);
+
   private final KubernetesClient client;
   private final WgguardConfig config;
   private final String identity;
@@ -76,7 +82,7 @@ public class TaintWriterElection {
                 new LeaderElectionConfigBuilder()
                     .withName("wgguard")
                     .withLock(new LeaseLock(namespace(), config.checker().leaseName(), identity))
-                    .withLeaseDuration(Duration.ofSeconds(15))
+                    .withLeaseDuration(LEASE_DURATION)
                     .withRenewDeadline(Duration.ofSeconds(10))
                     .withRetryPeriod(Duration.ofSeconds(2))
                     .withReleaseOnCancel(true)
@@ -110,12 +116,32 @@ public class TaintWriterElection {
         });
   }
 
+  /**
+   * Stops writing at once, then gives the lease back so another replica need not wait out the lease
+   * duration, but for at most {@link #RELEASE_BUDGET}: with the API server unreachable the release
+   * (a Lease update, retried by the client) would hang well past Kubernetes' grace period, and an
+   * unreleased lease only costs the other replica the lease duration.
+   */
   void stop(@Observes ShutdownEvent event) {
     stopping = true;
-    CompletableFuture<?> running = election;
-    if (running != null) {
-      running.cancel(true);
-    }
     leader.set(false);
+    CompletableFuture<?> running = election;
+    if (running == null) {
+      return;
+    }
+    Thread release = new Thread(() -> running.cancel(true), "wgguard-lease-release");
+    release.setDaemon(true);
+    release.start();
+    try {
+      release.join(RELEASE_BUDGET.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (release.isAlive()) {
+      LOG.warnf(
+          "could not give the lease back within %s (API server unreachable?); another replica"
+              + " takes over when it expires",
+          RELEASE_BUDGET);
+    }
   }
 }

@@ -65,6 +65,8 @@ public final class KubeCluster implements AutoCloseable {
   private final Path kubectl;
   private final String masterUrl;
   private final Path caFile;
+  private final java.util.Set<Long> frozen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Map<String, Process> relaunched = new java.util.concurrent.ConcurrentHashMap<>();
 
   private KubeCluster(KubeAPIServer server, Path dir, String kubeconfigYaml) throws IOException {
     this.server = server;
@@ -337,9 +339,131 @@ public final class KubeCluster implements AutoCloseable {
     }
   }
 
+  /** The operating-system process id of this cluster's kube-apiserver. */
+  public long apiServerPid() {
+    Process again = relaunched.get("kubeApiServerProcess");
+    return again != null ? again.pid() : process("kubeApiServerProcess", "apiServerProcess").pid();
+  }
+
+  /** The operating-system process id of this cluster's etcd. */
+  public long etcdPid() {
+    Process again = relaunched.get("etcdProcess");
+    return again != null ? again.pid() : process("etcdProcess", "etcdProcess").pid();
+  }
+
+  /**
+   * Stops this cluster's kube-apiserver (SIGTERM, as a rolling restart would) and starts it again
+   * with the same command line: same port, certificates and etcd. Returns once it answers again.
+   */
+  public void restartApiServer() throws IOException {
+    relaunch("kubeApiServerProcess", apiServerPid(), Duration.ZERO);
+    await(Duration.ofMinutes(3), "kube-apiserver to answer again", this::answers);
+  }
+
+  /**
+   * Stops this cluster's etcd (SIGTERM), keeps it down for {@code down}, and starts it again with
+   * the same command line and data directory. Returns once kube-apiserver answers again.
+   */
+  public void stopEtcdFor(Duration down) throws IOException {
+    relaunch("etcdProcess", etcdPid(), down);
+    await(Duration.ofMinutes(3), "kube-apiserver to answer again", this::answers);
+  }
+
+  private void relaunch(String holder, long pid, Duration down) throws IOException {
+    List<String> command =
+        List.of(Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).split("\u0000"));
+    // kube-api-test stops the whole cluster when a process it started exits unexpectedly.
+    markStopped(holder);
+    ProcessHandle handle = ProcessHandle.of(pid).orElseThrow();
+    handle.destroy();
+    handle.onExit().orTimeout(60, TimeUnit.SECONDS).join();
+    try {
+      Thread.sleep(down.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    relaunched.put(
+        holder,
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve(holder + "-relaunched.log").toFile())
+            .start());
+  }
+
+  /** Freezes a process (SIGSTOP): it holds its connections and answers nothing. */
+  public void freeze(long pid) {
+    signal("STOP", pid);
+    frozen.add(pid);
+  }
+
+  /** Lets a frozen process run again (SIGCONT). */
+  public void thaw(long pid) {
+    signal("CONT", pid);
+    frozen.remove(pid);
+  }
+
+  /** True when kube-apiserver answers {@code /readyz}. */
+  public boolean answers() {
+    // kubectl, not the fabric8 client: that one retries a refused connection for a long while.
+    Result readyz = kubectl(User.ADMIN, "get", "--raw", "/readyz", "--request-timeout=5s");
+    return readyz.exitCode() == 0 && readyz.stdout().strip().equals("ok");
+  }
+
+  private static void signal(String signal, long pid) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start();
+      if (!kill.waitFor(30, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Process process(String holder, String field) {
+    try {
+      Object owner = field(server, holder);
+      return (Process) field(owner, field);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("kube-api-test changed: no " + holder + "." + field, e);
+    }
+  }
+
+  private void markStopped(String holder) {
+    try {
+      Object owner = field(server, holder);
+      java.lang.reflect.Field stopped = owner.getClass().getDeclaredField("stopped");
+      stopped.setAccessible(true);
+      stopped.setBoolean(owner, true);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("kube-api-test changed: no " + holder + ".stopped", e);
+    }
+  }
+
+  private static Object field(Object owner, String name) throws ReflectiveOperationException {
+    java.lang.reflect.Field field = owner.getClass().getDeclaredField(name);
+    field.setAccessible(true);
+    return field.get(owner);
+  }
+
   @Override
   public void close() {
+    List.copyOf(frozen).forEach(this::thaw);
     admin.close();
+    for (Process process : relaunched.values()) {
+      process.destroy();
+      try {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     server.stop();
   }
 
