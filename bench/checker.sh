@@ -10,8 +10,11 @@
 #       (wgguard.io/tunnels), so the pass includes the tunnel cross-check (part "tunnels");
 #   (c, d) kube-apiserver + etcd with N synthetic nodes (parallel creates), the packaged jar with
 #       the Deployment's flags and wgguard.checker.interval=2s: time to sync, heap/RSS, key loss ->
-#       taint seen by a watch, and node PATCHes counted by kube-apiserver while nothing changes.
-# Skip parts with BENCH_SKIP="heap pass tunnels e2e" (any of them). Results are appended to
+#       taint seen by a watch, and node PATCHes counted by kube-apiserver while nothing changes;
+#   (e) agents heartbeating: N nodes' WireGuardModuleReady renewed once a minute each, against a
+#       window with none: wgguard's CPU, pass requests and passes (default 5000 nodes only; set
+#       BENCH_HEARTBEAT_NODES to change).
+# Skip parts with BENCH_SKIP="heap pass tunnels e2e heartbeat" (any of them). Results are appended to
 # target/bench/results.md; wgguard's logs are in target/it-logs/.
 source "$(dirname "$0")/lib.sh"
 counts=("$@")
@@ -51,5 +54,11 @@ if [[ $skip != *" e2e "* ]]; then
   for n in "${counts[@]}"; do
     bench_java -Xmx3g -Dreps="${BENCH_REPS:-5}" -Dbench.wgguard-java-opts="$(opts_for "$n")" \
       io.wgguard.bench.CheckerEndToEndBenchmark "$n"
+  done
+fi
+if [[ $skip != *" heartbeat "* ]]; then
+  for n in ${BENCH_HEARTBEAT_NODES:-5000}; do
+    bench_java -Xmx3g -Dbench.wgguard-java-opts="$(opts_for "$n")" \
+      -DwindowSeconds="${BENCH_WINDOW:-60}" io.wgguard.bench.HeartbeatBenchmark "$n"
   done
 fi

@@ -106,6 +106,12 @@ public final class Names {
   /** Counter of nodes that left WireGuard, tagged {@code cause} ({@code labels}, ...). */
   public static final String METRIC_NODES_LEFT_WIREGUARD = "wgguard_nodes_left_wireguard";
 
+  /** Counter: checker passes asked for, before folding ({@code _total} in the exposition). */
+  public static final String METRIC_PASS_REQUESTS = "wgguard_checker_pass_requests";
+
+  /** Counter: checker passes run ({@code _total} in the exposition). */
+  public static final String METRIC_PASSES = "wgguard_checker_passes";
+
   // Event reasons, on Node objects.
 
   /** The checker tainted a node. */

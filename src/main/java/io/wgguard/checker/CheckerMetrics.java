@@ -54,6 +54,8 @@ public class CheckerMetrics {
   private final Map<String, AtomicLong> pairs = new LinkedHashMap<>();
   private final Map<NotReadyReason, AtomicInteger> tunnelFindings =
       new EnumMap<>(NotReadyReason.class);
+  private final Counter passRequests;
+  private final Counter passes;
 
   public CheckerMetrics(MeterRegistry registry) {
     nodes =
@@ -124,6 +126,18 @@ public class CheckerMetrics {
           .tag("reason", reason.wire())
           .register(registry);
     }
+    passRequests =
+        Counter.builder(Names.METRIC_PASS_REQUESTS)
+            .description(
+                "Checker passes asked for, by watch events and the schedule, before folding")
+            .register(registry);
+    passes =
+        Counter.builder(Names.METRIC_PASSES).description("Checker passes run").register(registry);
+  }
+
+  /** Counts a pass asked for. */
+  void passRequested() {
+    passRequests.increment();
   }
 
   /** One gauge per constant of {@code type}, tagged with its {@link Names#label}. */
@@ -143,6 +157,7 @@ public class CheckerMetrics {
 
   /** Publishes the counts of a pass. */
   void pass(TaintPlan plan, List<StandingOverride> standing) {
+    passes.increment();
     plan.counts().forEach((state, count) -> nodes.get(state).set(count));
     postures.forEach((posture, value) -> value.set(posture == plan.posture() ? 1 : 0));
     int stale = (int) standing.stream().filter(StandingOverride::stale).count();

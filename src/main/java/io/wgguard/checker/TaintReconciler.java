@@ -120,6 +120,7 @@ public class TaintReconciler implements CheckerView {
    * cache has synced runs as soon as it has.
    */
   public void requestPass() {
+    metrics.passRequested();
     requests.request();
   }
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 class AgentIT {
 
-  static final Duration SOON = Duration.ofSeconds(20);
+  static final Duration SOON = Duration.ofSeconds(60);
   static final String TAINT = "wgguard.io/wireguard-not-ready";
   static final ObjectMapper JSON = new ObjectMapper();
   static final String KEY = "c2v674NUleEWjJ7F7GPKlPNXVa9y8BzV9TnzuAw87yg=";

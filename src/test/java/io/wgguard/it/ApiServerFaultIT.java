@@ -107,6 +107,7 @@ class ApiServerFaultIT {
     boolean exited = jvm.onExit().completeOnTimeout(null, 2, TimeUnit.MINUTES).join() != null;
     Duration took = Duration.ofNanos(System.nanoTime() - start);
 
+    System.out.printf("SIGTERM with the API server frozen: exited after %d ms%n", took.toMillis());
     assertThat(exited).as("wgguard exited").isTrue();
     // The product's figure is in BENCHMARKS.md; here only the contract: inside the grace period
     // with room to spare, even on a busy machine.

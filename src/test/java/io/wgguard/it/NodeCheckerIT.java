@@ -30,7 +30,7 @@ class NodeCheckerIT {
   static final String TAINT = "wgguard.io/wireguard-not-ready";
   static final String FOREIGN = "dedicated=gpu:NoSchedule";
   static final String NOT_READY = "node.kubernetes.io/not-ready=:NoSchedule";
-  static final Duration SOON = Duration.ofSeconds(15);
+  static final Duration SOON = Duration.ofSeconds(60);
 
   static KubeCluster cluster;
   static KubernetesClient client;
