@@ -202,7 +202,7 @@ public class TaintReconciler implements CheckerView {
       return;
     }
     if (decision.recheckIn() != null && massRemovalSince == null) {
-      LOG.warnf("%s", decision.held());
+      LOG.infof("%s", decision.held());
       requests.requestIn(decision.recheckIn());
     }
     massRemovalSince = decision.massRemovalSince();

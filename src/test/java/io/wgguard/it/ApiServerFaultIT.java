@@ -26,6 +26,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 
 /**
  * wgguard while its API server fails: kube-apiserver restarted, etcd stopped, the API server
@@ -45,12 +46,12 @@ class ApiServerFaultIT {
   Map<String, List<String>> taintsBefore;
 
   @BeforeEach
-  void startTaintedCluster() throws Exception {
+  void startTaintedCluster(TestInfo test) throws Exception {
     cluster = KubeCluster.startSeedCluster();
     annotate(cluster.admin(), "worker2", KEY_ANNOTATION, null);
     wgguard =
         WgguardProcess.start(
-            "api-server-fault-it",
+            "api-server-fault-it-" + test.getTestMethod().orElseThrow().getName(),
             cluster.kubeconfig(User.ADMIN),
             Map.of("wgguard.checker.interval", "2s"));
     KubeCluster.await(
