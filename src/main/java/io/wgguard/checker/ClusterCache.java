@@ -104,6 +104,9 @@ public class ClusterCache implements ClusterView {
 
   private volatile Runnable onChange = () -> {};
 
+  /** Set by {@link #stop()}, cleared by {@link #start}. */
+  private volatile boolean stopped;
+
   @Inject
   public ClusterCache(KubernetesClient client, WgguardConfig config) {
     this(
@@ -136,6 +139,7 @@ public class ClusterCache implements ClusterView {
   /** Starts the watches; {@code onChange} runs after each relevant change. */
   public synchronized void start(Runnable onChange) {
     this.onChange = onChange;
+    stopped = false;
     ensureFelixInformer();
     if (nodeInformer == null) {
       nodeInformer =
@@ -183,8 +187,8 @@ public class ClusterCache implements ClusterView {
    * installing Calico after wgguard works.
    */
   public synchronized void ensureFelixInformer() {
-    if (felixInformer != null) {
-      return;
+    if (felixInformer != null || stopped) {
+      return; // after stop(), a late scheduled pass must not ask discovery (it may hang shutdown)
     }
     Optional<String> apiVersion;
     try {
@@ -476,6 +480,7 @@ public class ClusterCache implements ClusterView {
 
   /** Stops the watches and forgets what they saw. */
   public synchronized void stop() {
+    stopped = true;
     felixApiKnown = false;
     nodesCaughtUp = false;
     felixCaughtUp = false;

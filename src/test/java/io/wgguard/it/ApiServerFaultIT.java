@@ -93,8 +93,8 @@ class ApiServerFaultIT {
   /**
    * Kubernetes sends SIGTERM and kills at the grace period (30 s by default). With the API server
    * frozen, every request hangs: releasing the lease, the informers' and the client's shutdown.
-   * Guards the bounded lease release in {@code TaintWriterElection.stop}; a manual run took more
-   * than 10 s before.
+   * Guards {@code ShutdownBudget} and the bounded lease release in {@code
+   * TaintWriterElection.stop}: without them a replica took 13 s here, a manual run more than 10 s.
    */
   @Test
   void sigtermWhileTheApiServerIsUnreachableExitsWellWithinTheGracePeriod() {
@@ -110,10 +110,11 @@ class ApiServerFaultIT {
 
     System.out.printf("SIGTERM with the API server frozen: exited after %d ms%n", took.toMillis());
     assertThat(exited).as("wgguard exited").isTrue();
-    // The product's figure is in BENCHMARKS.md; here only the contract: inside the grace period
-    // with room to spare, even on a busy machine.
-    assertThat(took).as(wgguard.log()).isLessThan(Duration.ofSeconds(20));
-    assertThat(wgguard.log()).contains("stopped in").doesNotContain("Exception in thread");
+    // Kubernetes kills at the grace period, 30 s by default; before the shutdown budget a replica
+    // took 13 s here (a manual run over 10 s). The budget is 5 s; 10 s leaves room for a busy
+    // machine and still fails without ShutdownBudget.
+    assertThat(took).as(wgguard.log()).isLessThan(Duration.ofSeconds(10));
+    assertThat(wgguard.log()).doesNotContain("Exception in thread");
   }
 
   void awaitPostureBack(Instant after) {
