@@ -236,7 +236,7 @@ public class ClusterCache implements ClusterView {
    * API server restarting or CRDs being re-registered than Calico uninstalled: a fault, under which
    * no taint is removed, rather than a posture that would lift every taint.
    */
-  private synchronized void onFelixApiNotServed() {
+  private void onFelixApiNotServed() { // not synchronized: synced() runs on health checks
     SharedIndexInformer<Node> n = nodeInformer;
     boolean nodesKnown = n != null && n.hasSynced() && nodesCaughtUp();
     if (!felixApiNotServed || !nodesKnown) {
