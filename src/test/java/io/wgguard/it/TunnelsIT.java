@@ -8,11 +8,20 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.wgguard.Names;
+import io.wgguard.agent.HostTree;
 import io.wgguard.it.KubeCluster.User;
+import io.wgguard.readiness.TunnelSummary;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -23,10 +32,13 @@ import org.junit.jupiter.api.Test;
 /**
  * Proof of encryption on real tunnels: three network-namespace nodes with userspace WireGuard
  * devices ({@link NamespaceMesh}), their real public keys published on Node objects in a real API
- * server as Felix publishes them, the devices read into tunnel summaries ({@link DeviceSummaries})
- * and the packaged wgguard judging them with {@code wgguard.checker.tunnel-evidence=enforce}. Each
- * break is real: a device rekeyed, a peer removed, UDP to a node dropped with nftables, a device
- * deleted; each is named in {@code /status} within a few passes. Needs root (CI runs as root).
+ * server as Felix publishes them, one real node agent per node launched as the DaemonSet launches
+ * it ({@link WgguardProcess#agent}) reading its node's device with {@code ip netns exec <ns> wg}
+ * and publishing the tunnel summaries, and the packaged wgguard judging them with {@code
+ * wgguard.checker.tunnel-evidence=enforce}. Each break is real: a device rekeyed, a peer removed,
+ * UDP to a node dropped with nftables, a device deleted; each is named in {@code /status} within a
+ * few passes. One agent also reads its device through Felix's Prometheus metrics ({@link
+ * FelixExposition}). Needs root (CI runs as root).
  */
 class TunnelsIT {
 
@@ -40,8 +52,16 @@ class TunnelsIT {
   static KubernetesClient client;
   static WgguardProcess wgguard;
 
+  /**
+   * The agents' heartbeat: peer-count changes wait for it, so it is short here; it stays well under
+   * the checker's {@code condition-max-age} (2 minutes by default).
+   */
+  static final String HEARTBEAT = "5s";
+
   NamespaceMesh mesh;
-  DeviceSummaries summaries;
+  Path hosts;
+  final Map<String, Process> agents = new LinkedHashMap<>();
+  FelixExposition felix;
 
   @BeforeAll
   static void start() throws Exception {
@@ -83,7 +103,10 @@ class TunnelsIT {
                 .build();
         client.nodes().resource(node).create();
       }
-      summaries = DeviceSummaries.start(mesh, client);
+      hosts = Files.createTempDirectory("wgguard-tunnels-hosts-");
+      for (NamespaceMesh.Member member : mesh.members()) {
+        startAgent(member, Map.of("WGGUARD_AGENT_TUNNEL_SOURCE", "device"));
+      }
       KubeCluster.await(
           SOON,
           "every node's tunnels proven: " + wgguard.status(),
@@ -96,8 +119,11 @@ class TunnelsIT {
 
   @AfterEach
   void tearDown() {
-    if (summaries != null) {
-      summaries.close();
+    agents.values().forEach(TunnelsIT::stopAgent);
+    agents.clear();
+    if (felix != null) {
+      felix.close();
+      felix = null;
     }
     if (mesh != null) {
       mesh.close();
@@ -109,6 +135,51 @@ class TunnelsIT {
         SOON,
         "nodes deleted",
         () -> NODES.stream().allMatch(n -> client.nodes().withName(n).get() == null));
+    if (hosts != null) {
+      deleteTree(hosts);
+    }
+  }
+
+  /**
+   * Starts the node agent for a mesh member as the DaemonSet does, reading the member's device in
+   * its namespace, probing every 2 s, with a short heartbeat; {@code env} adds the tunnel source.
+   */
+  void startAgent(NamespaceMesh.Member member, Map<String, String> env) throws IOException {
+    Path root = HostTree.loaded(hosts.resolve(member.node()), member.iface());
+    Map<String, String> all = new HashMap<>(env);
+    all.put("WGGUARD_AGENT_WG_COMMAND", "ip netns exec " + member.namespace() + " wg");
+    all.put("WGGUARD_AGENT_INTERFACE_NAME", member.iface());
+    all.put("WGGUARD_AGENT_INTERVAL", "2s");
+    all.put("WGGUARD_AGENT_HEARTBEAT", HEARTBEAT);
+    String source = all.get("WGGUARD_AGENT_TUNNEL_SOURCE");
+    agents.put(
+        member.node(),
+        WgguardProcess.agent(
+            "tunnels-agent-" + member.node() + "-" + source,
+            cluster.kubeconfig(User.ADMIN),
+            member.node(),
+            root,
+            all));
+  }
+
+  static void stopAgent(Process agent) {
+    agent.destroy();
+    try {
+      if (!agent.waitFor(10, TimeUnit.SECONDS)) {
+        agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      agent.destroyForcibly();
+    }
+  }
+
+  static void deleteTree(Path root) {
+    try (var paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // a temp directory of fixture files left behind holds nothing anyone uses
+    }
   }
 
   @Test
@@ -208,6 +279,65 @@ class TunnelsIT {
         "node-b named tunnel-key-mismatch",
         () -> reasons("node-b").contains("tunnel-key-mismatch"));
     assertThat(findings("node-b")).anyMatch(f -> f.contains("the node agent found no IPv4 device"));
+  }
+
+  @Test
+  void anAgentReadingFelixMetricsOfTheRealDeviceIsJudgedAndARekeyIsNamed() throws Exception {
+    NamespaceMesh.Member b = mesh.member("node-b");
+    felix =
+        FelixExposition.serve(
+            () -> {
+              NamespaceMesh.Result dump = mesh.dump(b);
+              return FelixExposition.render(b.node(), b.iface(), dump.ok() ? dump.out() : null);
+            });
+    assertThat(FelixExposition.render(b.node(), b.iface(), mesh.dump(b).out()))
+        .contains(
+            "wireguard_meta{hostname=\"node-b\",iface=\""
+                + b.iface()
+                + "\",listen_port=\"51820\",public_key=\""
+                + b.publicKey()
+                + "\"} 1",
+            "wireguard_latest_handshake_seconds{hostname=\"node-b\",peer_endpoint=\"10.213.0.1:51820\","
+                + "peer_key=\""
+                + mesh.member("node-a").publicKey()
+                + "\",public_key=\""
+                + b.publicKey()
+                + "\"} "
+                + FelixExposition.NEVER);
+    stopAgent(agents.remove(b.node()));
+    startAgent(
+        b,
+        Map.of(
+            "WGGUARD_AGENT_TUNNEL_SOURCE",
+            "felix-metrics",
+            "WGGUARD_AGENT_FELIX_METRICS_URL",
+            felix.url()));
+
+    KubeCluster.await(
+        SOON,
+        "node-b's summary from Felix's metrics, judged healthy: " + wgguard.status(),
+        () ->
+            "felix-metrics".equals(source("node-b"))
+                && reasons("node-b").isEmpty()
+                && pairs("node-b") == 2);
+    assertThat(mesh.ping(mesh.member("node-a"), b)).isTrue();
+
+    mesh.rekey(b);
+
+    KubeCluster.await(
+        SOON,
+        "node-b named tunnel-key-mismatch from Felix's metrics",
+        () -> reasons("node-b").contains("tunnel-key-mismatch"));
+    assertThat(findings("node-b"))
+        .anyMatch(f -> f.contains("but the node publishes " + b.publicKey().substring(0, 8)));
+    assertThat(source("node-b")).isEqualTo("felix-metrics");
+  }
+
+  /** The {@code source} of the node's published tunnel summary; empty when none. */
+  static String source(String node) {
+    var annotations = client.nodes().withName(node).get().getMetadata().getAnnotations();
+    String summary = annotations == null ? null : annotations.get(Names.TUNNELS_ANNOTATION);
+    return summary == null ? "" : TunnelSummary.parse(summary).source();
   }
 
   /** The node's tunnel reasons in {@code /status}; {@code [unseen]} before wgguard judged it. */
