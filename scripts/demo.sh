@@ -274,9 +274,22 @@ else
     k annotate --overwrite node "$n" "projectcalico.org/WireguardPublicKey=${!key_var}" \
       "projectcalico.org/IPv4WireguardInterfaceAddr=10.213.1.$i" >/dev/null
   done
-  # What the node agent's device source publishes (wgguard.io/tunnels), read from each device.
-  python3 scripts/lib/tunnel-summaries.py "$KUBECTL_BIN" "${publish[@]}" >"$work/summaries.log" 2>&1 &
-  pids+=($!)
+  # The node agent per node, as the DaemonSet runs it (AgentMain from the packaged app), reading
+  # its node's device with `ip netns exec <ns> wg` and publishing wgguard.io/tunnels. Its module
+  # probe reads a host tree of the node (the device lives in the namespace, not on this host).
+  for entry in "${publish[@]}"; do
+    IFS== read -r n ns wg <<<"$entry"
+    host="$work/host/$n"; mkdir -p "$host/proc" "$host/sys/module/wireguard" "$host/sys/class/net/$wg"
+    printf 'wireguard 81920 0 - Live 0x0000000000000000\n' >"$host/proc/modules"
+    KUBECONFIG="$work/admin.kubeconfig" NODE_NAME="$n" WGGUARD_AGENT_HOST_ROOT="$host" \
+      WGGUARD_AGENT_TUNNEL_SOURCE=device WGGUARD_AGENT_WG_COMMAND="ip netns exec $ns wg" \
+      WGGUARD_AGENT_INTERFACE_NAME="$wg" WGGUARD_AGENT_INTERVAL=2s WGGUARD_AGENT_HEARTBEAT=10s \
+      WGGUARD_AGENT_HEALTH_PORT=0 \
+      java -cp "$ROOT/target/quarkus-app/app/*:$ROOT/target/quarkus-app/lib/main/*" \
+      io.wgguard.agent.AgentMain >"$work/agent-$n.log" 2>&1 &
+    pids+=($!)
+  done
+  say "A wgguard node agent runs for each node (logs: $work/agent-<node>.log)."
   tunnels_of() { # node: its tunnel reasons in /status, or "unseen"
     curl -s "http://127.0.0.1:$mgmt_port/status?node=$1" | python3 -c \
       'import json,sys; r=json.load(sys.stdin)["nodes"]; t=r[0].get("tunnels") if r else None; print("unseen" if t is None else " ".join(t["reasons"]) or "proven")'
