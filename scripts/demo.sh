@@ -277,13 +277,15 @@ else
   # The node agent per node, as the DaemonSet runs it (AgentMain from the packaged app), reading
   # its node's device with `ip netns exec <ns> wg` and publishing wgguard.io/tunnels. Its module
   # probe reads a host tree of the node (the device lives in the namespace, not on this host).
+  # Every 6 s: a stale peer is one sent traffic since the previous reading, and WireGuard retries
+  # a handshake every 5 s while traffic waits, so each reading sees a retry.
   for entry in "${publish[@]}"; do
     IFS== read -r n ns wg <<<"$entry"
     host="$work/host/$n"; mkdir -p "$host/proc" "$host/sys/module/wireguard" "$host/sys/class/net/$wg"
     printf 'wireguard 81920 0 - Live 0x0000000000000000\n' >"$host/proc/modules"
     KUBECONFIG="$work/admin.kubeconfig" NODE_NAME="$n" WGGUARD_AGENT_HOST_ROOT="$host" \
       WGGUARD_AGENT_TUNNEL_SOURCE=device WGGUARD_AGENT_WG_COMMAND="ip netns exec $ns wg" \
-      WGGUARD_AGENT_INTERFACE_NAME="$wg" WGGUARD_AGENT_INTERVAL=2s WGGUARD_AGENT_HEARTBEAT=10s \
+      WGGUARD_AGENT_INTERFACE_NAME="$wg" WGGUARD_AGENT_INTERVAL=6s WGGUARD_AGENT_HEARTBEAT=12s \
       WGGUARD_AGENT_HEALTH_PORT=0 \
       java -cp "$ROOT/target/quarkus-app/app/*:$ROOT/target/quarkus-app/lib/main/*" \
       io.wgguard.agent.AgentMain >"$work/agent-$n.log" 2>&1 &
@@ -322,12 +324,15 @@ else
   printf '$ %s\n' "ip netns exec control1 ping -c 3 10.213.1.3"
   if ip netns exec "${ns_control1}" ping -c 3 -i 0.5 -W 2 10.213.1.3 | sed 's/^/  /'; then die "ping passed a dropping node"; fi
   say "calico-node would stay Ready, and the key is still published; wgguard reads the device:"
-  control1_stale() { tunnels_of control1 | grep -q handshake-stale; }
-  wait_for 60 "wgguard to name control1's stale handshake" control1_stale
+  control1_stale() { # keeps the /status that named it, shown below
+    curl -s "http://127.0.0.1:$mgmt_port/status?node=control1" >"$work/control1.json" \
+      && grep -q handshake-stale "$work/control1.json"
+  }
+  wait_for 90 "wgguard to name control1's stale handshake" control1_stale
   printf '\n$ %s\n' "curl 'http://127.0.0.1:$mgmt_port/status?node=control1'   # the node's tunnels"
-  curl -s "http://127.0.0.1:$mgmt_port/status?node=control1" | python3 -c \
+  python3 -c \
     'import json,sys; print("  " + json.dumps(json.load(sys.stdin)["nodes"][0]["tunnels"], indent=2, ensure_ascii=False).replace("\n", "\n  "))' \
-    | tee "$work/control1.txt"
+    <"$work/control1.json" | tee "$work/control1.txt"
   grep -q "worker2 (" "$work/control1.txt" || die "the stale peer is not named worker2"
   say "With wgguard.checker.tunnel-evidence=enforce, control1 would now be tainted handshake-stale."
 fi
