@@ -58,7 +58,7 @@ public final class NodeAgent {
   private final Watcher nodeWatch;
   private final Watcher felixWatch;
   private final CountDownLatch stop = new CountDownLatch(1);
-  private final Map<String, WgDevice> previous = new HashMap<>();
+  private final TrafficBaseline baseline = new TrafficBaseline();
   private volatile Instant lastSuccess = Instant.EPOCH;
   private String lastProblem = "";
   private boolean troubled;
@@ -233,15 +233,12 @@ public final class NodeAgent {
     for (var entry : ifaces.entrySet()) {
       String iface = entry.getValue();
       WgDevice device = read.get(iface);
-      devices.put(entry.getKey(), TunnelPlanner.device(iface, device, previous.get(iface), now));
+      devices.put(
+          entry.getKey(), TunnelPlanner.device(iface, device, baseline.baseline(iface, now), now));
     }
-    previous.clear();
-    read.forEach(
-        (iface, device) -> {
-          if (device != null) {
-            previous.put(iface, device);
-          }
-        });
+    for (String iface : ifaces.values()) {
+      baseline.record(iface, read.get(iface), now);
+    }
     return new TunnelSummary(now, tunnels.source().label(), devices);
   }
 

@@ -29,7 +29,9 @@ public final class TunnelPlanner {
    *
    * @param iface the interface read
    * @param now what the device shows now, null when it does not exist
-   * @param previous what it showed at the agent's previous reading, null when none
+   * @param previous what it showed at an earlier reading ({@link TrafficBaseline}: at least 15 s
+   *     before, so that a failing peer's 5 s handshake retries always show as traffic), null when
+   *     none
    * @param at when {@code now} was read
    */
   public static TunnelSummary.Device device(
