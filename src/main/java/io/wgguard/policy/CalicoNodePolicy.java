@@ -127,25 +127,24 @@ public final class CalicoNodePolicy {
     if (overrideProblems.isEmpty()) {
       String ticket = input.ticket().orElse("");
       String expires = input.expires().orElse("none");
-      audit.put("override-ticket", ticket);
-      audit.put("override-requester", requester);
-      audit.put("override-expires", expires);
-      List<String> warnings = new ArrayList<>(keepsOff);
-      warnings.add(
-          "calico-node environment on DaemonSet %s may switch WireGuard off under override %s by %s (expires %s): %s"
-              .formatted(after.id(), ticket, requester, expires, details(all)));
-      return new Decision(true, Verdict.OVERRIDDEN, "", warnings, audit, all);
+      return Decision.overridden(
+          keepsOff,
+          ("calico-node environment on DaemonSet %s may switch WireGuard off under override %s by"
+                  + " %s (expires %s): %s")
+              .formatted(after.id(), ticket, requester, expires, details(all)),
+          audit,
+          all,
+          ticket,
+          requester,
+          expires);
     }
     all.addAll(overrideProblems);
-    String message = refusal(after, disables, unknown, overrideProblems);
-    if (settings.enforce()) {
-      audit.put("decision", "denied");
-      return new Decision(false, Verdict.DENIED, message, keepsOff, audit, all);
-    }
-    audit.put("decision", "warn");
-    List<String> warnings = new ArrayList<>(keepsOff);
-    warnings.add("wgguard is in warn mode; in enforce mode this write is refused: " + message);
-    return new Decision(true, Verdict.WARNED, "", warnings, audit, all);
+    return Decision.refused(
+        settings.enforce(),
+        refusal(after, disables, unknown, overrideProblems),
+        keepsOff,
+        audit,
+        all);
   }
 
   private String refusal(

@@ -1,6 +1,8 @@
 package io.wgguard.policy;
 
 import io.wgguard.felix.Violation;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +28,48 @@ public record Decision(
     warnings = List.copyOf(warnings);
     auditAnnotations = Map.copyOf(auditAnnotations);
     violations = List.copyOf(violations);
+  }
+
+  /**
+   * A switch-off allowed under a valid override: the override's audit annotations added to {@code
+   * audit}, {@code warning} after the others.
+   */
+  static Decision overridden(
+      List<String> warnings,
+      String warning,
+      Map<String, String> audit,
+      List<Violation> violations,
+      String ticket,
+      String requester,
+      String expires) {
+    Map<String, String> annotations = new LinkedHashMap<>(audit);
+    annotations.put("override-ticket", ticket);
+    annotations.put("override-requester", requester);
+    annotations.put("override-expires", expires);
+    List<String> all = new ArrayList<>(warnings);
+    all.add(warning);
+    return new Decision(true, Verdict.OVERRIDDEN, "", all, annotations, violations);
+  }
+
+  /**
+   * A write that would be refused: refused in enforce mode, allowed with the refusal as a warning
+   * in warn mode; {@code decision} added to the audit annotations either way.
+   */
+  static Decision refused(
+      boolean enforce,
+      String message,
+      List<String> warnings,
+      Map<String, String> audit,
+      List<Violation> violations) {
+    Map<String, String> annotations = new LinkedHashMap<>(audit);
+    if (enforce) {
+      annotations.put("decision", "denied");
+      return new Decision(false, Verdict.DENIED, message, warnings, annotations, violations);
+    }
+    annotations.put("decision", "warn");
+    List<String> all = new ArrayList<>(warnings);
+    all.add("wgguard is in warn mode; in enforce mode this write is refused: " + message);
+    return new Decision(true, Verdict.WARNED, "", all, annotations, violations);
   }
 
   /** How a decision was reached; also the {@code decision} metric tag. */

@@ -124,26 +124,24 @@ public final class FelixConfigurationPolicy {
       String ticket = subject.label(Names.OVERRIDE_LABEL).orElse("");
       String expires = subject.annotation(Names.OVERRIDE_EXPIRES_ANNOTATION).orElse("none");
       String requester = OverrideCheck.requester(input.user());
-      audit.put("override-ticket", ticket);
-      audit.put("override-requester", requester);
-      audit.put("override-expires", expires);
-      List<String> warnings = new ArrayList<>(keepsOff);
-      warnings.add(
+      return Decision.overridden(
+          keepsOff,
           "WireGuard switched off %s under override %s by %s (expires %s): %s"
-              .formatted(subject.scope().describe(), ticket, requester, expires, fields(disables)));
-      return new Decision(true, Verdict.OVERRIDDEN, "", warnings, audit, all);
+              .formatted(subject.scope().describe(), ticket, requester, expires, fields(disables)),
+          audit,
+          all,
+          ticket,
+          requester,
+          expires);
     }
 
     all.addAll(overrideProblems);
-    String message = refusal(input, invalid, disables, overrideProblems);
-    if (settings.enforce()) {
-      audit.put("decision", "denied");
-      return new Decision(false, Verdict.DENIED, message, keepsOff, audit, all);
-    }
-    audit.put("decision", "warn");
-    List<String> warnings = new ArrayList<>(keepsOff);
-    warnings.add("wgguard is in warn mode; in enforce mode this write is refused: " + message);
-    return new Decision(true, Verdict.WARNED, "", warnings, audit, all);
+    return Decision.refused(
+        settings.enforce(),
+        refusal(input, invalid, disables, overrideProblems),
+        keepsOff,
+        audit,
+        all);
   }
 
   /**
