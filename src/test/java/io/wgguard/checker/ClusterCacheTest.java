@@ -126,7 +126,10 @@ class ClusterCacheTest {
    * Guards {@code nodesCaughtUp()} in {@code synced()}: the informer's {@code hasSynced()} turns
    * true once its store holds the first list, while our handlers still run behind it. A pass then
    * saw "nodes: 1 ready" for a three-node cluster. Each change is made slow here, so the handlers
-   * lag far behind the store.
+   * lag far behind the store: 2 s a change, longer than the other watches take to list against the
+   * mock server (about 1 s). With 300 ms the other watches were still listing when the last node
+   * arrived, and the test passed with {@code nodesCaughtUp()} removed; with 2 s it fails then
+   * (synced while the cache held 1 of the 3 nodes).
    */
   @Test
   void syncedOnlyOnceEveryListedNodeHasReachedTheCache() {
@@ -142,13 +145,13 @@ class ClusterCacheTest {
     cache.start(
         () -> {
           try {
-            Thread.sleep(300);
+            Thread.sleep(2000);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
         });
     await(
-        Duration.ofSeconds(20),
+        Duration.ofSeconds(60),
         "cache synced",
         () -> {
           if (cache.synced()) {
