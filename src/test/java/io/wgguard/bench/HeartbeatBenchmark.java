@@ -31,7 +31,23 @@ public final class HeartbeatBenchmark {
 
   private HeartbeatBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
+  /**
+   * Runs the benchmark and ends the JVM, as {@link CheckerEndToEndBenchmark} does: the fabric8
+   * client leaves non-daemon Vert.x threads behind, and without the exit the script printed its
+   * table and never ended.
+   */
+  public static void main(String[] args) {
+    int code = 0;
+    try {
+      run(args);
+    } catch (Exception | Error e) {
+      e.printStackTrace();
+      code = 1;
+    }
+    System.exit(code);
+  }
+
+  static void run(String[] args) throws Exception {
     int n = Integer.parseInt(args[0].replace(",", "").replace("_", ""));
     int window = Integer.getInteger("windowSeconds", 60);
     int period = Integer.getInteger("heartbeatSeconds", 60);
