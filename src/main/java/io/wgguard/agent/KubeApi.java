@@ -1,7 +1,7 @@
 package io.wgguard.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wgguard.Json;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +39,6 @@ public final class KubeApi {
   public static final Path SERVICE_ACCOUNT =
       Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
   private final URI server;
@@ -112,9 +111,8 @@ public final class KubeApi {
       boolean json = new String(text, StandardCharsets.UTF_8).stripLeading().startsWith("{");
       config =
           json
-              ? JSON.readTree(text)
-              : new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
-                  .readTree(text);
+              ? Json.read(text)
+              : Json.read(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory(), text);
     } catch (IOException e) {
       throw new IllegalStateException("cannot read kubeconfig " + file + ": " + e.getMessage());
     }
@@ -210,7 +208,7 @@ public final class KubeApi {
       if (response.statusCode() / 100 != 2) {
         throw failure(response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
       }
-      return JSON.readTree(response.body());
+      return Json.read(response.body());
     } catch (IOException e) {
       throw new ApiException(0, "cannot reach " + server + ": " + e.getMessage());
     } catch (InterruptedException e) {
@@ -222,7 +220,7 @@ public final class KubeApi {
   private static ApiException failure(int status, String body) {
     String message;
     try {
-      message = JSON.readTree(body).path("message").asText("");
+      message = Json.read(body).path("message").asText("");
     } catch (IOException e) {
       message = "";
     }

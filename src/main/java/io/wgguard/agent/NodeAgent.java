@@ -1,9 +1,9 @@
 package io.wgguard.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
+import io.wgguard.Json;
 import io.wgguard.Names;
 import io.wgguard.config.TunnelSource;
 import io.wgguard.config.WgguardConfig;
@@ -46,8 +46,6 @@ import java.util.concurrent.TimeUnit;
  * touched.
  */
 public final class NodeAgent {
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final KubeApi api;
   private final WgguardConfig.Agent config;
@@ -243,7 +241,7 @@ public final class NodeAgent {
   }
 
   private String patch(ConditionPlanner.Condition c, TunnelSummary summary) {
-    ObjectNode root = JSON.createObjectNode();
+    ObjectNode root = Json.object();
     if (summary != null) {
       root.putObject("metadata")
           .putObject("annotations")
@@ -258,7 +256,7 @@ public final class NodeAgent {
         "lastHeartbeatTime", c.lastHeartbeatTime().truncatedTo(ChronoUnit.SECONDS).toString());
     condition.put(
         "lastTransitionTime", c.lastTransitionTime().truncatedTo(ChronoUnit.SECONDS).toString());
-    return root.toString();
+    return Json.write(root);
   }
 
   private void problem(String problem) {

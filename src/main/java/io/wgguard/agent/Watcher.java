@@ -1,7 +1,7 @@
 package io.wgguard.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wgguard.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,8 +21,6 @@ import java.util.concurrent.ThreadLocalRandom;
  * server one idle watch, not a GET per interval.
  */
 final class Watcher implements Runnable {
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final KubeApi api;
   private final String path;
@@ -149,7 +147,7 @@ final class Watcher implements Runnable {
         if (line.isBlank()) {
           continue;
         }
-        JsonNode event = JSON.readTree(line);
+        JsonNode event = Json.read(line);
         String type = event.path("type").asText();
         JsonNode object = event.path("object");
         switch (type) {

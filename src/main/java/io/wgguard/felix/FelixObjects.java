@@ -2,7 +2,7 @@ package io.wgguard.felix;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wgguard.Json;
 import io.wgguard.Messages;
 import io.wgguard.Names;
 import java.time.Instant;
@@ -20,8 +20,6 @@ import java.util.Map;
  * one reader used by admission, the node checker and the CLI.
  */
 public final class FelixObjects {
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private FelixObjects() {}
 
@@ -55,7 +53,7 @@ public final class FelixObjects {
     if (calicoMetadata != null) {
       String path = "metadata.annotations[" + Names.CALICO_METADATA_ANNOTATION + "]";
       try {
-        JsonNode inner = JSON.readTree(calicoMetadata);
+        JsonNode inner = Json.read(calicoMetadata);
         if (inner == null || !inner.isObject()) {
           problems.add(path + " is not a JSON object");
         } else {
@@ -73,7 +71,7 @@ public final class FelixObjects {
       for (GuardedField field : GuardedField.values()) {
         JsonNode value = spec.get(field.specField());
         if (value != null && !value.isNull()) {
-          fields.put(field, value.toString());
+          fields.put(field, Json.write(value));
         }
       }
       JsonNode selector = spec.get("nodeSelector");

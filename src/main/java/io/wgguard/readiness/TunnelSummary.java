@@ -2,9 +2,9 @@ package io.wgguard.readiness;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wgguard.Json;
 import io.wgguard.Messages;
 import io.wgguard.felix.IpFamily;
 import java.time.Instant;
@@ -45,8 +45,6 @@ public record TunnelSummary(Instant at, String source, Map<IpFamily, Device> dev
 
   /** Characters of a peer's public key used to name it. */
   public static final int PEER_NAME_LENGTH = 8;
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   public TunnelSummary {
     devices = devices.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(devices));
@@ -104,7 +102,7 @@ public record TunnelSummary(Instant at, String source, Map<IpFamily, Device> dev
 
   /** The compact JSON the agent writes into the annotation. */
   public String toJson() {
-    ObjectNode root = JSON.createObjectNode();
+    ObjectNode root = Json.object();
     root.put("v", VERSION);
     root.put("at", at.toString());
     root.put("source", source);
@@ -125,7 +123,7 @@ public record TunnelSummary(Instant at, String source, Map<IpFamily, Device> dev
       ArrayNode stale = node.putArray("stalePeers");
       d.stalePeers().forEach(stale::add);
     }
-    return root.toString();
+    return Json.write(root);
   }
 
   /**
@@ -137,7 +135,7 @@ public record TunnelSummary(Instant at, String source, Map<IpFamily, Device> dev
   public static TunnelSummary parse(String json) {
     JsonNode root;
     try {
-      root = JSON.readTree(json);
+      root = Json.read(json);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("is not JSON");
     }

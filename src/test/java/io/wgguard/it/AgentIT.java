@@ -205,6 +205,33 @@ class AgentIT {
     assertThat(client.nodes().withName("worker1").get().getStatus().getConditions()).hasSize(1);
   }
 
+  /**
+   * The agent runs on every node, so what it loads is a cluster-wide cost (BENCHMARKS.md, "Node
+   * agent"): no Quarkus, fabric8 or Vert.x at run time, and no Jackson {@code ObjectMapper} (about
+   * 6 MiB of RSS; {@code io.wgguard.Json} reads and writes trees without one). Guards every use of
+   * {@code Json} in the agent's path: one {@code new ObjectMapper()} or {@code JsonNode.toString()}
+   * there and this fails.
+   */
+  @Test
+  void theAgentLoadsNoObjectMapperAndNoApplicationFramework() throws Exception {
+    KubeCluster.await(SOON, "worker1's tunnel summary", () -> v4("worker1").isPresent());
+    java.util.Set<String> loaded = WgguardProcess.agentClasses("agent-worker1");
+    // It did its work: read Nodes and FelixConfigurations, wrote a summary and a condition.
+    assertThat(loaded)
+        .contains(
+            "io.wgguard.agent.NodeAgent",
+            "io.wgguard.felix.EffectiveWireguard",
+            "io.wgguard.readiness.TunnelSummary",
+            "com.fasterxml.jackson.databind.node.ObjectNode");
+    assertThat(loaded)
+        .noneMatch(c -> c.startsWith("com.fasterxml.jackson.databind.ObjectMapper"))
+        .noneMatch(c -> c.startsWith("com.fasterxml.jackson.databind.json.JsonMapper"))
+        .noneMatch(c -> c.startsWith("io.quarkus."))
+        .noneMatch(c -> c.startsWith("io.fabric8."))
+        .noneMatch(c -> c.startsWith("io.vertx."))
+        .noneMatch(c -> c.startsWith("io.netty."));
+  }
+
   @Test
   void theAgentRefusesToStartWithoutANodeName() throws Exception {
     Path jar = Path.of(System.getProperty("wgguard.jar", "target/quarkus-app/quarkus-run.jar"));

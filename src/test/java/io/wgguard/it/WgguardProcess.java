@@ -133,6 +133,7 @@ public final class WgguardProcess implements AutoCloseable {
     ProcessBuilder builder =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xlog:class+load=info:file=" + agentClassLog(name),
                 "-cp",
                 agentClasspath(),
                 "io.wgguard.agent.AgentMain")
@@ -146,6 +147,26 @@ public final class WgguardProcess implements AutoCloseable {
     builder.environment().put("WGGUARD_AGENT_TUNNEL_SOURCE", "none");
     builder.environment().putAll(env);
     return builder.start();
+  }
+
+  /** Where the agent {@code name} logs every class it loads (the JVM's {@code class+load} log). */
+  public static Path agentClassLog(String name) {
+    return Path.of("target", "it-logs", name + ".classes");
+  }
+
+  /** The classes the agent {@code name} has loaded so far, by binary name. */
+  public static java.util.Set<String> agentClasses(String name) throws IOException {
+    // Lines read "[0.012s][info][class,load] java.lang.Object source: shared objects file".
+    java.util.regex.Pattern loaded =
+        java.util.regex.Pattern.compile("\\[class,load\\] (\\S+) source:");
+    java.util.Set<String> classes = new java.util.TreeSet<>();
+    for (String line : Files.readAllLines(agentClassLog(name))) {
+      java.util.regex.Matcher m = loaded.matcher(line);
+      if (m.find()) {
+        classes.add(m.group(1));
+      }
+    }
+    return classes;
   }
 
   /** {@link #agent(String, Path, String, Path, Map)} without tunnels. */
