@@ -92,38 +92,37 @@ public final class Json {
     if (token == null) {
       return MissingNode.getInstance();
     }
-    // The open containers, innermost first. A value goes into the innermost one, under the last
-    // field name read when that is an object; a container is added when it opens, then filled.
+    // The open containers, innermost first. A value goes into the innermost one (under the last
+    // field name read, for an object); a container goes in when it opens, then fills.
     Deque<ContainerNode<?>> open = new ArrayDeque<>();
     String name = null;
     while (true) {
-      JsonNode value;
       switch (token) {
-        case FIELD_NAME -> value = null;
-        case START_OBJECT -> value = NODES.objectNode();
-        case START_ARRAY -> value = NODES.arrayNode();
+        case FIELD_NAME -> name = parser.currentName();
         case END_OBJECT, END_ARRAY -> {
           ContainerNode<?> closed = open.pop();
           if (open.isEmpty()) {
             return closed;
           }
-          value = null;
         }
-        default -> value = scalar(parser, token);
-      }
-      if (token == JsonToken.FIELD_NAME) {
-        name = parser.currentName();
-      } else if (value != null) {
-        ContainerNode<?> parent = open.peek();
-        if (parent == null && !value.isContainerNode()) {
-          return value; // the document is one scalar
-        } else if (parent instanceof ObjectNode object) {
-          object.set(name, value);
-        } else if (parent != null) {
-          ((ArrayNode) parent).add(value);
-        }
-        if (value instanceof ContainerNode<?> container) {
-          open.push(container);
+        default -> {
+          JsonNode value =
+              switch (token) {
+                case START_OBJECT -> NODES.objectNode();
+                case START_ARRAY -> NODES.arrayNode();
+                default -> scalar(parser, token);
+              };
+          ContainerNode<?> parent = open.peek();
+          if (parent instanceof ObjectNode object) {
+            object.set(name, value);
+          } else if (parent instanceof ArrayNode array) {
+            array.add(value);
+          } else if (!value.isContainerNode()) {
+            return value; // the document is one scalar
+          }
+          if (value instanceof ContainerNode<?> container) {
+            open.push(container);
+          }
         }
       }
       token = parser.nextToken();
