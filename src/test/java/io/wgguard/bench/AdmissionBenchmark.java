@@ -42,7 +42,11 @@ public final class AdmissionBenchmark {
 
   record Endpoint(String name, String path, byte[] body) {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    BenchCluster.exitAfter(() -> run(args));
+  }
+
+  static void run(String[] args) throws Exception {
     int nodes = Integer.getInteger("nodes", 5000);
     List<Double> rates = new ArrayList<>();
     for (String rate : System.getProperty("rates", "200,1000,3000").split(",")) {
@@ -200,8 +204,6 @@ public final class AdmissionBenchmark {
         footprint.print();
       }
     }
-    // Some client library leaves non-daemon Vert.x event-loop threads behind; the tables are out.
-    System.exit(0);
   }
 
   /** wrk against each endpoint; throughput as a fraction of the constant ceiling. */

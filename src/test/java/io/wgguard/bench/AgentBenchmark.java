@@ -51,7 +51,11 @@ public final class AgentBenchmark {
 
   static final Path WG_SAMPLE = Path.of("src/test/resources/agent/wg-dump-handshake.txt");
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    BenchCluster.exitAfter(() -> run(args));
+  }
+
+  static void run(String[] args) throws Exception {
     String mode = System.getProperty("mode", "rss");
     try (KubeCluster cluster = BenchCluster.start()) {
       Path work = Files.createDirectories(Path.of("target/bench/agent"));
@@ -63,7 +67,6 @@ public final class AgentBenchmark {
         requests(cluster, host, wg);
       }
     }
-    System.exit(0);
   }
 
   // The admin kubeconfig as JSON, which the agent reads without loading a YAML parser, as it

@@ -32,7 +32,11 @@ public final class ApiServerBenchmark {
 
   private ApiServerBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    BenchCluster.exitAfter(() -> run(args));
+  }
+
+  static void run(String[] args) throws Exception {
     int requests = Integer.getInteger("requests", 1000);
     int warmup = Integer.getInteger("warmup", 100);
     int rounds = Integer.getInteger("rounds", 5);
@@ -175,8 +179,6 @@ public final class ApiServerBenchmark {
         }
       }
     }
-    // Some client library leaves non-daemon Vert.x event-loop threads behind; the tables are out.
-    System.exit(0);
   }
 
   /** Whether switching WireGuard off is refused now. */

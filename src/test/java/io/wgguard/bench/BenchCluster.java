@@ -29,6 +29,27 @@ final class BenchCluster {
 
   private BenchCluster() {}
 
+  /** A benchmark's body, which may throw anything. */
+  interface Body {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs a benchmark main's body, then ends the JVM: 0 when it finished, 1 with the stack trace
+   * when it failed. The fabric8 client leaves non-daemon Vert.x threads behind, so a main that
+   * returned (or threw) kept the JVM and its script alive after the tables were printed.
+   */
+  static void exitAfter(Body body) {
+    int code = 0;
+    try {
+      body.run();
+    } catch (Exception | Error e) {
+      e.printStackTrace();
+      code = 1;
+    }
+    System.exit(code);
+  }
+
   /** kube-apiserver + etcd with Calico's CRDs and {@code default} turning WireGuard on. */
   static KubeCluster start() throws IOException {
     return KubeCluster.startWithWireguardOn();

@@ -38,20 +38,8 @@ public final class CheckerEndToEndBenchmark {
 
   private CheckerEndToEndBenchmark() {}
 
-  /**
-   * Runs the benchmark and ends the JVM: the fabric8 client leaves non-daemon Vert.x threads
-   * behind, so without the exit the script printed its table and never ended (issue #13, defect
-   * 10).
-   */
   public static void main(String[] args) {
-    int code = 0;
-    try {
-      run(args);
-    } catch (Exception | Error e) {
-      e.printStackTrace();
-      code = 1;
-    }
-    System.exit(code);
+    BenchCluster.exitAfter(() -> run(args));
   }
 
   private static void run(String[] args) throws Exception {

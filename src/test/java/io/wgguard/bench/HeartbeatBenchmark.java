@@ -31,20 +31,8 @@ public final class HeartbeatBenchmark {
 
   private HeartbeatBenchmark() {}
 
-  /**
-   * Runs the benchmark and ends the JVM, as {@link CheckerEndToEndBenchmark} does: the fabric8
-   * client leaves non-daemon Vert.x threads behind, and without the exit the script printed its
-   * table and never ended.
-   */
   public static void main(String[] args) {
-    int code = 0;
-    try {
-      run(args);
-    } catch (Exception | Error e) {
-      e.printStackTrace();
-      code = 1;
-    }
-    System.exit(code);
+    BenchCluster.exitAfter(() -> run(args));
   }
 
   static void run(String[] args) throws Exception {

@@ -34,16 +34,8 @@ public final class StatusUnderLoadBenchmark {
 
   private StatusUnderLoadBenchmark() {}
 
-  /** Runs the benchmark and ends the JVM (the fabric8 client leaves non-daemon threads). */
   public static void main(String[] args) {
-    int code = 0;
-    try {
-      run();
-    } catch (Exception | Error e) {
-      e.printStackTrace();
-      code = 1;
-    }
-    System.exit(code);
+    BenchCluster.exitAfter(() -> run());
   }
 
   private static void run() throws Exception {
