@@ -110,6 +110,10 @@ class NodeCheckerIT {
                     e ->
                         "worker2".equals(e.getInvolvedObject().getName())
                             && "WireGuardNotReady".equals(e.getReason())));
+    // The taint is in the API server; /status shows it once wgguard's watch has brought the node
+    // back (on a busy machine that can be a moment after the patch).
+    KubeCluster.await(
+        SOON, "/status to show worker2 tainted", () -> row("worker2").path("tainted").asBoolean());
     JsonNode row = row("worker2");
     assertThat(row.path("ready").asBoolean()).isFalse();
     assertThat(row.path("reason").asText()).isEqualTo("no-public-key");
