@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -137,24 +136,11 @@ public class CalicoNodeAdmission {
   }
 
   private static void log(ReviewRequest review, Decision decision) {
-    if (decision.verdict() == Decision.Verdict.ALLOWED && decision.warnings().isEmpty()) {
-      return;
-    }
-    LOG.infof(
-        "decision=%s webhook=%s op=%s daemonset=%s/%s user=%s dryRun=%s fields=%s ticket=%s"
-            + " uid=%s",
-        decision.verdict().tag(),
+    DecisionLog.log(
+        LOG,
         WEBHOOK,
-        review.operation(),
-        Messages.clip(review.namespace()),
-        Messages.clip(review.name()),
-        Messages.clip(review.user().username()),
-        review.dryRun(),
-        decision.violations().stream()
-            .map(v -> Messages.clip(v.field()))
-            .distinct()
-            .collect(Collectors.joining(",")),
-        Messages.clip(decision.auditAnnotations().getOrDefault("override-ticket", "-")),
-        Messages.clip(review.uid()));
+        "daemonset=" + Messages.clip(review.namespace()) + "/" + Messages.clip(review.name()),
+        review,
+        decision);
   }
 }

@@ -10,7 +10,6 @@ import io.wgguard.policy.Decision;
 import io.wgguard.policy.FelixConfigurationPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -83,32 +82,11 @@ public class FelixConfigurationAdmission {
   }
 
   private static void log(ReviewRequest review, Decision decision) {
-    if (decision.verdict() == Decision.Verdict.ALLOWED && decision.warnings().isEmpty()) {
-      LOG.debugf(
-          "decision=allowed webhook=%s op=%s group=%s name=%s user=%s uid=%s",
-          WEBHOOK,
-          review.operation(),
-          review.group(),
-          review.name(),
-          review.user().username(),
-          review.uid());
-      return;
-    }
-    LOG.infof(
-        "decision=%s webhook=%s op=%s group=%s name=%s user=%s dryRun=%s fields=%s"
-            + " ticket=%s uid=%s",
-        decision.verdict().tag(),
+    DecisionLog.log(
+        LOG,
         WEBHOOK,
-        review.operation(),
-        Messages.clip(review.group()),
-        Messages.clip(review.name()),
-        Messages.clip(review.user().username()),
-        review.dryRun(),
-        decision.violations().stream()
-            .map(v -> Messages.clip(v.field()))
-            .distinct()
-            .collect(Collectors.joining(",")),
-        Messages.clip(decision.auditAnnotations().getOrDefault("override-ticket", "-")),
-        Messages.clip(review.uid()));
+        "group=" + Messages.clip(review.group()) + " name=" + Messages.clip(review.name()),
+        review,
+        decision);
   }
 }
