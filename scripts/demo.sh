@@ -111,8 +111,8 @@ step() {
   if [ -n "$grep" ] && ! grep -q -- "$grep" <<<"$out"; then die "expected '$grep' in the answer to: kubectl $*"; fi
 }
 
-bold "Installing Calico's FelixConfiguration CRDs (from ../shared/fixtures/calico)"
-k apply --validate=false -f ../shared/fixtures/calico/crd.projectcalico.org_felixconfigurations.yaml >/dev/null
+bold "Installing Calico's FelixConfiguration CRDs (from src/test/resources/calico)"
+k apply -f src/test/resources/calico/crd.projectcalico.org_felixconfigurations.yaml >/dev/null
 k wait --for condition=established --timeout=60s crd/felixconfigurations.crd.projectcalico.org >/dev/null
 k apply -f - >/dev/null <<'EOF'
 apiVersion: rbac.authorization.k8s.io/v1

@@ -143,10 +143,9 @@ public final class KubeCluster implements AutoCloseable {
     }
   }
 
-  /** {@code ../shared/fixtures/calico}, beside the project root. */
+  /** Calico's CRDs as the repository keeps them: {@code src/test/resources/calico}. */
   public static Path calicoFixtures() {
-    return Path.of(
-        System.getProperty("wgguard.basedir", "."), "..", "shared", "fixtures", "calico");
+    return Path.of(System.getProperty("wgguard.basedir", "."), "src", "test", "resources", "calico");
   }
 
   /** A client authenticated as the certificate admin (system:masters). */
@@ -217,7 +216,7 @@ public final class KubeCluster implements AutoCloseable {
   }
 
   /**
-   * Installs Calico's FelixConfiguration CRDs from {@link #calicoFixtures()}, without the {@code
+   * Installs Calico's CRDs (FelixConfiguration in both groups, BlockAffinity, IPAMBlock) from {@link #calicoFixtures()}, without the {@code
    * x-kubernetes-validations} that API servers before 1.25 do not know.
    */
   public void installCalicoCrds() throws IOException {
@@ -225,7 +224,9 @@ public final class KubeCluster implements AutoCloseable {
     for (String file :
         List.of(
             "crd.projectcalico.org_felixconfigurations.yaml",
-            "projectcalico.org_felixconfigurations.yaml")) {
+            "projectcalico.org_felixconfigurations.yaml",
+            "crd.projectcalico.org_blockaffinities.yaml",
+            "crd.projectcalico.org_ipamblocks.yaml")) {
       Object tree = YAML.readValue(fixtures.resolve(file).toFile(), Object.class);
       stripValidations(tree);
       CustomResourceDefinition crd =
