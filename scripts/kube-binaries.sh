@@ -73,7 +73,7 @@ command -v rsync >/dev/null || needed+=(rsync)
 if [ ${#needed[@]} -gt 0 ]; then
   say "installing Debian packages: ${needed[*]}"
   $SUDO apt-get update -qq || say "apt-get update failed; trying the install anyway"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${needed[@]}" >/dev/null \
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq -o DPkg::Lock::Timeout=300 "${needed[@]}" >/dev/null \
     || die "apt-get install ${needed[*]} failed"
 fi
 
