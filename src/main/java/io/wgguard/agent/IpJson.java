@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.wgguard.Json;
 import io.wgguard.Messages;
 import io.wgguard.felix.IpFamily;
-import io.wgguard.readiness.Cidr;
+import io.wgguard.tunnels.summary.Cidr;
 import java.util.ArrayList;
 import java.util.List;
 

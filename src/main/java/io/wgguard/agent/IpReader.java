@@ -1,7 +1,7 @@
 package io.wgguard.agent;
 
 import io.wgguard.felix.IpFamily;
-import io.wgguard.readiness.DevicePath;
+import io.wgguard.tunnels.summary.DevicePath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

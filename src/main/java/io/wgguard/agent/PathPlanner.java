@@ -2,10 +2,10 @@ package io.wgguard.agent;
 
 import io.wgguard.agent.IpJson.Route;
 import io.wgguard.agent.IpJson.Rule;
-import io.wgguard.readiness.Cidr;
-import io.wgguard.readiness.DevicePath;
-import io.wgguard.readiness.PeerDigest;
-import io.wgguard.readiness.TunnelSummary;
+import io.wgguard.tunnels.summary.Cidr;
+import io.wgguard.tunnels.summary.DevicePath;
+import io.wgguard.tunnels.summary.PeerDigest;
+import io.wgguard.tunnels.summary.TunnelSummary;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;

@@ -1,7 +1,7 @@
 package io.wgguard.agent;
 
-import io.wgguard.readiness.DevicePath;
-import io.wgguard.readiness.TunnelSummary;
+import io.wgguard.tunnels.summary.DevicePath;
+import io.wgguard.tunnels.summary.TunnelSummary;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

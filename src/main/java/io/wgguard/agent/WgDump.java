@@ -1,6 +1,6 @@
 package io.wgguard.agent;
 
-import io.wgguard.readiness.Cidr;
+import io.wgguard.tunnels.summary.Cidr;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
