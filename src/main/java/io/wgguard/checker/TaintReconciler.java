@@ -148,7 +148,8 @@ public class TaintReconciler implements CheckerView {
     // calico-node's FELIX_* environment is the top layer, above every FelixConfiguration.
     EffectiveWireguard wireguard =
         EffectiveWireguard.of(felix).withEnvironment(calicoNodes, configMaps);
-    ClusterAssessment assessment = NodeReadinessPolicy.assess(wireguard, nodes, settings, now);
+    ClusterAssessment assessment =
+        NodeReadinessPolicy.assess(wireguard, nodes, cache.blockAffinities(), settings, now);
     TaintPlan plan = TaintPlanner.plan(assessment, settings);
     List<StandingOverride> overrides = StandingOverride.of(felix, now);
     boolean leader = election.isLeader();

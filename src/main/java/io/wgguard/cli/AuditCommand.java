@@ -124,6 +124,7 @@ final class AuditCommand implements Callable<Integer> {
             EffectiveWireguard.of(dump.felix())
                 .withEnvironment(dump.calicoNodes(), dump.configMapReader()),
             dump.nodes(),
+            dump.affinities(),
             readiness,
             now);
     TaintPlan plan = TaintPlanner.plan(assessment, readiness);

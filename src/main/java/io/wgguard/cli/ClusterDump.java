@@ -12,6 +12,7 @@ import io.wgguard.evidence.NodeFacts;
 import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
+import io.wgguard.tunnels.BlockAffinities;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -41,6 +42,9 @@ import java.util.stream.Collectors;
  * @param notes what was skipped or could not be read, each a sentence
  * @param calicoNodes the calico-node DaemonSets (configured namespaces and name) of the dump
  * @param configMaps the data of each ConfigMap of the dump, by {@code namespace/name}
+ * @param affinities the confirmed BlockAffinities of the dump ({@code kubectl get
+ *     blockaffinities.crd.projectcalico.org}); not known when it holds none, and then the tunnels'
+ *     routes and allowed-ips are not judged
  */
 record ClusterDump(
     List<NodeFacts> nodes,
@@ -48,7 +52,18 @@ record ClusterDump(
     String felixApiVersion,
     List<String> notes,
     List<CalicoNodeEnvironment> calicoNodes,
-    Map<String, Map<String, String>> configMaps) {
+    Map<String, Map<String, String>> configMaps,
+    BlockAffinities affinities) {
+
+  ClusterDump(
+      List<NodeFacts> nodes,
+      List<FelixObject> felix,
+      String felixApiVersion,
+      List<String> notes,
+      List<CalicoNodeEnvironment> calicoNodes,
+      Map<String, Map<String, String>> configMaps) {
+    this(nodes, felix, felixApiVersion, notes, calicoNodes, configMaps, BlockAffinities.UNKNOWN);
+  }
 
   /** Value of {@code wgguard.checker.felix-group} that picks the group from the dump. */
   static final String AUTO_GROUP = "auto";
@@ -111,6 +126,8 @@ record ClusterDump(
     List<CalicoNodeEnvironment> calicoNodes = new ArrayList<>();
     Map<String, Map<String, String>> configMaps = new TreeMap<>();
     List<String> unreadable = new ArrayList<>();
+    List<BlockAffinities.Affinity> affinities = new ArrayList<>();
+    boolean affinitySeen = false;
     for (Item item : items) {
       String kind = item.object().path("kind").asText("");
       String apiVersion = item.object().path("apiVersion").asText("");
@@ -138,6 +155,12 @@ record ClusterDump(
           unreadable.add(
               "DaemonSet %s cannot be read (%s) and is left out"
                   .formatted(Messages.clip(id(item.object())), e.getMessage()));
+        }
+      } else if (Names.BLOCK_AFFINITY_KIND.equals(kind) && CRD_API_VERSION.equals(apiVersion)) {
+        affinitySeen = true;
+        BlockAffinities.Affinity affinity = BlockAffinities.read(item.object());
+        if (affinity != null) {
+          affinities.add(affinity);
         }
       } else if ("ConfigMap".equals(kind) && "v1".equals(apiVersion)) {
         Map<String, String> data = new TreeMap<>();
@@ -202,7 +225,13 @@ record ClusterDump(
               + " include felixconfigurations.crd.projectcalico.org in the kubectl get");
     }
     return new ClusterDump(
-        nodes, felix, felix.isEmpty() ? "" : apiVersion, notes, calicoNodes, configMaps);
+        nodes,
+        felix,
+        felix.isEmpty() ? "" : apiVersion,
+        notes,
+        calicoNodes,
+        configMaps,
+        affinitySeen ? BlockAffinities.of(affinities) : BlockAffinities.UNKNOWN);
   }
 
   private static String id(JsonNode object) {

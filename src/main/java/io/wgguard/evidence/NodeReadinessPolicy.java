@@ -7,6 +7,7 @@ import io.wgguard.felix.EffectiveSetting;
 import io.wgguard.felix.EffectiveWireguard;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.IpFamily;
+import io.wgguard.tunnels.BlockAffinities;
 import io.wgguard.tunnels.ClusterAssessment;
 import io.wgguard.tunnels.TunnelPolicy;
 import java.time.Duration;
@@ -67,6 +68,19 @@ public final class NodeReadinessPolicy {
       Collection<NodeFacts> nodes,
       ReadinessSettings settings,
       Instant now) {
+    return assess(wireguard, nodes, BlockAffinities.UNKNOWN, settings, now);
+  }
+
+  /**
+   * Assesses every node against an already computed WireGuard reading, the tunnels' path against
+   * these IPAM blocks.
+   */
+  public static ClusterAssessment assess(
+      EffectiveWireguard wireguard,
+      Collection<NodeFacts> nodes,
+      BlockAffinities affinities,
+      ReadinessSettings settings,
+      Instant now) {
     Map<IpFamily, Map<String, List<String>>> owners = keyOwners(nodes);
     List<NodeVerdict> verdicts = new ArrayList<>();
     nodes.stream()
@@ -75,6 +89,7 @@ public final class NodeReadinessPolicy {
     return TunnelPolicy.crossCheck(
         new ClusterAssessment(wireguard.cluster(), verdicts, wireguard.problems()),
         nodes,
+        affinities,
         settings,
         now);
   }
