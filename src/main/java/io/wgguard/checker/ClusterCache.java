@@ -193,7 +193,9 @@ public class ClusterCache implements ClusterView {
    * installing Calico after wgguard works.
    */
   public synchronized void ensureFelixInformer() {
-    ensureAffinityInformer();
+    if (felixInformer != null && !stopped) {
+      ensureAffinityInformer();
+    }
     if (felixInformer != null || stopped) {
       return; // after stop(), a late scheduled pass must not ask discovery (it may hang shutdown)
     }
@@ -234,6 +236,7 @@ public class ClusterCache implements ClusterView {
     LOG.infof("watching FelixConfigurations in %s", felixApiVersion);
     // Last: synced() reads this flag first, so seeing it true means seeing the informer too.
     felixApiKnown = true;
+    ensureAffinityInformer();
   }
 
   /**
