@@ -17,6 +17,7 @@ import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.ClusterView;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
+import io.wgguard.felix.FelixPath;
 import io.wgguard.tunnels.BlockAffinities;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -51,6 +52,8 @@ public class ClusterCache implements ClusterView {
   private final List<String> felixApiCandidates;
   private final Map<String, NodeFacts> nodes = new ConcurrentHashMap<>();
   private final Map<String, FelixObject> felix = new ConcurrentHashMap<>();
+  private final Map<String, FelixPath> felixPaths = new ConcurrentHashMap<>();
+  private final Map<String, FelixPath> felixPathsView = Collections.unmodifiableMap(felixPaths);
   private final Map<String, String> unreadable = new ConcurrentHashMap<>();
   private final List<String> calicoNodeNamespaces;
   private final String calicoNodeName;
@@ -504,6 +507,12 @@ public class ClusterCache implements ClusterView {
     return List.copyOf(felix.values());
   }
 
+  /** What each FelixConfiguration asserts about the path into WireGuard: a live view. */
+  @Override
+  public Map<String, FelixPath> felixPaths() {
+    return felixPathsView;
+  }
+
   /** FelixConfigurations that could not be read, by name, each with its reason. */
   public Map<String, String> unreadableFelixConfigurations() {
     return Map.copyOf(unreadable);
@@ -563,6 +572,7 @@ public class ClusterCache implements ClusterView {
     felixApiVersion = null;
     nodes.clear();
     felix.clear();
+    felixPaths.clear();
     unreadable.clear();
   }
 
@@ -611,6 +621,7 @@ public class ClusterCache implements ClusterView {
     @Override
     public void onDelete(GenericKubernetesResource resource, boolean deletedFinalStateUnknown) {
       unreadable.remove(name(resource));
+      felixPaths.remove(name(resource));
       if (felix.remove(name(resource)) != null) {
         version.incrementAndGet();
         onChange.run();
@@ -620,9 +631,9 @@ public class ClusterCache implements ClusterView {
     private void put(GenericKubernetesResource resource) {
       String name = name(resource);
       try {
-        FelixObject object =
-            FelixObjects.read(
-                client.getKubernetesSerialization().convertValue(resource, JsonNode.class));
+        JsonNode json = client.getKubernetesSerialization().convertValue(resource, JsonNode.class);
+        FelixObject object = FelixObjects.read(json);
+        felixPaths.put(name, FelixPath.read(json));
         unreadable.remove(name);
         if (!Objects.equals(felix.put(name, object), object)) {
           version.incrementAndGet();
@@ -632,6 +643,7 @@ public class ClusterCache implements ClusterView {
         // Felix cannot use it either; keep the last good reading out and report it.
         unreadable.put(name, e.getMessage());
         felix.remove(name);
+        felixPaths.remove(name);
         version.incrementAndGet();
         LOG.warnf("FelixConfiguration %s cannot be read: %s", name, e.getMessage());
         onChange.run();
