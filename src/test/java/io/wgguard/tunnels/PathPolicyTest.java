@@ -19,7 +19,6 @@ import io.wgguard.agent.PathPlanner;
 import io.wgguard.agent.WgDevice;
 import io.wgguard.evidence.Finding;
 import io.wgguard.evidence.NodeFacts;
-import io.wgguard.evidence.NodeReadinessPolicy;
 import io.wgguard.evidence.Nodes;
 import io.wgguard.tunnels.summary.Cidr;
 import io.wgguard.tunnels.summary.DevicePath;
@@ -303,7 +302,7 @@ class PathPolicyTest {
     List<NodeFacts> nodes = mesh(blocks(), changed, change);
 
     TunnelReport report =
-        NodeReadinessPolicy.assess(
+        io.wgguard.pass.CheckerPass.assess(
                 io.wgguard.felix.EffectiveWireguard.of(felix(wgDefault())),
                 nodes,
                 affinities,
@@ -330,7 +329,7 @@ class PathPolicyTest {
         mesh(blocks(), "control1", p -> p.thrown("worker2").rules(Programmed.rules(99)));
 
     TunnelReport report =
-        NodeReadinessPolicy.assess(
+        io.wgguard.pass.CheckerPass.assess(
                 io.wgguard.felix.EffectiveWireguard.of(felix(wgDefault())),
                 nodes,
                 affinities(blocks(), OLD),
@@ -355,7 +354,7 @@ class PathPolicyTest {
     List<NodeFacts> nodes = mesh(blocks(), "worker1", p -> p.rules(Programmed.rules(40000)));
 
     List<Finding> findings =
-        NodeReadinessPolicy.assess(
+        io.wgguard.pass.CheckerPass.assess(
                 io.wgguard.felix.EffectiveWireguard.of(felix(wgDefault())),
                 nodes,
                 affinities(blocks(), OLD),
