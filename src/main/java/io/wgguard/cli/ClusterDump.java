@@ -12,6 +12,7 @@ import io.wgguard.evidence.NodeFacts;
 import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
+import io.wgguard.felix.FelixPath;
 import io.wgguard.pass.ClusterSnapshot;
 import io.wgguard.tunnels.BlockAffinities;
 import java.util.ArrayList;
@@ -46,6 +47,8 @@ import java.util.stream.Collectors;
  * @param affinities the confirmed BlockAffinities of the dump ({@code kubectl get
  *     blockaffinities.crd.projectcalico.org}); not known when it holds none, and then the tunnels'
  *     routes and allowed-ips are not judged
+ * @param felixPaths what each FelixConfiguration read asserts about the path into WireGuard, by
+ *     name ({@code review --cluster} judges path writes by effect with them)
  */
 record ClusterDump(
     List<NodeFacts> nodes,
@@ -54,7 +57,8 @@ record ClusterDump(
     List<String> notes,
     List<CalicoNodeEnvironment> calicoNodes,
     Map<String, Map<String, String>> configMaps,
-    BlockAffinities affinities) {
+    BlockAffinities affinities,
+    Map<String, FelixPath> felixPaths) {
 
   ClusterDump(
       List<NodeFacts> nodes,
@@ -63,7 +67,15 @@ record ClusterDump(
       List<String> notes,
       List<CalicoNodeEnvironment> calicoNodes,
       Map<String, Map<String, String>> configMaps) {
-    this(nodes, felix, felixApiVersion, notes, calicoNodes, configMaps, BlockAffinities.UNKNOWN);
+    this(
+        nodes,
+        felix,
+        felixApiVersion,
+        notes,
+        calicoNodes,
+        configMaps,
+        BlockAffinities.UNKNOWN,
+        Map.of());
   }
 
   /** Value of {@code wgguard.checker.felix-group} that picks the group from the dump. */
@@ -80,6 +92,7 @@ record ClusterDump(
     notes = List.copyOf(notes);
     calicoNodes = List.copyOf(calicoNodes);
     configMaps = Map.copyOf(configMaps);
+    felixPaths = Map.copyOf(felixPaths);
   }
 
   /** The dump's ConfigMaps as calico-node's variables look them up. */
@@ -223,9 +236,12 @@ record ClusterDump(
           }
         });
     List<FelixObject> felix = new ArrayList<>();
+    Map<String, FelixPath> felixPaths = new java.util.HashMap<>();
     for (Item item : felixByApiVersion.getOrDefault(apiVersion, List.of())) {
       try {
-        felix.add(FelixObjects.read(item.object()));
+        FelixObject object = FelixObjects.read(item.object());
+        felix.add(object);
+        felixPaths.put(object.name(), FelixPath.read(item.object()));
       } catch (IllegalArgumentException e) {
         String name = item.object().path("metadata").path("name").asText("");
         notes.add(
@@ -248,7 +264,8 @@ record ClusterDump(
         notes,
         calicoNodes,
         configMaps,
-        affinitySeen ? BlockAffinities.of(affinities) : BlockAffinities.UNKNOWN);
+        affinitySeen ? BlockAffinities.of(affinities) : BlockAffinities.UNKNOWN,
+        felixPaths);
   }
 
   private static String id(JsonNode object) {
