@@ -85,11 +85,13 @@ public final class FelixConfigurationPolicy {
     }
     invalid.addAll(metadataProblems(input));
     boolean pathTouched = pathTouched(input);
+    List<Violation> pathInvalid = new ArrayList<>();
     if (pathTouched && input.newPath() != null) {
       for (String problem : input.newPath().problems()) {
-        invalid.add(new Violation(problem.split(" ", 2)[0], Type.INVALID_VALUE, problem));
+        pathInvalid.add(new Violation(problem.split(" ", 2)[0], Type.INVALID_VALUE, problem));
       }
     }
+    invalid.addAll(pathInvalid);
     if (input.operation() == Operation.UPDATE && !touched && !pathTouched && invalid.isEmpty()) {
       // Same assertions in the same scope: the object reads the same to Felix, so no node can
       // change. The common case (calico-node and the operator writing other fields) stops here.
@@ -98,6 +100,7 @@ public final class FelixConfigurationPolicy {
 
     String judgedBy;
     List<Violation> disables = new ArrayList<>();
+    List<Violation> pathDisables = new ArrayList<>();
     if (view.synced() && view.nodeCount() > 0) {
       judgedBy = BY_EFFECT;
       for (Flip flip :
@@ -114,16 +117,17 @@ public final class FelixConfigurationPolicy {
                 input.oldPath(),
                 input.newObject(),
                 input.newPath())) {
-          disables.add(pathViolation(broken));
+          pathDisables.add(pathViolation(broken));
         }
       }
     } else {
       judgedBy = view.synced() ? BY_OBJECT_NO_NODES : BY_OBJECT_NOT_SYNCED;
       disables.addAll(byObject.values());
       if (pathTouched) {
-        disables.addAll(pathByObject(input));
+        pathDisables.addAll(pathByObject(input));
       }
     }
+    disables.addAll(pathDisables);
     if (invalid.isEmpty() && disables.isEmpty()) {
       return allowed(keepsOff);
     }
@@ -161,7 +165,7 @@ public final class FelixConfigurationPolicy {
     all.addAll(overrideProblems);
     return Decision.refused(
         settings.enforce(),
-        refusal(input, invalid, disables, overrideProblems),
+        refusal(input, invalid, pathInvalid, disables, pathDisables, overrideProblems),
         keepsOff,
         audit,
         all);
@@ -413,27 +417,40 @@ public final class FelixConfigurationPolicy {
   private String refusal(
       AdmissionInput input,
       List<Violation> invalid,
+      List<Violation> pathInvalid,
       List<Violation> disables,
+      List<Violation> pathDisables,
       List<Violation> overrideProblems) {
     FelixObject subject = input.subject();
     String object = "FelixConfiguration \"%s\" (%s)".formatted(subject.name(), input.apiGroup());
     List<String> sentences = new ArrayList<>();
     if (!disables.isEmpty()) {
       sentences.add(
-          "%s%s would switch WireGuard off %s: %s. Refused because %s. %s"
+          "%s%s would %s %s: %s. Refused because %s. %s"
               .formatted(
                   input.operation() == Operation.DELETE ? "Deleting " : "",
                   object,
+                  disables.size() == pathDisables.size()
+                      ? "take pod traffic out of WireGuard"
+                      : "switch WireGuard off",
                   subject.scope().describe(),
                   details(disables),
                   details(overrideProblems),
                   overrides.howTo(input.operation() == Operation.DELETE)));
     }
-    if (!invalid.isEmpty()) {
+    List<Violation> guarded = new ArrayList<>(invalid);
+    guarded.removeAll(pathInvalid);
+    if (!guarded.isEmpty()) {
       sentences.add(
           ("%s has guarded values Felix cannot read: %s. Write true or false (or remove the"
                   + " annotation); an override does not apply.")
-              .formatted(object, details(invalid)));
+              .formatted(object, details(guarded)));
+    }
+    if (!pathInvalid.isEmpty()) {
+      sentences.add(
+          ("%s has values Felix cannot read: %s. Write an integer priority or ranges n-m (or"
+                  + " remove the annotation); an override does not apply.")
+              .formatted(object, details(pathInvalid)));
     }
     return String.join(" ", sentences);
   }

@@ -200,6 +200,9 @@ class FelixConfigurationPathTest {
                 NOW);
 
     assertThat(decision.message())
+        .startsWith(
+            "FelixConfiguration \"node.worker1\" (crd.projectcalico.org) would take pod traffic"
+                + " out of WireGuard on node worker1: ")
         .contains(
             "spec.wireguardRoutingRulePriority (node.worker1) is 40000, at or after the main"
                 + " table's rule (32766): Felix's rule 'not fwmark M/M lookup <WireGuard table>'"
