@@ -200,11 +200,12 @@ public final class NamespaceMesh implements AutoCloseable {
       inNs(ns, "ip", "link", "set", "pod1", "up");
       inNs(ns, "ip", "addr", "add", pod(member) + "/26", "dev", "pod0");
       inNs(ns, "nft", "add", "table", "ip", "wgguardfrag");
+      // At prerouting, before any reassembly (the input hook sees packets already reassembled).
       inNs(
           ns,
           "nft",
-          "add chain ip wgguardfrag input { type filter hook input priority 0 ; policy accept ; }");
-      inNs(ns, "nft", "add rule ip wgguardfrag input iifname eth0 ip frag-off & 0x3fff != 0 drop");
+          "add chain ip wgguardfrag pre { type filter hook prerouting priority -450 ; policy accept ; }");
+      inNs(ns, "nft", "add rule ip wgguardfrag pre iifname eth0 ip frag-off & 0x3fff != 0 drop");
       program(member);
     }
   }
