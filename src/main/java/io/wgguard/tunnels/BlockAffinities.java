@@ -2,6 +2,8 @@ package io.wgguard.tunnels;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wgguard.tunnels.summary.Cidr;
+import io.wgguard.tunnels.summary.DevicePath;
+import io.wgguard.tunnels.summary.PeerDigest;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
@@ -40,8 +42,15 @@ public record BlockAffinities(boolean known, Map<String, List<Block>> byNode) {
    * @param cidr the block
    * @param created when the affinity was created ({@code metadata.creationTimestamp}), null when
    *     unknown; a block younger than the condition max age may not be on every node yet
+   * @param term the block's {@link DevicePath#routeTerm}, hashed once when the affinity is read
+   *     rather than in every pass
    */
-  public record Block(Cidr cidr, Instant created) {}
+  public record Block(Cidr cidr, Instant created, PeerDigest term) {
+
+    public Block(Cidr cidr, Instant created) {
+      this(cidr, created, DevicePath.routeTerm(cidr));
+    }
+  }
 
   /**
    * An affinity as the API server returns it: node and block, when it is confirmed and not being

@@ -75,13 +75,15 @@ public final class PathPolicy {
    * @param all the route and allowed-ips sums over every usable node's CIDRs
    * @param young the same over blocks younger than the settle time
    * @param own per usable node, its part of {@code all} and {@code young}
-   * @param owners per block, the node it is affine to, to name a thrown block's node
+   * @param owners per block, the node it is affine to, to name a thrown block's node: built on
+   *     first use, since only a mismatch names blocks
    */
-  public record Intent(
-      boolean known, Part all, Part young, Map<String, Own> own, Map<Cidr, String> owners) {
+  public record Intent(boolean known, Part all, Part young, Map<String, Own> own, Owners owners) {
 
     /** No blocks known: only device, rule and MTU are judged. */
-    public static final Intent NONE = new Intent(false, Part.ZERO, Part.ZERO, Map.of(), Map.of());
+    public static final Intent NONE =
+        new Intent(
+            false, Part.ZERO, Part.ZERO, Map.of(), new Owners(BlockAffinities.UNKNOWN, null));
 
     /**
      * The intent of one family.
@@ -99,15 +101,14 @@ public final class PathPolicy {
         return NONE;
       }
       Cidr.Blocks blocks = new Cidr.Blocks();
-      Map<Cidr, String> owners = new HashMap<>();
       affinities
           .byNode()
+          .values()
           .forEach(
-              (node, list) -> {
+              list -> {
                 for (BlockAffinities.Block block : list) {
                   if (block.cidr().family() == family) {
                     blocks.add(block.cidr());
-                    owners.put(block.cidr(), node);
                   }
                 }
               });
@@ -118,7 +119,7 @@ public final class PathPolicy {
         if (!usable.test(node)) {
           continue;
         }
-        String key = node.annotations().get(family.keyAnnotation());
+        PeerDigest key = node.keyDigests().get(family);
         Part nodeAll = Part.ZERO;
         Part nodeYoung = Part.ZERO;
         for (BlockAffinities.Block block :
@@ -126,7 +127,7 @@ public final class PathPolicy {
           if (block.cidr().family() != family) {
             continue;
           }
-          Part term = Part.of(key, block.cidr());
+          Part term = Part.of(key, block.term());
           nodeAll = nodeAll.plus(term);
           if (block.created() != null && block.created().isAfter(settledBefore)) {
             nodeYoung = nodeYoung.plus(term);
@@ -134,13 +135,43 @@ public final class PathPolicy {
         }
         Cidr tunnel = tunnelAddress(node, family);
         if (tunnel != null && !blocks.holds(tunnel)) {
-          nodeAll = nodeAll.plus(Part.of(key, tunnel));
+          nodeAll = nodeAll.plus(Part.of(key, DevicePath.routeTerm(tunnel)));
         }
         all = all.plus(nodeAll);
         young = young.plus(nodeYoung);
         own.put(node.name(), new Own(nodeAll, nodeYoung));
       }
-      return new Intent(true, all, young, own, owners);
+      return new Intent(true, all, young, own, new Owners(affinities, family));
+    }
+  }
+
+  /** Which node a block is affine to, looked up on first use (only to name thrown blocks). */
+  public static final class Owners {
+    private final BlockAffinities affinities;
+    private final IpFamily family;
+    private Map<Cidr, String> byBlock;
+
+    Owners(BlockAffinities affinities, IpFamily family) {
+      this.affinities = affinities;
+      this.family = family;
+    }
+
+    /** The node {@code block} is affine to, null when none. */
+    public synchronized String of(Cidr block) {
+      if (byBlock == null) {
+        byBlock = new HashMap<>();
+        affinities
+            .byNode()
+            .forEach(
+                (node, list) -> {
+                  for (BlockAffinities.Block b : list) {
+                    if (b.cidr().family() == family) {
+                      byBlock.put(b.cidr(), node);
+                    }
+                  }
+                });
+      }
+      return byBlock.get(block);
     }
   }
 
@@ -165,8 +196,8 @@ public final class PathPolicy {
 
     static final Part ZERO = new Part(PeerDigest.EMPTY, PeerDigest.EMPTY, 0);
 
-    static Part of(String key, Cidr cidr) {
-      return new Part(DevicePath.routeTerm(cidr), DevicePath.allowedTerm(key, cidr), 1);
+    static Part of(PeerDigest key, PeerDigest route) {
+      return new Part(route, DevicePath.allowedTerm(key, route), 1);
     }
 
     Part plus(Part o) {
@@ -288,7 +319,7 @@ public final class PathPolicy {
     Set<String> named = new LinkedHashSet<>();
     for (String text : path.throwCidrs()) {
       Cidr cidr = Cidr.parseOrNull(text);
-      String owner = cidr == null ? null : intent.owners().get(cidr);
+      String owner = cidr == null ? null : intent.owners().of(cidr);
       if (owner != null && !owner.equals(node.name())) {
         named.add("%s (%s)".formatted(Messages.clip(text), Messages.clip(owner)));
       }

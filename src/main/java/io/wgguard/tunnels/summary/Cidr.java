@@ -41,7 +41,7 @@ public record Cidr(IpFamily family, long high, long low, int prefix) implements 
     int prefix = bits(family);
     if (slash >= 0) {
       String length = value.substring(slash + 1);
-      if (!length.matches("\\d{1,3}") || Integer.parseInt(length) > bits(family)) {
+      if (!digits(length, 3) || Integer.parseInt(length) > bits(family)) {
         throw new IllegalArgumentException(
             "'%s' has no prefix length from 0 to %d".formatted(Messages.clip(value), bits(family)));
       }
@@ -67,7 +67,7 @@ public record Cidr(IpFamily family, long high, long low, int prefix) implements 
     }
     long value = 0;
     for (String octet : octets) {
-      if (!octet.matches("\\d{1,3}") || Integer.parseInt(octet) > 255) {
+      if (!digits(octet, 3) || Integer.parseInt(octet) > 255) {
         throw notAnAddress(whole);
       }
       value = (value << 8) | Integer.parseInt(octet);
@@ -105,10 +105,28 @@ public record Cidr(IpFamily family, long high, long low, int prefix) implements 
   }
 
   private static int group(String text, String whole) {
-    if (!text.matches("[0-9a-fA-F]{1,4}")) {
+    if (text.isEmpty() || text.length() > 4) {
       throw notAnAddress(whole);
     }
+    for (int i = 0; i < text.length(); i++) {
+      if (Character.digit(text.charAt(i), 16) < 0) {
+        throw notAnAddress(whole);
+      }
+    }
     return Integer.parseInt(text, 16);
+  }
+
+  /** One to {@code max} ASCII digits (no regex: the checker parses addresses every pass). */
+  private static boolean digits(String text, int max) {
+    if (text.isEmpty() || text.length() > max) {
+      return false;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static IllegalArgumentException notAnAddress(String text) {

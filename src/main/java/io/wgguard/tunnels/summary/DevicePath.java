@@ -71,7 +71,28 @@ public record DevicePath(
 
   /** The digest term of one allowed-ips entry of the peer with {@code publicKey}. */
   public static PeerDigest allowedTerm(String publicKey, Cidr cidr) {
-    return PeerDigest.of(publicKey + " " + cidr);
+    return allowedTerm(PeerDigest.of(publicKey), routeTerm(cidr));
+  }
+
+  /**
+   * The digest term of one allowed-ips entry from the peer key's {@link PeerDigest#of} and the
+   * CIDR's {@link #routeTerm}: a non-linear mix of the two, so that a sum over (key, CIDR) pairs
+   * does not split into a sum over keys plus a sum over CIDRs (a CIDR moved from one peer to
+   * another changes it). No second hash: the checker has both terms at hand for every node, the
+   * key's from the node's facts and the block's from the affinity, and combines them each pass.
+   */
+  public static PeerDigest allowedTerm(PeerDigest key, PeerDigest route) {
+    return new PeerDigest(
+        mix(key.high() ^ Long.rotateLeft(route.low(), 29), route.high() + key.low()),
+        mix(key.low() ^ Long.rotateLeft(route.high(), 17), route.low() + key.high()));
+  }
+
+  /** A 64-bit mix of two words (the MurmurHash3 finalizer over their product and sum). */
+  private static long mix(long a, long b) {
+    long z = (a | 1) * (b | 1) + (a ^ Long.rotateLeft(b, 31));
+    z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+    z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+    return z ^ (z >>> 33);
   }
 
   /** The routing digest of a set of routed CIDRs: the sum of their {@link #routeTerm}s. */

@@ -159,4 +159,20 @@ class TunnelSummaryTest {
 
     assertThat(summary.toJson().length()).isLessThan(900);
   }
+
+  /** Guards the mix in {@link DevicePath#allowedTerm}: a plain sum of the two terms would pass. */
+  @Test
+  void aBlockMovedFromOnePeerToAnotherChangesTheAllowedIpsDigest() {
+    Cidr one = Cidr.parse("10.0.1.0/26");
+    Cidr two = Cidr.parse("10.0.2.0/26");
+
+    PeerDigest programmed =
+        DevicePath.allowedTerm(KEY_A, one).plus(DevicePath.allowedTerm(KEY_B, two));
+    PeerDigest swapped =
+        DevicePath.allowedTerm(KEY_A, two).plus(DevicePath.allowedTerm(KEY_B, one));
+
+    assertThat(swapped).isNotEqualTo(programmed);
+    assertThat(DevicePath.allowedTerm(KEY_A, one))
+        .isEqualTo(DevicePath.allowedTerm(PeerDigest.of(KEY_A), DevicePath.routeTerm(one)));
+  }
 }
