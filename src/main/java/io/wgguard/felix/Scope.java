@@ -22,7 +22,13 @@ public record Scope(Kind kind, String target) {
     NODE
   }
 
-  /** Scope of an object with this name and selector (blank selector = none). */
+  /**
+   * Scope of an object with this name and selector. Felix reads {@code spec.nodeSelector} only on
+   * objects other than {@code default} and {@code node.<name>}; an empty one means no scope (no
+   * selector is parsed: {@code felix/calc/config_batcher.go} {@code selectorStr != ""}, {@code
+   * MergeSelectorConfigs} skips it), but a blank one ({@code " "}, a tab) is parsed, and Calico's
+   * tokenizer skips spaces and tabs, so it means {@code all()}. The selector is kept as written.
+   */
   public static Scope of(String name, String nodeSelector) {
     if (Names.FELIX_DEFAULT.equals(name)) {
       return new Scope(Kind.GLOBAL, "");
@@ -32,8 +38,8 @@ public record Scope(Kind kind, String target) {
         && name.length() > Names.FELIX_NODE_PREFIX.length()) {
       return new Scope(Kind.NODE, name.substring(Names.FELIX_NODE_PREFIX.length()));
     }
-    if (nodeSelector != null && !nodeSelector.isBlank()) {
-      return new Scope(Kind.SELECTOR, nodeSelector.strip());
+    if (nodeSelector != null && !nodeSelector.isEmpty()) {
+      return new Scope(Kind.SELECTOR, nodeSelector);
     }
     return new Scope(Kind.INERT, "");
   }
