@@ -241,7 +241,7 @@ public class TaintReconciler implements CheckerView {
     Map<String, Set<IpFamily>> families = new HashMap<>(nodes.size() * 2);
     assessment.verdicts().forEach(v -> families.put(v.name(), v.families()));
     Map<String, Map<String, String>> labels = new HashMap<>(nodes.size() * 2);
-    nodes.forEach(n -> labels.put(n.name(), n.labels()));
+    nodes.forEach(n -> labels.put(n.name(), n.felixLabels()));
     familiesBefore = families;
     labelsBefore = labels;
   }

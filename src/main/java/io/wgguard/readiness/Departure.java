@@ -58,16 +58,16 @@ public record Departure(String node, Set<IpFamily> families, Cause cause, String
           }
           Set<IpFamily> lost = EnumSet.noneOf(IpFamily.class);
           for (IpFamily family : familiesBefore) {
-            if (!wireguard.forNode(name, node.labels(), family).enabled()) {
+            if (!wireguard.forNode(name, node.felixLabels(), family).enabled()) {
               lost.add(family);
             }
           }
           if (lost.isEmpty()) {
             return;
           }
-          Map<String, String> oldLabels = labelsBefore.getOrDefault(name, node.labels());
+          Map<String, String> oldLabels = labelsBefore.getOrDefault(name, node.felixLabels());
           boolean byLabels =
-              !oldLabels.equals(node.labels())
+              !oldLabels.equals(node.felixLabels())
                   && lost.stream().allMatch(f -> wireguard.forNode(name, oldLabels, f).enabled());
           Cause cause = byLabels ? Cause.LABELS : Cause.FELIX_CONFIGURATION;
           departures.add(
@@ -80,7 +80,7 @@ public record Departure(String node, Set<IpFamily> families, Cause cause, String
   private static String detail(
       String name, NodeFacts node, Set<IpFamily> lost, Cause cause, EffectiveWireguard wireguard) {
     String families = lost.stream().map(IpFamily::label).collect(Collectors.joining(" and "));
-    EffectiveSetting now = wireguard.forNode(name, node.labels(), lost.iterator().next());
+    EffectiveSetting now = wireguard.forNode(name, node.felixLabels(), lost.iterator().next());
     return switch (cause) {
       case LABELS ->
           ("WireGuard (%s) is off on node %s since its labels changed: now off by %s. No"
