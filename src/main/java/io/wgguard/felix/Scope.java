@@ -27,7 +27,9 @@ public record Scope(Kind kind, String target) {
    * objects other than {@code default} and {@code node.<name>}; an empty one means no scope (no
    * selector is parsed: {@code felix/calc/config_batcher.go} {@code selectorStr != ""}, {@code
    * MergeSelectorConfigs} skips it), but a blank one ({@code " "}, a tab) is parsed, and Calico's
-   * tokenizer skips spaces and tabs, so it means {@code all()}. The selector is kept as written.
+   * tokenizer skips spaces and tabs, so it means {@code all()}, and is kept as {@code all()}: a
+   * write from {@code all()} to {@code " "} changes nothing for Felix, nor for the scope. Other
+   * selectors are kept as written.
    */
   public static Scope of(String name, String nodeSelector) {
     if (Names.FELIX_DEFAULT.equals(name)) {
@@ -39,7 +41,7 @@ public record Scope(Kind kind, String target) {
       return new Scope(Kind.NODE, name.substring(Names.FELIX_NODE_PREFIX.length()));
     }
     if (nodeSelector != null && !nodeSelector.isEmpty()) {
-      return new Scope(Kind.SELECTOR, nodeSelector);
+      return new Scope(Kind.SELECTOR, blank(nodeSelector) ? ALL : nodeSelector);
     }
     return new Scope(Kind.INERT, "");
   }
@@ -62,5 +64,18 @@ public record Scope(Kind kind, String target) {
       case SELECTOR -> "selector:" + target;
       case INERT -> "none";
     };
+  }
+
+  private static final String ALL = "all()";
+
+  /** Only spaces and tabs, Calico's whitespace ({@code tokenizer.go} {@code trimWhitespace}). */
+  private static boolean blank(String selector) {
+    for (int i = 0; i < selector.length(); i++) {
+      char c = selector.charAt(i);
+      if (c != ' ' && c != '\t') {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -114,6 +114,48 @@ public final class WriteEffect {
     return tally.flips();
   }
 
+  /**
+   * Whether the written object, before or after the write, applies to at least one known node:
+   * {@code default} always, {@code node.<name>} when that node is known, a selector-scoped object
+   * when its selector matches a known node. A scope that reaches none (a {@code node.<name>} of a
+   * node that has not joined yet, a selector for a node pool still to come) flips no node today,
+   * yet decides for the nodes that join under it: admission judges it by the object alone.
+   */
+  public static boolean reachesKnownNode(
+      ClusterView view, FelixObject oldObject, FelixObject newObject) {
+    for (FelixObject object : new FelixObject[] {oldObject, newObject}) {
+      if (object == null) {
+        continue;
+      }
+      Scope scope = object.scope();
+      switch (scope.kind()) {
+        case GLOBAL -> {
+          return true;
+        }
+        case NODE -> {
+          if (view.nodeLabels(scope.target()) != null) {
+            return true;
+          }
+        }
+        case SELECTOR -> {
+          CalicoSelector selector = selector(scope);
+          if (selector != null) {
+            for (String node : view.nodeNames()) {
+              Map<String, String> labels = view.nodeLabels(node);
+              if (labels != null && selector.matches(labels)) {
+                return true;
+              }
+            }
+          }
+        }
+        case INERT -> {
+          // Felix reads no inert object.
+        }
+      }
+    }
+    return false;
+  }
+
   private static List<FelixObject> with(List<FelixObject> others, FelixObject object) {
     if (object == null) {
       return others;

@@ -45,6 +45,12 @@ public final class FelixConfigurationPolicy {
   /** {@code judged-by} when the view was not synced yet. */
   public static final String BY_OBJECT_NOT_SYNCED = "object-alone (no synced view of the cluster)";
 
+  /**
+   * {@code judged-by} when the written object's scope matches no known node ({@link
+   * WriteEffect#reachesKnownNode}): the nodes it decides have not joined yet.
+   */
+  public static final String BY_OBJECT_NO_MATCH = "object-alone (its scope matches no known node)";
+
   /** {@code judged-by} when the view knows no node. */
   public static final String BY_OBJECT_NO_NODES = "object-alone (no node known)";
 
@@ -96,6 +102,12 @@ public final class FelixConfigurationPolicy {
           WriteEffect.switchedOff(
               view, input.oldObject(), input.newObject(), settings.guardedFields())) {
         disables.add(effectViolation(input, flip, byObject.get(flip.field())));
+      }
+      if (!WriteEffect.reachesKnownNode(view, input.oldObject(), input.newObject())) {
+        // No known node to judge by: the object decides for nodes still to join (a node.<name>
+        // written before its node, a selector for a pool to come), so it is judged alone.
+        judgedBy = BY_OBJECT_NO_MATCH;
+        disables.addAll(byObject.values());
       }
     } else {
       judgedBy = view.synced() ? BY_OBJECT_NO_NODES : BY_OBJECT_NOT_SYNCED;
