@@ -49,7 +49,7 @@ class CalicoNodeLabelsTest {
   @org.junit.jupiter.api.Test
   void nodeFactsKeepBothTheNodeLabelsAndTheLabelsFelixSees() {
     var facts =
-        new io.wgguard.readiness.NodeFacts(
+        new io.wgguard.evidence.NodeFacts(
             "worker3",
             K8S,
             Map.of(
