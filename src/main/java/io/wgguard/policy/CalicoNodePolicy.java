@@ -4,6 +4,7 @@ import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.CalicoNodeEnvironment.ConfigMaps;
 import io.wgguard.felix.EnvironmentSetting;
 import io.wgguard.felix.EnvironmentSetting.State;
+import io.wgguard.felix.FelixConfigFile;
 import io.wgguard.felix.GuardedField;
 import io.wgguard.felix.Violation;
 import io.wgguard.felix.Violation.Type;
@@ -80,7 +81,14 @@ public final class CalicoNodePolicy {
       }
       EnvironmentSetting setting = after.setting(field, ConfigMaps.none());
       State was = before == null ? State.UNSET : before.setting(field, ConfigMaps.none()).state();
-      String path = CONTAINER_PATH + ".env[" + setting.variable() + "]";
+      String path;
+      if (setting.source().startsWith("spec.")) {
+        path = setting.source(); // the command
+      } else if (setting.variable().startsWith("felix.cfg")) {
+        path = CONTAINER_PATH + ".volumeMounts[" + FelixConfigFile.PATH + "]";
+      } else {
+        path = CONTAINER_PATH + ".env[" + setting.variable() + "]";
+      }
       switch (setting.state()) {
         case OFF -> {
           if (was == State.OFF) {
