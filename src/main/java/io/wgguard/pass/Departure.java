@@ -34,7 +34,12 @@ public record Departure(String node, Set<IpFamily> families, Cause cause, String
     /** The node's labels changed: with its old labels, today's FelixConfigurations keep it on. */
     LABELS,
     /** The FelixConfigurations changed (a write admission judged). */
-    FELIX_CONFIGURATION
+    FELIX_CONFIGURATION,
+    /**
+     * The node is new (or the checker is: its first pass) and WireGuard is off on it while {@code
+     * default} turns it on: an object decided before the node existed ({@link OffAtJoin}).
+     */
+    JOINED
   }
 
   /**
@@ -88,7 +93,7 @@ public record Departure(String node, Set<IpFamily> families, Cause cause, String
                   + " FelixConfiguration write did this, so admission could not refuse it; traffic"
                   + " to and from the node is no longer encrypted")
               .formatted(families, name, now.origin());
-      case FELIX_CONFIGURATION ->
+      case FELIX_CONFIGURATION, JOINED ->
           "WireGuard (%s) is off on node %s: now off by %s".formatted(families, name, now.origin());
     };
   }
