@@ -75,7 +75,7 @@ public record FelixObject(
    * when several names fold to the parameter, Felix takes them in map order, so false wins.
    */
   public FieldReading read(GuardedField field) {
-    List<Violation> invalid = new ArrayList<>();
+    List<UnreadableValue> invalid = new ArrayList<>();
     List<String> sources = new ArrayList<>();
     Boolean fromAnnotations = null;
     String annotationPath = null;
@@ -87,9 +87,8 @@ public record FelixObject(
       Boolean parsed = FelixBool.parse(raw);
       if (parsed == null) {
         invalid.add(
-            new Violation(
+            new UnreadableValue(
                 path,
-                Violation.Type.INVALID_VALUE,
                 path
                     + " has value '"
                     + Messages.clip(raw)
@@ -126,9 +125,8 @@ public record FelixObject(
         }
         default ->
             invalid.add(
-                new Violation(
+                new UnreadableValue(
                     field.specPath(),
-                    Violation.Type.INVALID_VALUE,
                     field.specPath() + " has value " + Messages.clip(specRaw) + ", not a boolean"));
       }
     }

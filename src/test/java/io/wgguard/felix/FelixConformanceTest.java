@@ -147,7 +147,8 @@ class FelixConformanceTest {
   @MethodSource("cases")
   void readsAsFelix(String sentence, List<Felix> objects, boolean on) {
     EffectiveWireguard wireguard =
-        EffectiveWireguard.of(objects.stream().map(Felix::object).toList());
+        EffectiveWireguard.of(
+            objects.stream().map(Felix::object).toList(), EffectiveWireguard.Environment.NONE);
 
     assertThat(wireguard.forNode("worker1", WORKER1, IpFamily.V4).enabled()).isEqualTo(on);
   }

@@ -73,7 +73,8 @@ class OffAtJoinTest {
   void namesNodesJoiningOff(
       String sentence, List<Felix> objects, Set<String> known, List<String> named) {
     EffectiveWireguard wireguard =
-        EffectiveWireguard.of(objects.stream().map(Felix::object).toList());
+        EffectiveWireguard.of(
+            objects.stream().map(Felix::object).toList(), EffectiveWireguard.Environment.NONE);
 
     List<Departure> joined = OffAtJoin.find(known, wireguard, List.of(WORKER1, WORKER9));
 
@@ -87,7 +88,8 @@ class OffAtJoinTest {
         EffectiveWireguard.of(
             List.of(
                 felix("default").wireguard(true).object(),
-                felix("node.worker9").wireguard(false).object()));
+                felix("node.worker9").wireguard(false).object()),
+            EffectiveWireguard.Environment.NONE);
 
     assertThat(OffAtJoin.find(Set.of(), wireguard, List.of(WORKER9)).get(0).detail())
         .isEqualTo(
