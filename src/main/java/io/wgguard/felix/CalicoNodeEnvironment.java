@@ -311,7 +311,7 @@ public record CalicoNodeEnvironment(
         continue;
       }
       Boolean parsed = FelixBool.parse(raw);
-      if (parsed == null || !parsed) {
+      if (parsed == null ? !field.felixDefault() : !parsed) {
         return new EnvironmentSetting(
             field,
             State.OFF,
@@ -355,7 +355,7 @@ public record CalicoNodeEnvironment(
         continue; // config_params.go UpdateFrom ignores empty values
       }
       Boolean parsed = FelixBool.parse(raw);
-      if (parsed == null || !parsed) {
+      if (parsed == null ? !field.felixDefault() : !parsed) {
         return new EnvironmentSetting(
             field,
             State.OFF,
@@ -441,7 +441,7 @@ public record CalicoNodeEnvironment(
         continue; // Felix ignores empty values
       }
       Boolean parsed = FelixBool.parse(value.raw());
-      if (parsed == null || !parsed) {
+      if (parsed == null ? !field.felixDefault() : !parsed) {
         String reading =
             parsed == null
                 ? "which Felix cannot read as a boolean, so it uses the default, false"

@@ -130,9 +130,10 @@ public record FelixObject(
                     field.specPath() + " has value " + Messages.clip(specRaw) + ", not a boolean"));
       }
     }
-    if (scope.kind() == Scope.Kind.GLOBAL) {
+    if (scope.kind() == Scope.Kind.GLOBAL && !field.felixDefault()) {
       return new FieldReading(false, field.specPath(), "", invalid, fingerprint);
     }
+    // Elsewhere absent inherits; on default, ipv6Support absent is Felix's built-in true.
     return new FieldReading(null, "", "", invalid, fingerprint);
   }
 

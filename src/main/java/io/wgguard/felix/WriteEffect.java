@@ -91,7 +91,18 @@ public final class WriteEffect {
     if (is(oldScope, Scope.Kind.GLOBAL) || is(newScope, Scope.Kind.GLOBAL)) {
       // A write to default: every other object is the same before and after, so a node flips
       // exactly when default decides it (nothing above does) and default's value flips.
-      tally.defaultWrite(DefaultShare.of(view, others));
+      GuardedField support = GuardedField.IPV6_SUPPORT;
+      if (fields.contains(GuardedField.WIREGUARD_ENABLED_V6)
+          && (before.clusterSetting(support).enabled() != after.clusterSetting(support).enabled()
+              || before.setAboveDefault(support))) {
+        // IPv6 support changes on default, or is set above it: IPv6 WireGuard may flip on nodes
+        // default does not decide, so every node is judged.
+        for (String node : view.nodeNames()) {
+          tally.judge(node);
+        }
+      } else {
+        tally.defaultWrite(DefaultShare.of(view, others));
+      }
     } else {
       CalicoSelector oldSelector = selector(oldScope);
       CalicoSelector newSelector = selector(newScope);

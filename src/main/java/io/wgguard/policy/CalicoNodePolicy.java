@@ -71,7 +71,10 @@ public final class CalicoNodePolicy {
                   + ", so wgguard cannot tell which environment Felix reads"));
     }
     for (GuardedField field : GuardedField.values()) {
-      if (!settings.guardedFields().contains(field)) {
+      if (!settings.judges(field)
+          || (field == GuardedField.IPV6_SUPPORT && input.operation() == Operation.CREATE)) {
+        // A new calico-node starting IPv4-only (FELIX_IPV6SUPPORT=false, as Calico's manifests
+        // ship it) switches nothing off: no Felix ran IPv6 WireGuard under it.
         continue;
       }
       String previous = before == null ? "" : before.fingerprint(field);

@@ -83,7 +83,7 @@ public final class FelixConfigurationPolicy {
     List<String> keepsOff = new ArrayList<>();
     boolean touched = false;
     for (GuardedField field : GuardedField.values()) {
-      if (settings.guardedFields().contains(field)) {
+      if (settings.judges(field)) {
         touched |= judgeObject(input, field, invalid, byObject, keepsOff);
       }
     }
@@ -101,7 +101,11 @@ public final class FelixConfigurationPolicy {
       for (Flip flip :
           WriteEffect.switchedOff(
               view, input.oldObject(), input.newObject(), settings.guardedFields())) {
-        disables.add(effectViolation(input, flip, byObject.get(flip.field())));
+        Violation explains = byObject.get(flip.field());
+        if (explains == null && flip.field() == GuardedField.WIREGUARD_ENABLED_V6) {
+          explains = byObject.get(GuardedField.IPV6_SUPPORT); // IPv6 off by Felix's IPv6 support
+        }
+        disables.add(effectViolation(input, flip, explains));
       }
       if (!WriteEffect.reachesKnownNode(view, input.oldObject(), input.newObject())) {
         // No known node to judge by: the object decides for nodes still to join (a node.<name>

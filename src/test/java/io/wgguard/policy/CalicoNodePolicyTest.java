@@ -140,6 +140,7 @@ class CalicoNodePolicyTest {
             Verdict.DENIED,
             Type.NOT_JUDGEABLE,
             Type.NOT_JUDGEABLE,
+            Type.NOT_JUDGEABLE, // FELIX_IPV6SUPPORT too: it decides IPv6 WireGuard
             Type.OVERRIDE_MISSING),
         c(
             "an image bump under an unchanged config-file mount passes",
@@ -259,6 +260,7 @@ class CalicoNodePolicyTest {
             Verdict.DENIED,
             Type.NOT_JUDGEABLE,
             Type.NOT_JUDGEABLE,
+            Type.NOT_JUDGEABLE, // FELIX_IPV6SUPPORT too: it decides IPv6 WireGuard
             Type.OVERRIDE_MISSING),
         c(
             "envFrom with prefix CALICO_ passes",

@@ -358,6 +358,39 @@ class FelixConfigurationEffectTest {
                     create(f.apply("node.worker2").wireguard(false))),
             allowed()),
 
+        // Issue 23 point 8: ipv6Support decides whether IPv6 WireGuard can be on.
+        c(
+            "ipv6Support: false on default while IPv6 WireGuard is on switches it off: refused",
+            DEFAULTS,
+            f ->
+                given(
+                    List.of(f.apply("default").wireguard(true).wireguardV6(true)),
+                    update(
+                        f.apply("default").wireguard(true).wireguardV6(true),
+                        f.apply("default")
+                            .wireguard(true)
+                            .wireguardV6(true)
+                            .spec("ipv6Support", "false"))),
+            denied("on every node (4)", "DISABLES spec.ipv6Support", NO_LABEL)),
+        c(
+            "ipv6Support: false on node.worker1 switches IPv6 WireGuard off there: refused",
+            DEFAULTS,
+            f ->
+                given(
+                    List.of(f.apply("default").wireguard(true).wireguardV6(true)),
+                    create(f.apply("node.worker1").spec("ipv6Support", "false"))),
+            denied("on 1 of 4 nodes: worker1", "DISABLES spec.ipv6Support", NO_LABEL)),
+        c(
+            "ipv6Support: false on default with IPv6 WireGuard off is allowed",
+            DEFAULTS,
+            f ->
+                given(
+                    List.of(f.apply("default").wireguard(true)),
+                    update(
+                        f.apply("default").wireguard(true),
+                        f.apply("default").wireguard(true).spec("ipv6Support", "false"))),
+            allowed()),
+
         // Issue 23 point 9: a blank selector is all() (tokenizer.go trimWhitespace).
         c(
             "narrowing all() to a blank selector changes nothing and is allowed",
