@@ -55,6 +55,10 @@ public final class EffectiveWireguard {
   }
 
   private final Layer global;
+  // default's projectcalico.org/metadata cannot be decoded: Felix cannot load its configuration
+  // and does not start on any node (felix/daemon/daemon.go loadConfigFromDatastore fails), so
+  // every field is off, as default's reading says (FelixObject#read).
+  private final boolean cannotStart;
   private final Map<String, Layer> perNode;
   private final List<Selected> selected;
   private final List<String> problems;
@@ -173,6 +177,7 @@ public final class EffectiveWireguard {
   private EffectiveWireguard(
       Layer global, Map<String, Layer> perNode, List<Selected> selected, List<String> problems) {
     this.global = global;
+    this.cannotStart = global != null && !global.object().undecodable().isEmpty();
     this.perNode = Map.copyOf(perNode);
     this.selected = List.copyOf(selected);
     this.problems = List.copyOf(problems);
@@ -194,6 +199,7 @@ public final class EffectiveWireguard {
   private EffectiveWireguard(
       EffectiveWireguard base, List<Applied> environment, List<String> problems) {
     this.global = base.global;
+    this.cannotStart = base.cannotStart;
     this.perNode = base.perNode;
     this.selected = base.selected;
     this.problems = List.copyOf(problems);
@@ -201,7 +207,7 @@ public final class EffectiveWireguard {
     this.byDefault = base.byDefault;
     this.cluster = base.byDefault.clone();
     for (GuardedField field : FIELDS) {
-      EffectiveSetting forced = fromEnvironment(field, Applied::clusterWide);
+      EffectiveSetting forced = cannotStart ? null : fromEnvironment(field, Applied::clusterWide);
       if (forced != null) {
         cluster[field.ordinal()] = forced;
       }
@@ -445,6 +451,9 @@ public final class EffectiveWireguard {
    */
   private EffectiveSetting walk(
       String nodeName, Map<String, String> labels, GuardedField field, Level from) {
+    if (cannotStart) {
+      return global.decide(field);
+    }
     for (Level level : LEVELS) {
       if (level.compareTo(from) < 0) {
         continue;

@@ -132,6 +132,11 @@ class FelixConformanceTest {
                 + " loadConfigFromDatastore), so default reads as off",
             false,
             metadata(felix("default").wireguard(true), "{\"creationTimestamp\":\"yesterday\"}")),
+        c(
+            "undecodable metadata on default: no node.<name> true helps, Felix does not start",
+            false,
+            metadata(felix("default").wireguard(true), "{\"generation\":\"1\"}"),
+            felix("node.worker1").wireguard(true)),
         // Point 6: selectors Felix cannot parse.
         c(
             "a label over 512 characters: Felix drops the object (tokenizer.go MaxLabelLength)",
