@@ -123,6 +123,12 @@ public final class Names {
   /** WireGuard went off on a node because its labels changed (no FelixConfiguration write). */
   public static final String EVENT_OFF_BY_LABELS = "WireGuardOffByNodeLabels";
 
+  /**
+   * A node joined (or was first seen) with WireGuard off while {@code default} turns it on: a
+   * {@code node.<name>} or selector-scoped object written before the node existed decides it.
+   */
+  public static final String EVENT_OFF_AT_JOIN = "WireGuardOffAtJoin";
+
   /** WireGuard went off on a node because the FelixConfigurations changed. */
   public static final String EVENT_OFF_BY_FELIX = "WireGuardOffByFelixConfiguration";
 

@@ -7,6 +7,7 @@ import io.wgguard.Json;
 import io.wgguard.Names;
 import io.wgguard.config.TunnelSource;
 import io.wgguard.config.WgguardConfig;
+import io.wgguard.felix.CalicoNodeLabels;
 import io.wgguard.felix.EffectiveWireguard;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
@@ -268,13 +269,17 @@ public final class NodeAgent {
     }
   }
 
+  /** The labels Felix matches selectors against: Calico's node labels under the node's own. */
   private static Map<String, String> labels(JsonNode node) {
     Map<String, String> labels = new HashMap<>();
     node.path("metadata")
         .path("labels")
         .fields()
         .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-    return labels;
+    JsonNode calico = node.path("metadata").path("annotations").get(CalicoNodeLabels.ANNOTATION);
+    return calico == null || !calico.isTextual()
+        ? labels
+        : CalicoNodeLabels.of(labels, Map.of(CalicoNodeLabels.ANNOTATION, calico.asText()));
   }
 
   private static String annotation(JsonNode node) {

@@ -411,7 +411,7 @@ public class ClusterCache implements ClusterView {
   @Override
   public Map<String, String> nodeLabels(String nodeName) {
     NodeFacts facts = nodes.get(nodeName);
-    return facts == null ? null : facts.labels();
+    return facts == null ? null : facts.felixLabels();
   }
 
   @Override
@@ -516,7 +516,7 @@ public class ClusterCache implements ClusterView {
     private void put(Node node) {
       NodeFacts facts = NodeFactsMapper.facts(node);
       NodeFacts before = nodes.put(facts.name(), facts);
-      if (before == null || !before.labels().equals(facts.labels())) {
+      if (before == null || !before.felixLabels().equals(facts.felixLabels())) {
         version.incrementAndGet();
       }
       if (!Objects.equals(before, facts) && !onlyHeartbeatChanged(before, facts)) {
@@ -623,6 +623,7 @@ public class ClusterCache implements ClusterView {
         && a.reason().equals(b.reason())
         && a.message().equals(b.message())
         && old.labels().equals(now.labels())
+        && old.felixLabels().equals(now.felixLabels())
         && old.annotations().equals(now.annotations())
         && old.taints().equals(now.taints());
   }

@@ -179,7 +179,7 @@ final class ReviewCommand implements Callable<Integer> {
             InputDocuments.describe(clusterFile),
             settings.config().checker().felixGroup().wire());
     Map<String, Map<String, String>> nodes = new HashMap<>();
-    dump.nodes().forEach(n -> nodes.put(n.name(), n.labels()));
+    dump.nodes().forEach(n -> nodes.put(n.name(), n.felixLabels()));
     return ClusterView.of(true, dump.felix(), nodes);
   }
 

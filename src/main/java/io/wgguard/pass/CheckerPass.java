@@ -35,7 +35,8 @@ import java.util.Set;
  *   <li>tunnels ({@link TunnelPolicy}): the agents' summaries cross-checked, and under {@code
  *       tunnel-evidence=enforce} joined to the verdicts;
  *   <li>taint planning ({@link TaintPlanner}) with the safety brake, then the {@link RemovalGuard};
- *   <li>departures since the previous pass, and standing overrides.
+ *   <li>departures since the previous pass, nodes that joined with WireGuard off while {@code
+ *       default} turns it on ({@link OffAtJoin}), and standing overrides.
  * </ol>
  */
 public final class CheckerPass {
@@ -57,7 +58,9 @@ public final class CheckerPass {
     Map<String, NodeFacts> byName = new HashMap<>(snapshot.nodes().size() * 2);
     snapshot.nodes().forEach(n -> byName.put(n.name(), n));
     List<Departure> departures =
-        Departure.between(previous.families(), previous.labels(), wireguard, byName);
+        new java.util.ArrayList<>(
+            Departure.between(previous.families(), previous.labels(), wireguard, byName));
+    departures.addAll(OffAtJoin.find(previous.families().keySet(), wireguard, snapshot.nodes()));
     return new PassResult(
         snapshot,
         now,
@@ -105,7 +108,7 @@ public final class CheckerPass {
     Map<String, Set<IpFamily>> families = new HashMap<>(nodes.size() * 2);
     assessment.verdicts().forEach(v -> families.put(v.name(), v.families()));
     Map<String, Map<String, String>> labels = new HashMap<>(nodes.size() * 2);
-    nodes.forEach(n -> labels.put(n.name(), n.labels()));
+    nodes.forEach(n -> labels.put(n.name(), n.felixLabels()));
     return new PreviousPass(families, labels, removal.massRemovalSince());
   }
 

@@ -45,6 +45,12 @@ public final class FelixConfigurationPolicy {
   /** {@code judged-by} when the view was not synced yet. */
   public static final String BY_OBJECT_NOT_SYNCED = "object-alone (no synced view of the cluster)";
 
+  /**
+   * {@code judged-by} when the written object's scope matches no known node ({@link
+   * WriteEffect#reachesKnownNode}): the nodes it decides have not joined yet.
+   */
+  public static final String BY_OBJECT_NO_MATCH = "object-alone (its scope matches no known node)";
+
   /** {@code judged-by} when the view knows no node. */
   public static final String BY_OBJECT_NO_NODES = "object-alone (no node known)";
 
@@ -77,7 +83,7 @@ public final class FelixConfigurationPolicy {
     List<String> keepsOff = new ArrayList<>();
     boolean touched = false;
     for (GuardedField field : GuardedField.values()) {
-      if (settings.guardedFields().contains(field)) {
+      if (settings.judges(field)) {
         touched |= judgeObject(input, field, invalid, byObject, keepsOff);
       }
     }
@@ -95,7 +101,17 @@ public final class FelixConfigurationPolicy {
       for (Flip flip :
           WriteEffect.switchedOff(
               view, input.oldObject(), input.newObject(), settings.guardedFields())) {
-        disables.add(effectViolation(input, flip, byObject.get(flip.field())));
+        Violation explains = byObject.get(flip.field());
+        if (explains == null && flip.field() == GuardedField.WIREGUARD_ENABLED_V6) {
+          explains = byObject.get(GuardedField.IPV6_SUPPORT); // IPv6 off by Felix's IPv6 support
+        }
+        disables.add(effectViolation(input, flip, explains));
+      }
+      if (!WriteEffect.reachesKnownNode(view, input.oldObject(), input.newObject())) {
+        // No known node to judge by: the object decides for nodes still to join (a node.<name>
+        // written before its node, a selector for a pool to come), so it is judged alone.
+        judgedBy = BY_OBJECT_NO_MATCH;
+        disables.addAll(byObject.values());
       }
     } else {
       judgedBy = view.synced() ? BY_OBJECT_NO_NODES : BY_OBJECT_NOT_SYNCED;
