@@ -189,4 +189,7 @@ public final class Names {
   public static String label(Enum<?> constant) {
     return constant.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
   }
+
+  /** Kind of Calico's IPAM block affinities ({@code blockaffinities.crd.projectcalico.org/v1}). */
+  public static final String BLOCK_AFFINITY_KIND = "BlockAffinity";
 }

@@ -40,6 +40,10 @@ public class CheckerMetrics {
           NotReadyReason.PEERS_MISSING,
           NotReadyReason.PEERS_UNKNOWN,
           NotReadyReason.HANDSHAKE_STALE,
+          NotReadyReason.DEVICE_DOWN,
+          NotReadyReason.ROUTE_BYPASS,
+          NotReadyReason.ALLOWED_IPS_MISSING,
+          NotReadyReason.MTU_TOO_LARGE,
           NotReadyReason.NO_TUNNEL_EVIDENCE);
 
   private final Map<NodeState, AtomicInteger> nodes;

@@ -134,7 +134,8 @@ public class TaintReconciler implements CheckerView {
             cache.nodes(),
             cache.felixApiVersion().orElse(""),
             cache.unreadableFelixConfigurations(),
-            cache.faults());
+            cache.faults(),
+            cache.blockAffinities());
     PassResult result = CheckerPass.run(snapshot, previous, settings, clock.instant());
     boolean leader = election.isLeader();
     boolean dryRun = config.checker().dryRun();

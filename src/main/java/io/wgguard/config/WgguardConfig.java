@@ -120,6 +120,15 @@ public interface WgguardConfig {
     @WithDefault("wg")
     String wgCommand();
 
+    /**
+     * The {@code ip} command (iproute2, JSON output {@code -j}), split on spaces, with which the
+     * agent reads how traffic reaches each WireGuard device under tunnel source {@code device}: the
+     * device's link state and MTU, the routing rules, the WireGuard routing table and the underlay
+     * link's MTU. Tests use {@code ip netns exec NS ip} to read another network namespace.
+     */
+    @WithDefault("ip")
+    String ipCommand();
+
     /** Felix's Prometheus endpoint, for {@code tunnel-source=felix-metrics}. */
     @WithDefault("http://localhost:9091/metrics")
     String felixMetricsUrl();

@@ -11,6 +11,7 @@ import io.wgguard.felix.IpFamily;
 import io.wgguard.taints.RemovalGuard;
 import io.wgguard.taints.TaintPlan;
 import io.wgguard.taints.TaintPlanner;
+import io.wgguard.tunnels.BlockAffinities;
 import io.wgguard.tunnels.ClusterAssessment;
 import io.wgguard.tunnels.TunnelPolicy;
 import java.time.Instant;
@@ -50,7 +51,8 @@ public final class CheckerPass {
         EffectiveWireguard.of(
             snapshot.felixConfigurations(),
             new EffectiveWireguard.Environment(snapshot.calicoNodes(), snapshot.configMaps()));
-    ClusterAssessment assessment = assess(wireguard, snapshot.nodes(), settings, now);
+    ClusterAssessment assessment =
+        assess(wireguard, snapshot.nodes(), snapshot.affinities(), settings, now);
     TaintPlan plan = TaintPlanner.plan(assessment, settings.taints());
     RemovalGuard.Decision removal =
         RemovalGuard.decide(
@@ -93,11 +95,25 @@ public final class CheckerPass {
       Collection<NodeFacts> nodes,
       PassSettings settings,
       Instant now) {
+    return assess(wireguard, nodes, BlockAffinities.UNKNOWN, settings, now);
+  }
+
+  /**
+   * The evidence and tunnel stages alone, the tunnels' path ({@link io.wgguard.tunnels.PathPolicy})
+   * proven against these IPAM blocks.
+   */
+  public static ClusterAssessment assess(
+      EffectiveWireguard wireguard,
+      Collection<NodeFacts> nodes,
+      BlockAffinities affinities,
+      PassSettings settings,
+      Instant now) {
     List<NodeVerdict> verdicts =
         NodeReadinessPolicy.verdicts(wireguard, nodes, settings.evidence(), now);
     return TunnelPolicy.crossCheck(
         new ClusterAssessment(wireguard.cluster(), verdicts, wireguard.problems()),
         nodes,
+        affinities,
         settings.tunnelEvidence(),
         settings.evidence().conditionMaxAge(),
         now);

@@ -3,6 +3,7 @@ package io.wgguard.pass;
 import io.wgguard.evidence.NodeFacts;
 import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.FelixObject;
+import io.wgguard.tunnels.BlockAffinities;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,8 @@ import java.util.Map;
  * @param unreadable FelixConfigurations that could not be read, with reasons
  * @param faults what keeps this view from being the cluster's (an API lost after it was seen, a
  *     watch down), one sentence each; empty when none
+ * @param affinities the confirmed IPAM BlockAffinities the path check proves routes and allowed-ips
+ *     against; {@link BlockAffinities#UNKNOWN} when not watched or not listed yet
  */
 public record ClusterSnapshot(
     Collection<FelixObject> felixConfigurations,
@@ -27,11 +30,33 @@ public record ClusterSnapshot(
     Collection<NodeFacts> nodes,
     String felixApiVersion,
     Map<String, String> unreadable,
-    List<String> faults) {
+    List<String> faults,
+    BlockAffinities affinities) {
 
   public ClusterSnapshot {
     felixApiVersion = felixApiVersion == null ? "" : felixApiVersion;
     unreadable = Map.copyOf(unreadable);
     faults = List.copyOf(faults);
+    affinities = affinities == null ? BlockAffinities.UNKNOWN : affinities;
+  }
+
+  /** A snapshot without BlockAffinities: the path's routes and allowed-ips are not judged. */
+  public ClusterSnapshot(
+      Collection<FelixObject> felixConfigurations,
+      Collection<CalicoNodeEnvironment> calicoNodes,
+      CalicoNodeEnvironment.ConfigMaps configMaps,
+      Collection<NodeFacts> nodes,
+      String felixApiVersion,
+      Map<String, String> unreadable,
+      List<String> faults) {
+    this(
+        felixConfigurations,
+        calicoNodes,
+        configMaps,
+        nodes,
+        felixApiVersion,
+        unreadable,
+        faults,
+        BlockAffinities.UNKNOWN);
   }
 }
