@@ -20,6 +20,12 @@ public final class Names {
   /** Node label that exempts a node from readiness checks when set to {@code "true"}. */
   public static final String EXEMPT_LABEL = PREFIX + "exempt";
 
+  /**
+   * Annotation on one of wgguard's ValidatingWebhookConfigurations: while it has a non-blank value
+   * (a reason or ticket), the checker does not restore that registration, and reports it.
+   */
+  public static final String BREAK_GLASS_ANNOTATION = PREFIX + "break-glass";
+
   /** Taint put on nodes that are not WireGuard-ready; its value is the reason. */
   public static final String NOT_READY_TAINT = PREFIX + "wireguard-not-ready";
 
@@ -125,6 +131,32 @@ public final class Names {
 
   /** WireGuard went off on a node because the FelixConfigurations changed. */
   public static final String EVENT_OFF_BY_FELIX = "WireGuardOffByFelixConfiguration";
+
+  // wgguard's own registrations (ValidatingWebhookConfigurations).
+
+  /** Gauge, 1 while wgguard's registrations are all there, unchanged and not under break-glass. */
+  public static final String METRIC_GUARD_IN_PLACE = "wgguard_guard_in_place";
+
+  /** Gauge of differences from the expected registration, tagged {@code registration}. */
+  public static final String METRIC_REGISTRATION_DRIFT = "wgguard_registration_drift";
+
+  /** Counter of registrations written back, tagged {@code registration}. */
+  public static final String METRIC_REGISTRATION_RESTORES = "wgguard_registration_restores";
+
+  /** Gauge, 1 while a registration is under break-glass, tagged {@code registration}. */
+  public static final String METRIC_REGISTRATION_BREAK_GLASS = "wgguard_registration_break_glass";
+
+  /** Event reason: one of wgguard's registrations is gone. */
+  public static final String EVENT_REGISTRATION_MISSING = "WebhookRegistrationMissing";
+
+  /** Event reason: one of wgguard's registrations differs from what wgguard ships. */
+  public static final String EVENT_REGISTRATION_CHANGED = "WebhookRegistrationChanged";
+
+  /** Event reason: wgguard wrote one of its registrations back. */
+  public static final String EVENT_REGISTRATION_RESTORED = "WebhookRegistrationRestored";
+
+  /** Event reason: a registration carries the break-glass annotation; it is not restored. */
+  public static final String EVENT_REGISTRATION_BREAK_GLASS = "WebhookRegistrationBreakGlass";
 
   /** Gauge: healthy tunnel pairs over expected pairs, as of the last checker pass. */
   public static final String METRIC_MESH_COVERAGE = "wgguard_mesh_coverage";

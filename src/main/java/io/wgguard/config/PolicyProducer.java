@@ -2,6 +2,7 @@ package io.wgguard.config;
 
 import io.quarkus.runtime.StartupEvent;
 import io.wgguard.felix.GuardedField;
+import io.wgguard.guard.RegistrationSettings;
 import io.wgguard.policy.CalicoNodePolicy;
 import io.wgguard.policy.FelixConfigurationPolicy;
 import io.wgguard.policy.PodPlacementPolicy;
@@ -40,6 +41,26 @@ public class PolicyProducer {
   public static void validate(WgguardConfig config) {
     settingsOf(config);
     readinessSettingsOf(config);
+    registrationSettingsOf(config);
+  }
+
+  @Produces
+  @Singleton
+  RegistrationSettings registrationSettings(WgguardConfig config) {
+    return registrationSettingsOf(config);
+  }
+
+  /** Maps {@code wgguard.registration.*}; a bad URL or port stops start-up with its reason. */
+  public static RegistrationSettings registrationSettingsOf(WgguardConfig config) {
+    WgguardConfig.Registration registration = config.registration();
+    return new RegistrationSettings(
+        registration.mode(),
+        registration.url().filter(url -> !url.isBlank()),
+        registration.serviceNamespace(),
+        registration.serviceName(),
+        registration.servicePort(),
+        Set.copyOf(registration.registrations()),
+        config.pods().exemptNamespaces());
   }
 
   @Produces
