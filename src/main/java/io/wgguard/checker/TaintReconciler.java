@@ -60,6 +60,7 @@ public class TaintReconciler implements CheckerView {
   private final WgguardConfig config;
   private final Clock clock;
   private final PassRequests requests;
+  private final RegistrationGuard guard;
   private volatile CheckerStatus status;
   private volatile Posture lastPosture;
   // What the last pass saw, to tell which nodes left WireGuard since; checker thread only.
@@ -78,7 +79,9 @@ public class TaintReconciler implements CheckerView {
       CheckerMetrics metrics,
       ReadinessSettings settings,
       WgguardConfig config,
-      Clock clock) {
+      Clock clock,
+      RegistrationGuard guard) {
+    this.guard = guard;
     this.cache = cache;
     this.patcher = patcher;
     this.election = election;
@@ -97,12 +100,14 @@ public class TaintReconciler implements CheckerView {
       return;
     }
     cache.start(this::requestPass);
+    guard.start(this::requestPass);
     election.start(this::requestPass);
   }
 
   void stop(@Observes ShutdownEvent event) {
     requests.stop();
     cache.stop();
+    guard.stop();
   }
 
   /** The full pass, besides watch-driven ones. */
@@ -163,16 +168,17 @@ public class TaintReconciler implements CheckerView {
             config.checker().removalConfirmDelay());
     status =
         new CheckerStatus(
-            plan,
-            assessment,
-            now,
-            cache.felixApiVersion().orElse(""),
-            cache.unreadableFelixConfigurations(),
-            leader,
-            dryRun,
-            overrides,
-            faults,
-            decision.held());
+                plan,
+                assessment,
+                now,
+                cache.felixApiVersion().orElse(""),
+                cache.unreadableFelixConfigurations(),
+                leader,
+                dryRun,
+                overrides,
+                faults,
+                decision.held())
+            .withRegistration(guard.pass(now, leader && !dryRun));
     metrics.pass(plan, overrides);
     reportDepartures(assessment, nodes, wireguard, leader && !dryRun);
     metrics.forcedOffByEnvironment(forcedOff(calicoNodes, configMaps));

@@ -1,6 +1,7 @@
 package io.wgguard.status;
 
 import io.wgguard.evidence.NodeVerdict;
+import io.wgguard.guard.RegistrationReport;
 import io.wgguard.pass.StandingOverride;
 import io.wgguard.taints.NodePlan;
 import io.wgguard.taints.TaintPlan;
@@ -30,6 +31,7 @@ public final class CheckerStatus {
   private final Map<String, NodeVerdict> verdicts;
   private final Map<String, NodePlan> plans;
   private final List<StandingOverride> overrides;
+  private RegistrationReport registration = RegistrationReport.off();
 
   /**
    * @param plan the taint plan of the last pass
@@ -95,6 +97,29 @@ public final class CheckerStatus {
     Map<String, NodePlan> planIndex = new HashMap<>();
     plan.nodes().forEach(p -> planIndex.put(p.node(), p));
     this.plans = planIndex;
+  }
+
+  /** This status with what the pass found of wgguard's own registrations. */
+  public CheckerStatus withRegistration(RegistrationReport report) {
+    CheckerStatus copy =
+        new CheckerStatus(
+            plan,
+            assessment,
+            at,
+            felixApiVersion,
+            unreadable,
+            leader,
+            dryRun,
+            overrides,
+            faults,
+            held);
+    copy.registration = report;
+    return copy;
+  }
+
+  /** What the pass found of wgguard's own webhook registrations; {@code off} when not watched. */
+  public RegistrationReport registration() {
+    return registration;
   }
 
   /** The verdict on one node, if the last pass saw it. */

@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.wgguard.Names;
 import io.wgguard.evidence.NodeVerdict;
 import io.wgguard.evidence.ReadinessSettings;
+import io.wgguard.guard.RegistrationReport;
 import io.wgguard.pass.StandingOverride;
 import io.wgguard.taints.TaintPlan;
 import io.wgguard.tunnels.TunnelReport;
@@ -141,6 +142,7 @@ public class StatusRoute {
     }
     ArrayNode faults = root.putArray("faults");
     status.faults().forEach(faults::add);
+    guard(root.putObject("guard"), status.registration());
     root.put("heldRemovals", status.held());
     ArrayNode changes = root.putArray("pendingChanges");
     plan.changes().forEach(c -> changes.add(c.describe()));
@@ -160,5 +162,31 @@ public class StatusRoute {
     }
     json.writeEndArray();
     json.writeEndObject();
+  }
+
+  /** wgguard's own registrations: in place, or what differs, what is restored, break-glass. */
+  static void guard(ObjectNode guard, RegistrationReport report) {
+    guard.put("mode", Names.label(report.mode()));
+    guard.put("known", report.known());
+    guard.put("inPlace", report.inPlace());
+    guard.put("summary", report.summary());
+    ArrayNode findings = guard.putArray("findings");
+    for (RegistrationReport.Finding f : report.findings()) {
+      ObjectNode row = findings.addObject();
+      row.put("registration", f.registration());
+      row.put("field", f.field());
+      row.put("kind", Names.label(f.kind()));
+      row.put("detail", f.detail());
+    }
+    ArrayNode breakGlass = guard.putArray("breakGlass");
+    for (RegistrationReport.BreakGlass b : report.breakGlass()) {
+      ObjectNode row = breakGlass.addObject();
+      row.put("registration", b.registration());
+      row.put("value", b.value());
+    }
+    ArrayNode restoring = guard.putArray("restoring");
+    report.restores().forEach(r -> restoring.add(r.desired().name()));
+    ArrayNode notRestorable = guard.putArray("notRestorable");
+    report.notRestorable().forEach(notRestorable::add);
   }
 }
