@@ -158,6 +158,18 @@ public final class Names {
   /** Event reason: a registration carries the break-glass annotation; it is not restored. */
   public static final String EVENT_REGISTRATION_BREAK_GLASS = "WebhookRegistrationBreakGlass";
 
+  /**
+   * Counter of nodes that left WireGuard through a FelixConfiguration or calico-node change that
+   * carries no fresh override ({@code _total} in the exposition).
+   */
+  public static final String METRIC_OFF_WITHOUT_OVERRIDE = "wgguard_switch_offs_without_override";
+
+  /**
+   * Event reason, on a Node: WireGuard went off on it by a change no fresh override explains (a
+   * bypass of admission).
+   */
+  public static final String EVENT_OFF_WITHOUT_OVERRIDE = "WireGuardOffWithoutOverride";
+
   /** Gauge: healthy tunnel pairs over expected pairs, as of the last checker pass. */
   public static final String METRIC_MESH_COVERAGE = "wgguard_mesh_coverage";
 

@@ -66,6 +66,7 @@ public class CheckerMetrics {
       new EnumMap<>(GuardedRegistration.class);
   private final Map<GuardedRegistration, Counter> restores =
       new EnumMap<>(GuardedRegistration.class);
+  private final Counter offWithoutOverride;
   private final Counter passRequests;
   private final Counter passes;
 
@@ -166,6 +167,12 @@ public class CheckerMetrics {
               .tag("registration", name)
               .register(registry));
     }
+    offWithoutOverride =
+        Counter.builder(Names.METRIC_OFF_WITHOUT_OVERRIDE)
+            .description(
+                "Nodes that left WireGuard by a FelixConfiguration or calico-node change carrying"
+                    + " no fresh wgguard.io/override: a switch-off admission never judged")
+            .register(registry);
     passRequests =
         Counter.builder(Names.METRIC_PASS_REQUESTS)
             .description(
@@ -242,6 +249,11 @@ public class CheckerMetrics {
                         .anyMatch(b -> b.registration().equals(registration.objectName()))
                     ? 1
                     : 0));
+  }
+
+  /** Counts a node that left WireGuard by a change no fresh override explains. */
+  void switchOffWithoutOverride() {
+    offWithoutOverride.increment();
   }
 
   /** Counts a registration written back. */

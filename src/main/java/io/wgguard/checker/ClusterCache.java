@@ -17,6 +17,7 @@ import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.ClusterView;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
+import io.wgguard.pass.SwitchOffTrace;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -55,6 +56,8 @@ public class ClusterCache implements ClusterView {
   private final String calicoNodeName;
   private final java.util.Set<String> readableConfigMaps;
   private final Map<String, CalicoNodeEnvironment> calicoNodes = new ConcurrentHashMap<>();
+  private final Map<String, SwitchOffTrace.OverrideMark> calicoNodeMarks =
+      new ConcurrentHashMap<>();
   private final List<SharedIndexInformer<DaemonSet>> calicoNodeInformers = new ArrayList<>();
 
   /**
@@ -450,6 +453,14 @@ public class ClusterCache implements ClusterView {
   }
 
   /**
+   * The override label and expiry on each calico-node DaemonSet, by {@code namespace/name}: what
+   * tells a switch-off by its environment that an override explains from one none does.
+   */
+  public Map<String, SwitchOffTrace.OverrideMark> calicoNodeOverrides() {
+    return Map.copyOf(calicoNodeMarks);
+  }
+
+  /**
    * Reads the ConfigMaps calico-node's {@code FELIX_*} variables refer to, only those listed in
    * {@code wgguard.calico-node.config-maps} (RBAC grants get on those names only), each at most
    * once per returned reader: make one per pass. A ConfigMap not listed, absent, or refused is
@@ -490,6 +501,7 @@ public class ClusterCache implements ClusterView {
     informers.clear();
     calicoNodeInformers.clear();
     calicoNodes.clear();
+    calicoNodeMarks.clear();
     nodeInformer = null;
     felixInformer = null;
     felixApiVersion = null;
@@ -584,6 +596,7 @@ public class ClusterCache implements ClusterView {
 
     @Override
     public void onDelete(DaemonSet daemonSet, boolean deletedFinalStateUnknown) {
+      calicoNodeMarks.remove(id(daemonSet));
       if (calicoNodes.remove(id(daemonSet)) != null) {
         onChange.run();
       }
@@ -591,6 +604,12 @@ public class ClusterCache implements ClusterView {
 
     private void put(DaemonSet daemonSet) {
       String id = id(daemonSet);
+      var metadata = daemonSet.getMetadata();
+      calicoNodeMarks.put(
+          id,
+          SwitchOffTrace.OverrideMark.of(
+              metadata.getLabels() == null ? Map.of() : metadata.getLabels(),
+              metadata.getAnnotations() == null ? Map.of() : metadata.getAnnotations()));
       try {
         CalicoNodeEnvironment environment =
             CalicoNodeEnvironment.read(

@@ -12,9 +12,11 @@ import io.wgguard.evidence.ReadinessSettings;
 import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.EffectiveWireguard;
 import io.wgguard.felix.EnvironmentSetting;
+import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.IpFamily;
 import io.wgguard.pass.Departure;
 import io.wgguard.pass.StandingOverride;
+import io.wgguard.pass.SwitchOffTrace;
 import io.wgguard.status.CheckerStatus;
 import io.wgguard.status.CheckerView;
 import io.wgguard.taints.Posture;
@@ -66,6 +68,8 @@ public class TaintReconciler implements CheckerView {
   // What the last pass saw, to tell which nodes left WireGuard since; checker thread only.
   private Map<String, Set<IpFamily>> familiesBefore = Map.of();
   private Map<String, Map<String, String>> labelsBefore = Map.of();
+  private Map<String, FelixObject> felixBefore = Map.of();
+  private Map<String, SwitchOffTrace.OverrideMark> calicoNodeMarksBefore = Map.of();
   private volatile List<String> lastFaults = List.of();
 
   /** When a mass removal was first planned, while it waits for its confirming pass. */
@@ -180,7 +184,7 @@ public class TaintReconciler implements CheckerView {
                 decision.held())
             .withRegistration(guard.pass(now, leader && !dryRun));
     metrics.pass(plan, overrides);
-    reportDepartures(assessment, nodes, wireguard, leader && !dryRun);
+    reportDepartures(assessment, nodes, felix, wireguard, now, leader && !dryRun);
     metrics.forcedOffByEnvironment(forcedOff(calicoNodes, configMaps));
     metrics.tunnels(assessment.tunnels());
     if (!faults.equals(lastFaults)) {
@@ -227,11 +231,34 @@ public class TaintReconciler implements CheckerView {
   private void reportDepartures(
       ClusterAssessment assessment,
       Collection<NodeFacts> nodes,
+      Collection<FelixObject> felix,
       EffectiveWireguard wireguard,
+      Instant now,
       boolean writer) {
     Map<String, NodeFacts> byName = new HashMap<>(nodes.size() * 2);
     nodes.forEach(n -> byName.put(n.name(), n));
-    for (Departure departure : Departure.between(familiesBefore, labelsBefore, wireguard, byName)) {
+    Map<String, FelixObject> felixNow = new HashMap<>();
+    felix.forEach(f -> felixNow.put(f.name(), f));
+    Map<String, SwitchOffTrace.OverrideMark> marksNow = cache.calicoNodeOverrides();
+    List<Departure> departures = Departure.between(familiesBefore, labelsBefore, wireguard, byName);
+    // The trace a bypass leaves: a switch-off no fresh override explains.
+    for (SwitchOffTrace.Unexplained unexplained :
+        SwitchOffTrace.unexplained(
+            departures,
+            wireguard,
+            byName,
+            new SwitchOffTrace.ObjectsSeen(felixBefore, felixNow, calicoNodeMarksBefore, marksNow),
+            now)) {
+      metrics.switchOffWithoutOverride();
+      LOG.warnf("%s", unexplained.detail());
+      if (writer) {
+        events.onNode(
+            unexplained.node(), Names.EVENT_OFF_WITHOUT_OVERRIDE, unexplained.detail(), true);
+      }
+    }
+    felixBefore = felixNow;
+    calicoNodeMarksBefore = marksNow;
+    for (Departure departure : departures) {
       metrics.departed(departure.cause());
       LOG.warnf("%s", departure.detail());
       if (writer) {

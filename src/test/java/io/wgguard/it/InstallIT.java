@@ -449,6 +449,8 @@ class InstallIT {
         .anyMatch(
             e -> e.contains("wgguard_wireguard_forced_off_by_environment") && e.endsWith("> 0"))
         .anyMatch(e -> e.contains("wgguard_guard_in_place") && e.endsWith("== 0"))
+        .anyMatch(
+            e -> e.contains("wgguard_switch_offs_without_override_total") && e.endsWith("> 0"))
         .anyMatch(e -> e.contains("wgguard_registration_restores_total") && e.endsWith("> 0"))
         .anyMatch(e -> e.contains("wgguard_registration_break_glass") && e.endsWith("> 0"));
     JsonNode monitor = object("monitoring", "ServiceMonitor", "wgguard").path("spec");
