@@ -56,7 +56,14 @@ public class PolicyProducer {
     return new RegistrationSettings(
         registration.mode(),
         registration.url().filter(url -> !url.isBlank()),
-        registration.serviceNamespace(),
+        registration
+            .serviceNamespace()
+            .filter(namespace -> !namespace.isBlank())
+            .orElseGet(
+                () -> {
+                  String own = System.getenv("POD_NAMESPACE");
+                  return own == null || own.isBlank() ? "wgguard-system" : own;
+                }),
         registration.serviceName(),
         registration.servicePort(),
         Set.copyOf(registration.registrations()),

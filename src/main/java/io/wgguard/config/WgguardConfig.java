@@ -68,9 +68,11 @@ public interface WgguardConfig {
     @WithDefault("wgguard")
     String serviceName();
 
-    /** The Service's namespace. */
-    @WithDefault("${POD_NAMESPACE:wgguard-system}")
-    String serviceNamespace();
+    /**
+     * The Service's namespace. Unset: the {@code POD_NAMESPACE} environment variable (the
+     * Deployment sets it), else {@code wgguard-system}.
+     */
+    Optional<String> serviceNamespace();
 
     /** The Service's port. */
     @WithDefault("443")
