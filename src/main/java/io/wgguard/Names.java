@@ -17,8 +17,21 @@ public final class Names {
   /** Optional annotation (RFC 3339) after which an override label is no longer honoured. */
   public static final String OVERRIDE_EXPIRES_ANNOTATION = PREFIX + "override-expires";
 
-  /** Node label that exempts a node from readiness checks when set to {@code "true"}. */
-  public static final String EXEMPT_LABEL = PREFIX + "exempt";
+  /**
+   * Node label that exempts a node from readiness checks when set to {@code "true"}. Under {@code
+   * node-restriction.kubernetes.io/}, which the NodeRestriction admission plugin keeps kubelets
+   * from setting, so a node's own identity cannot exempt its node: an admin sets it.
+   */
+  public static final String EXEMPT_LABEL = "node-restriction.kubernetes.io/wgguard-exempt";
+
+  /**
+   * The exemption label before it moved under {@code node-restriction.kubernetes.io/}: a node's
+   * kubelet may set it on its own Node, so it is no longer honoured, only reported.
+   */
+  public static final String SELF_ASSERTED_EXEMPT_LABEL = PREFIX + "exempt";
+
+  /** Label prefix the NodeRestriction admission plugin keeps kubelets from setting. */
+  public static final String NODE_RESTRICTION_PREFIX = "node-restriction.kubernetes.io/";
 
   /**
    * Annotation on one of wgguard's ValidatingWebhookConfigurations: while it has a non-blank value
@@ -157,6 +170,12 @@ public final class Names {
 
   /** Event reason: a registration carries the break-glass annotation; it is not restored. */
   public static final String EVENT_REGISTRATION_BREAK_GLASS = "WebhookRegistrationBreakGlass";
+
+  /**
+   * Gauge of exempt nodes by what grants the exemption, tagged {@code granted_by} ({@code label},
+   * {@code selector}), and of claims not honoured ({@code refused}).
+   */
+  public static final String METRIC_EXEMPTIONS = "wgguard_exempt_nodes";
 
   /**
    * Counter of nodes that left WireGuard through a FelixConfiguration or calico-node change that

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wgguard.Names;
 import io.wgguard.evidence.NodeState;
+import io.wgguard.evidence.NodeVerdict;
 import io.wgguard.evidence.NotReadyReason;
 import io.wgguard.guard.GuardedRegistration;
 import io.wgguard.guard.RegistrationReport;
@@ -67,6 +68,7 @@ public class CheckerMetrics {
   private final Map<GuardedRegistration, Counter> restores =
       new EnumMap<>(GuardedRegistration.class);
   private final Counter offWithoutOverride;
+  private final Map<String, AtomicInteger> exempt = new LinkedHashMap<>();
   private final Counter passRequests;
   private final Counter passes;
 
@@ -167,6 +169,16 @@ public class CheckerMetrics {
               .tag("registration", name)
               .register(registry));
     }
+    for (String grant : List.of("label", "selector", "refused")) {
+      AtomicInteger value = new AtomicInteger();
+      exempt.put(grant, value);
+      Gauge.builder(Names.METRIC_EXEMPTIONS, value, AtomicInteger::get)
+          .description(
+              "Nodes exempt from WireGuard readiness by what grants it (label, selector), and"
+                  + " nodes whose claim to exemption is not honoured (refused)")
+          .tag("granted_by", grant)
+          .register(registry);
+    }
     offWithoutOverride =
         Counter.builder(Names.METRIC_OFF_WITHOUT_OVERRIDE)
             .description(
@@ -249,6 +261,27 @@ public class CheckerMetrics {
                         .anyMatch(b -> b.registration().equals(registration.objectName()))
                     ? 1
                     : 0));
+  }
+
+  /** Publishes the pass's exemptions, by what grants them. */
+  void exemptions(List<NodeVerdict> verdicts) {
+    int label = 0;
+    int selector = 0;
+    int refused = 0;
+    for (NodeVerdict verdict : verdicts) {
+      if (verdict.exempt()) {
+        if (verdict.exemption().startsWith("label")) {
+          label++;
+        } else {
+          selector++;
+        }
+      } else if (!verdict.exemption().isEmpty()) {
+        refused++;
+      }
+    }
+    exempt.get("label").set(label);
+    exempt.get("selector").set(selector);
+    exempt.get("refused").set(refused);
   }
 
   /** Counts a node that left WireGuard by a change no fresh override explains. */

@@ -184,6 +184,7 @@ public class TaintReconciler implements CheckerView {
                 decision.held())
             .withRegistration(guard.pass(now, leader && !dryRun));
     metrics.pass(plan, overrides);
+    metrics.exemptions(assessment.verdicts());
     reportDepartures(assessment, nodes, felix, wireguard, now, leader && !dryRun);
     metrics.forcedOffByEnvironment(forcedOff(calicoNodes, configMaps));
     metrics.tunnels(assessment.tunnels());

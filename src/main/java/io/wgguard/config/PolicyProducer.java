@@ -1,7 +1,9 @@
 package io.wgguard.config;
 
 import io.quarkus.runtime.StartupEvent;
+import io.wgguard.Names;
 import io.wgguard.evidence.EqualitySelector;
+import io.wgguard.evidence.Exemption;
 import io.wgguard.evidence.ModuleSource;
 import io.wgguard.evidence.ReadinessSettings;
 import io.wgguard.evidence.TaintEffect;
@@ -122,13 +124,30 @@ public class PolicyProducer {
         throw new IllegalArgumentException("wgguard.checker.module-sources: " + e.getMessage(), e);
       }
     }
+    EqualitySelector exempt;
     try {
-      return new ReadinessSettings(
+      exempt =
           checker
               .exemptSelector()
               .filter(selector -> !selector.isBlank())
               .map(EqualitySelector::parse)
-              .orElse(EqualitySelector.none()),
+              .orElse(EqualitySelector.none());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("wgguard.checker: " + e.getMessage(), e);
+    }
+    Exemption.selfAssertableKey(exempt)
+        .ifPresent(
+            key -> {
+              throw new IllegalArgumentException(
+                  ("wgguard.checker.exempt-selector '%s' keys on label %s, which a node's kubelet"
+                          + " may set on its own Node: a keyless node could exempt itself. Use"
+                          + " labels under %s (the NodeRestriction admission plugin keeps them"
+                          + " from kubelets), e.g. %s=true set by an admin")
+                      .formatted(exempt, key, Names.NODE_RESTRICTION_PREFIX, Names.EXEMPT_LABEL));
+            });
+    try {
+      return new ReadinessSettings(
+          exempt,
           sources,
           checker.moduleLabel().orElse(""),
           checker.moduleLabelValue(),

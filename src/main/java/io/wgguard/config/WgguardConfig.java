@@ -228,10 +228,11 @@ public interface WgguardConfig {
 
     /**
      * Nodes matching this equality selector are exempt (besides label {@code
-     * wgguard.io/exempt=true}), e.g. {@code kubernetes.io/os=windows}. Empty: none (SmallRye Config
-     * reads an empty value as missing, hence the {@code Optional}).
+     * node-restriction.kubernetes.io/wgguard-exempt=true}). Every key must be under {@code
+     * node-restriction.kubernetes.io/}, which the NodeRestriction admission plugin keeps kubelets
+     * from setting: a selector on a label a node sets itself (kubernetes.io/os=windows) would let a
+     * keyless node exempt itself, and stops start-up. Unset: none.
      */
-    @WithDefault("kubernetes.io/os=windows")
     Optional<String> exemptSelector();
 
     /**

@@ -33,9 +33,6 @@ public record ReadinessSettings(
     boolean requireInterfaceAddress,
     TunnelEvidence tunnelEvidence) {
 
-  /** Default exemption: Windows nodes, which never publish a WireGuard key. */
-  public static final String DEFAULT_EXEMPT_SELECTOR = "kubernetes.io/os=windows";
-
   /** Default maximum heartbeat age of the module condition. */
   public static final Duration DEFAULT_CONDITION_MAX_AGE = Duration.ofMinutes(2);
 
@@ -108,12 +105,12 @@ public record ReadinessSettings(
   }
 
   /**
-   * The built-in defaults: Windows exempt, key evidence, NoSchedule, brake at one half, tunnel
+   * The built-in defaults: no exempt selector, key evidence, NoSchedule, brake at one half, tunnel
    * findings reported.
    */
   public static ReadinessSettings defaults() {
     return new ReadinessSettings(
-        EqualitySelector.parse(DEFAULT_EXEMPT_SELECTOR),
+        EqualitySelector.none(),
         Set.of(ModuleSource.KEY),
         "",
         Optional.empty(),

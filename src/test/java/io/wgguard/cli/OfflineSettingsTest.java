@@ -1,6 +1,7 @@
 package io.wgguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wgguard.evidence.EqualitySelector;
 import io.wgguard.evidence.ModuleSource;
@@ -121,7 +122,7 @@ class OfflineSettingsTest {
                     "wgguard.checker.module-label=feature.node.kubernetes.io/wireguard",
                     "wgguard.checker.taint-effect=NoExecute",
                     "wgguard.checker.brake-fraction=1",
-                    "wgguard.checker.exempt-selector=wgguard.io/lab=true",
+                    "wgguard.checker.exempt-selector=node-restriction.kubernetes.io/lab=true",
                     "wgguard.checker.require-interface-address=false"))
             .readiness();
 
@@ -129,7 +130,8 @@ class OfflineSettingsTest {
     assertThat(settings.moduleLabel()).isEqualTo("feature.node.kubernetes.io/wireguard");
     assertThat(settings.taintEffect()).isEqualTo(TaintEffect.NO_EXECUTE);
     assertThat(settings.brakeFraction()).isEqualTo(1.0);
-    assertThat(settings.exemptSelector()).isEqualTo(EqualitySelector.parse("wgguard.io/lab=true"));
+    assertThat(settings.exemptSelector())
+        .isEqualTo(EqualitySelector.parse("node-restriction.kubernetes.io/lab=true"));
     assertThat(settings.requireInterfaceAddress()).isFalse();
   }
 
@@ -168,5 +170,20 @@ class OfflineSettingsTest {
   void theLastSetOfAPropertyWins() throws BadInputException {
     assertThat(OfflineSettings.of(List.of(GROUPS + "=first", GROUPS + "=second")).policy().groups())
         .containsExactly("second");
+  }
+
+  @Test
+  void anExemptSelectorOnALabelTheKubeletSetsIsRefused() {
+    assertThatThrownBy(
+            () ->
+                OfflineSettings.of(
+                        List.of("wgguard.checker.exempt-selector=kubernetes.io/os=windows"))
+                    .readiness())
+        .hasMessage(
+            "bad setting: wgguard.checker.exempt-selector 'kubernetes.io/os=windows' keys on label"
+                + " kubernetes.io/os, which a node's kubelet may set on its own Node: a keyless node"
+                + " could exempt itself. Use labels under node-restriction.kubernetes.io/ (the"
+                + " NodeRestriction admission plugin keeps them from kubelets), e.g."
+                + " node-restriction.kubernetes.io/wgguard-exempt=true set by an admin");
   }
 }

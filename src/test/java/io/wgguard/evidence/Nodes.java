@@ -225,7 +225,7 @@ public final class Nodes {
 
   public static ReadinessSettings sources(ModuleSource... sources) {
     return new ReadinessSettings(
-        EqualitySelector.parse(ReadinessSettings.DEFAULT_EXEMPT_SELECTOR),
+        EqualitySelector.none(),
         sources.length == 0 ? EnumSet.noneOf(ModuleSource.class) : EnumSet.copyOf(List.of(sources)),
         MODULE_LABEL,
         Optional.of("true"),

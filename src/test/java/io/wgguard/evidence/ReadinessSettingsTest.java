@@ -74,13 +74,13 @@ class ReadinessSettingsTest {
   }
 
   @Test
-  void defaultsExemptWindowsUseKeyEvidenceNoScheduleAndHalf() {
+  void defaultsExemptNoSelectorUseKeyEvidenceNoScheduleAndHalf() {
     ReadinessSettings defaults = ReadinessSettings.defaults();
 
     assertThat(defaults)
         .isEqualTo(
             new ReadinessSettings(
-                EqualitySelector.parse("kubernetes.io/os=windows"),
+                EqualitySelector.none(),
                 Set.of(ModuleSource.KEY),
                 "",
                 Optional.empty(),
