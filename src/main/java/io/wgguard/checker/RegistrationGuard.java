@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,19 +85,26 @@ public class RegistrationGuard {
     watch.stop();
   }
 
+  /** The registrations present, by name; empty while not listed or not watched. */
+  public Optional<Map<String, Registration>> observed() {
+    return settings.mode() == RegistrationMode.OFF ? Optional.empty() : watch.observed();
+  }
+
+  /** The serving chain and the CA file beside it, read now. */
+  public RegistrationPolicy.Trust trust() {
+    return settings.mode() == RegistrationMode.OFF
+        ? new RegistrationPolicy.Trust(List.of(), "")
+        : new RegistrationPolicy.Trust(chain(), ca());
+  }
+
   /**
-   * One look: compare, publish, and when {@code writer} record Events and write the restores.
-   *
-   * @return the report of this pass, for the status
+   * Publishes what the pass found ({@link RegistrationPolicy}, in the pass) and, when {@code
+   * writer}, records Events and writes the restores.
    */
-  public RegistrationReport pass(Instant now, boolean writer) {
-    if (settings.mode() == RegistrationMode.OFF) {
-      return RegistrationReport.off();
+  public void apply(RegistrationReport report, boolean writer) {
+    if (report.mode() == RegistrationMode.OFF) {
+      return;
     }
-    Optional<Map<String, Registration>> observed = watch.observed();
-    RegistrationReport report =
-        RegistrationPolicy.check(
-            settings, observed, new RegistrationPolicy.Trust(chain(), ca()), now);
     metrics.registration(report);
     if (!report.summary().equals(lastSummary)) {
       if (report.inPlace()) {
@@ -108,54 +114,43 @@ public class RegistrationGuard {
       }
       lastSummary = report.summary();
     }
-    if (!report.known()) {
-      return report;
+    if (!report.known() || !writer) {
+      // Events once per difference, by the writer: a replica that becomes the writer reports what
+      // is still wrong.
+      return;
     }
-    Set<String> now_ = new HashSet<>();
-    Map<String, StringBuilder> fresh = new LinkedHashMap<>();
+    Set<String> seen = new HashSet<>();
+    Map<String, List<Finding>> fresh = new LinkedHashMap<>();
     for (Finding f : report.findings()) {
       String key = f.registration() + " " + f.detail();
-      now_.add(key);
+      seen.add(key);
       if (!reported.contains(key)) {
-        fresh
-            .computeIfAbsent(f.registration(), k -> new StringBuilder())
-            .append(fresh.get(f.registration()).isEmpty() ? "" : "; ")
-            .append(f.detail());
+        fresh.computeIfAbsent(f.registration(), k -> new java.util.ArrayList<>()).add(f);
       }
     }
+    fresh.forEach(
+        (name, findings) ->
+            events.onRegistration(
+                name,
+                findings.stream().anyMatch(f -> f.kind() == RegistrationReport.Kind.MISSING)
+                    ? Names.EVENT_REGISTRATION_MISSING
+                    : Names.EVENT_REGISTRATION_CHANGED,
+                String.join("; ", findings.stream().map(Finding::detail).toList()),
+                true));
     Set<String> glass = new HashSet<>();
-    report.breakGlass().forEach(b -> glass.add(b.registration() + " " + b.value()));
-    if (writer) {
-      fresh.forEach(
-          (name, detail) ->
-              events.onRegistration(
-                  name,
-                  report.findings().stream()
-                          .anyMatch(
-                              f ->
-                                  f.registration().equals(name)
-                                      && f.kind() == RegistrationReport.Kind.MISSING)
-                      ? Names.EVENT_REGISTRATION_MISSING
-                      : Names.EVENT_REGISTRATION_CHANGED,
-                  detail.toString(),
-                  true));
-      for (BreakGlass b : report.breakGlass()) {
-        if (!glassReported.contains(b.registration() + " " + b.value())) {
-          events.onRegistration(
-              b.registration(), Names.EVENT_REGISTRATION_BREAK_GLASS, b.detail(), true);
-        }
-      }
-      for (Restore restore : report.restores()) {
-        restore(restore);
+    for (BreakGlass b : report.breakGlass()) {
+      String key = b.registration() + " " + b.value();
+      glass.add(key);
+      if (!glassReported.contains(key)) {
+        events.onRegistration(
+            b.registration(), Names.EVENT_REGISTRATION_BREAK_GLASS, b.detail(), true);
       }
     }
-    // Events once per difference: a non-writer does not mark them seen, so a replica that becomes
-    // the writer reports what is still wrong.
-    if (writer) {
-      reported = now_;
-      glassReported = glass;
+    reported = seen;
+    glassReported = glass;
+    for (Restore restore : report.restores()) {
+      restore(restore);
     }
-    return report;
   }
 
   private void restore(Restore restore) {

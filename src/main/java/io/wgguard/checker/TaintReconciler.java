@@ -6,16 +6,12 @@ import io.quarkus.scheduler.Scheduled;
 import io.wgguard.Names;
 import io.wgguard.config.WgguardConfig;
 import io.wgguard.evidence.Finding;
-import io.wgguard.evidence.NodeFacts;
-import io.wgguard.evidence.NodeReadinessPolicy;
-import io.wgguard.evidence.ReadinessSettings;
-import io.wgguard.felix.CalicoNodeEnvironment;
-import io.wgguard.felix.EffectiveWireguard;
-import io.wgguard.felix.EnvironmentSetting;
-import io.wgguard.felix.FelixObject;
-import io.wgguard.felix.IpFamily;
+import io.wgguard.pass.CheckerPass;
+import io.wgguard.pass.ClusterSnapshot;
 import io.wgguard.pass.Departure;
-import io.wgguard.pass.StandingOverride;
+import io.wgguard.pass.PassResult;
+import io.wgguard.pass.PassSettings;
+import io.wgguard.pass.PreviousPass;
 import io.wgguard.pass.SwitchOffTrace;
 import io.wgguard.status.CheckerStatus;
 import io.wgguard.status.CheckerView;
@@ -23,25 +19,18 @@ import io.wgguard.taints.Posture;
 import io.wgguard.taints.RemovalGuard;
 import io.wgguard.taints.TaintChange;
 import io.wgguard.taints.TaintPlan;
-import io.wgguard.taints.TaintPlanner;
-import io.wgguard.tunnels.ClusterAssessment;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
- * Runs checker passes: read the cache, assess and plan with the pure {@link NodeReadinessPolicy}
- * and {@link TaintPlanner}, publish the status, and, on the lease leader outside dry-run, write the
- * planned taint changes.
+ * Runs checker passes: read the cache into a {@link ClusterSnapshot}, run the pure {@link
+ * CheckerPass}, publish the status, and, on the lease leader outside dry-run, write the planned
+ * taint changes the removal guard lets through.
  *
  * <p>Passes run one at a time on one thread ({@link PassRequests}). Watch events and the scheduled
  * full pass only request a pass; requests arriving while one is pending are folded into it. Taint
@@ -58,22 +47,17 @@ public class TaintReconciler implements CheckerView {
   private final TaintWriterElection election;
   private final EventRecorder events;
   private final CheckerMetrics metrics;
-  private final ReadinessSettings settings;
+  private final PassSettings settings;
   private final WgguardConfig config;
   private final Clock clock;
   private final PassRequests requests;
   private final RegistrationGuard guard;
   private volatile CheckerStatus status;
   private volatile Posture lastPosture;
-  // What the last pass saw, to tell which nodes left WireGuard since; checker thread only.
-  private Map<String, Set<IpFamily>> familiesBefore = Map.of();
-  private Map<String, Map<String, String>> labelsBefore = Map.of();
-  private Map<String, FelixObject> felixBefore = Map.of();
-  private Map<String, SwitchOffTrace.OverrideMark> calicoNodeMarksBefore = Map.of();
+  // What the last pass left (families and labels per node, a mass removal waiting for its
+  // confirmation); checker thread only.
+  private PreviousPass previous = PreviousPass.NONE;
   private volatile List<String> lastFaults = List.of();
-
-  /** When a mass removal was first planned, while it waits for its confirming pass. */
-  private Instant massRemovalSince;
 
   public TaintReconciler(
       ClusterCache cache,
@@ -81,7 +65,7 @@ public class TaintReconciler implements CheckerView {
       TaintWriterElection election,
       EventRecorder events,
       CheckerMetrics metrics,
-      ReadinessSettings settings,
+      PassSettings settings,
       WgguardConfig config,
       Clock clock,
       RegistrationGuard guard) {
@@ -148,46 +132,32 @@ public class TaintReconciler implements CheckerView {
     if (!cache.synced()) {
       return;
     }
-    var felix = cache.felixConfigurations();
-    List<String> faults = cache.faults();
-    Collection<NodeFacts> nodes = cache.nodes();
-    Instant now = clock.instant();
-    var calicoNodes = cache.calicoNodes();
-    var configMaps = cache.configMapReader();
-    // calico-node's FELIX_* environment is the top layer, above every FelixConfiguration.
-    EffectiveWireguard wireguard =
-        EffectiveWireguard.of(felix).withEnvironment(calicoNodes, configMaps);
-    ClusterAssessment assessment = NodeReadinessPolicy.assess(wireguard, nodes, settings, now);
-    TaintPlan plan = TaintPlanner.plan(assessment, settings);
-    List<StandingOverride> overrides = StandingOverride.of(felix, now);
+    ClusterSnapshot snapshot =
+        new ClusterSnapshot(
+            cache.felixConfigurations(),
+            cache.calicoNodes(),
+            cache.configMapReader(),
+            cache.nodes(),
+            cache.felixApiVersion().orElse(""),
+            cache.unreadableFelixConfigurations(),
+            cache.faults(),
+            cache.calicoNodeOverrides(),
+            guard.observed(),
+            guard.trust());
+    PassResult result = CheckerPass.run(snapshot, previous, settings, clock.instant());
     boolean leader = election.isLeader();
     boolean dryRun = config.checker().dryRun();
-    RemovalGuard.Decision decision =
-        RemovalGuard.decide(
-            plan,
-            faults,
-            settings.brakeFraction(),
-            massRemovalSince,
-            now,
-            config.checker().removalConfirmDelay());
-    status =
-        new CheckerStatus(
-                plan,
-                assessment,
-                now,
-                cache.felixApiVersion().orElse(""),
-                cache.unreadableFelixConfigurations(),
-                leader,
-                dryRun,
-                overrides,
-                faults,
-                decision.held())
-            .withRegistration(guard.pass(now, leader && !dryRun));
-    metrics.pass(plan, overrides);
-    metrics.exemptions(assessment.verdicts());
-    reportDepartures(assessment, nodes, felix, wireguard, now, leader && !dryRun);
-    metrics.forcedOffByEnvironment(forcedOff(calicoNodes, configMaps));
-    metrics.tunnels(assessment.tunnels());
+    boolean writer = leader && !dryRun;
+    status = CheckerStatus.of(result, leader, dryRun);
+    TaintPlan plan = result.plan();
+    metrics.pass(plan, result.overrides());
+    metrics.exemptions(result.assessment().verdicts());
+    reportDepartures(result.departures(), writer);
+    reportUnexplained(result.unexplained(), writer);
+    guard.apply(result.registration(), writer);
+    metrics.forcedOffByEnvironment(result.forcedOffByEnvironment());
+    metrics.tunnels(result.tunnels());
+    List<String> faults = snapshot.faults();
     if (!faults.equals(lastFaults)) {
       if (faults.isEmpty()) {
         LOG.infof("the checker's view is whole again");
@@ -200,23 +170,23 @@ public class TaintReconciler implements CheckerView {
       LOG.infof("posture %s: %s", plan.posture(), plan.summary());
       lastPosture = plan.posture();
     }
+    boolean waiting = previous.massRemovalSince() != null;
+    previous = result.next(writer);
     if (plan.noChange()) {
-      massRemovalSince = null;
       return;
     }
-    if (dryRun || !leader) {
-      massRemovalSince = null;
+    if (!writer) {
       LOG.debugf(
           "%s: would %s",
           dryRun ? "dry-run" : "not the taint writer",
           plan.changes().stream().map(TaintChange::describe).toList());
       return;
     }
-    if (decision.recheckIn() != null && massRemovalSince == null) {
+    RemovalGuard.Decision decision = result.removal();
+    if (decision.recheckIn() != null && !waiting) {
       LOG.infof("%s", decision.held());
       requests.requestIn(decision.recheckIn());
     }
-    massRemovalSince = decision.massRemovalSince();
     for (TaintChange change : decision.write().changes()) {
       if (!election.isLeader()) {
         return; // lost the lease mid-pass: the new leader re-plans from fresh state
@@ -226,39 +196,10 @@ public class TaintReconciler implements CheckerView {
   }
 
   /**
-   * Nodes that left WireGuard since the last pass, counted by cause; the writer also records an
+   * Counts the nodes that left WireGuard since the last pass, by cause; the writer also records an
    * Event on each, since a relabelled node leaves WireGuard with no write admission could judge.
    */
-  private void reportDepartures(
-      ClusterAssessment assessment,
-      Collection<NodeFacts> nodes,
-      Collection<FelixObject> felix,
-      EffectiveWireguard wireguard,
-      Instant now,
-      boolean writer) {
-    Map<String, NodeFacts> byName = new HashMap<>(nodes.size() * 2);
-    nodes.forEach(n -> byName.put(n.name(), n));
-    Map<String, FelixObject> felixNow = new HashMap<>();
-    felix.forEach(f -> felixNow.put(f.name(), f));
-    Map<String, SwitchOffTrace.OverrideMark> marksNow = cache.calicoNodeOverrides();
-    List<Departure> departures = Departure.between(familiesBefore, labelsBefore, wireguard, byName);
-    // The trace a bypass leaves: a switch-off no fresh override explains.
-    for (SwitchOffTrace.Unexplained unexplained :
-        SwitchOffTrace.unexplained(
-            departures,
-            wireguard,
-            byName,
-            new SwitchOffTrace.ObjectsSeen(felixBefore, felixNow, calicoNodeMarksBefore, marksNow),
-            now)) {
-      metrics.switchOffWithoutOverride();
-      LOG.warnf("%s", unexplained.detail());
-      if (writer) {
-        events.onNode(
-            unexplained.node(), Names.EVENT_OFF_WITHOUT_OVERRIDE, unexplained.detail(), true);
-      }
-    }
-    felixBefore = felixNow;
-    calicoNodeMarksBefore = marksNow;
+  private void reportDepartures(List<Departure> departures, boolean writer) {
     for (Departure departure : departures) {
       metrics.departed(departure.cause());
       LOG.warnf("%s", departure.detail());
@@ -272,27 +213,20 @@ public class TaintReconciler implements CheckerView {
             true);
       }
     }
-    Map<String, Set<IpFamily>> families = new HashMap<>(nodes.size() * 2);
-    assessment.verdicts().forEach(v -> families.put(v.name(), v.families()));
-    Map<String, Map<String, String>> labels = new HashMap<>(nodes.size() * 2);
-    nodes.forEach(n -> labels.put(n.name(), n.labels()));
-    familiesBefore = families;
-    labelsBefore = labels;
   }
 
-  /** How many IP families calico-node DaemonSets force off through their environment. */
-  private static int forcedOff(
-      java.util.Collection<CalicoNodeEnvironment> calicoNodes,
-      CalicoNodeEnvironment.ConfigMaps configMaps) {
-    int off = 0;
-    for (CalicoNodeEnvironment daemonSet : calicoNodes) {
-      for (IpFamily family : IpFamily.values()) {
-        if (daemonSet.setting(family.field(), configMaps).state() == EnvironmentSetting.State.OFF) {
-          off++;
-        }
+  /**
+   * The switch-offs no fresh override explains: the trace a bypass of admission leaves (a
+   * registration tampered with, a write straight to etcd, a restore from backup).
+   */
+  private void reportUnexplained(List<SwitchOffTrace.Unexplained> unexplained, boolean writer) {
+    for (SwitchOffTrace.Unexplained u : unexplained) {
+      metrics.switchOffWithoutOverride();
+      LOG.warnf("%s", u.detail());
+      if (writer) {
+        events.onNode(u.node(), Names.EVENT_OFF_WITHOUT_OVERRIDE, u.detail(), true);
       }
     }
-    return off;
   }
 
   private void write(TaintChange change) {

@@ -3,16 +3,16 @@ package io.wgguard.config;
 import io.quarkus.runtime.StartupEvent;
 import io.wgguard.Names;
 import io.wgguard.evidence.EqualitySelector;
+import io.wgguard.evidence.EvidenceSettings;
 import io.wgguard.evidence.Exemption;
-import io.wgguard.evidence.ModuleSource;
-import io.wgguard.evidence.ReadinessSettings;
-import io.wgguard.evidence.TaintEffect;
 import io.wgguard.felix.GuardedField;
 import io.wgguard.guard.RegistrationSettings;
+import io.wgguard.pass.PassSettings;
 import io.wgguard.policy.CalicoNodePolicy;
 import io.wgguard.policy.FelixConfigurationPolicy;
 import io.wgguard.policy.PodPlacementPolicy;
 import io.wgguard.policy.PolicySettings;
+import io.wgguard.taints.TaintSettings;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -42,34 +42,7 @@ public class PolicyProducer {
    */
   public static void validate(WgguardConfig config) {
     settingsOf(config);
-    readinessSettingsOf(config);
-    registrationSettingsOf(config);
-  }
-
-  @Produces
-  @Singleton
-  RegistrationSettings registrationSettings(WgguardConfig config) {
-    return registrationSettingsOf(config);
-  }
-
-  /** Maps {@code wgguard.registration.*}; a bad URL or port stops start-up with its reason. */
-  public static RegistrationSettings registrationSettingsOf(WgguardConfig config) {
-    WgguardConfig.Registration registration = config.registration();
-    return new RegistrationSettings(
-        registration.mode(),
-        registration.url().filter(url -> !url.isBlank()),
-        registration
-            .serviceNamespace()
-            .filter(namespace -> !namespace.isBlank())
-            .orElseGet(
-                () -> {
-                  String own = System.getenv("POD_NAMESPACE");
-                  return own == null || own.isBlank() ? "wgguard-system" : own;
-                }),
-        registration.serviceName(),
-        registration.servicePort(),
-        Set.copyOf(registration.registrations()),
-        config.pods().exemptNamespaces());
+    passSettingsOf(config);
   }
 
   @Produces
@@ -107,23 +80,39 @@ public class PolicyProducer {
 
   @Produces
   @Singleton
-  ReadinessSettings readinessSettings(WgguardConfig config) {
-    return readinessSettingsOf(config);
+  RegistrationSettings registrationSettings(PassSettings settings) {
+    return settings.registration();
   }
 
-  /**
-   * Maps checker configuration to readiness settings; a bad value stops start-up with its reason.
-   */
-  public static ReadinessSettings readinessSettingsOf(WgguardConfig config) {
+  /** Maps {@code wgguard.registration.*}; a bad URL or port stops start-up with its reason. */
+  public static RegistrationSettings registrationSettingsOf(WgguardConfig config) {
+    WgguardConfig.Registration registration = config.registration();
+    return new RegistrationSettings(
+        registration.mode(),
+        registration.url().filter(url -> !url.isBlank()),
+        registration
+            .serviceNamespace()
+            .filter(namespace -> !namespace.isBlank())
+            .orElseGet(
+                () -> {
+                  String own = System.getenv("POD_NAMESPACE");
+                  return own == null || own.isBlank() ? "wgguard-system" : own;
+                }),
+        registration.serviceName(),
+        registration.servicePort(),
+        Set.copyOf(registration.registrations()),
+        config.pods().exemptNamespaces());
+  }
+
+  @Produces
+  @Singleton
+  PassSettings passSettings(WgguardConfig config) {
+    return passSettingsOf(config);
+  }
+
+  /** Maps checker configuration to pass settings; a bad value stops start-up with its reason. */
+  public static PassSettings passSettingsOf(WgguardConfig config) {
     WgguardConfig.Checker checker = config.checker();
-    Set<ModuleSource> sources = EnumSet.noneOf(ModuleSource.class);
-    for (String source : checker.moduleSources()) {
-      try {
-        sources.add(ModuleSource.fromWire(source.strip()));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("wgguard.checker.module-sources: " + e.getMessage(), e);
-      }
-    }
     EqualitySelector exempt;
     try {
       exempt =
@@ -145,17 +134,20 @@ public class PolicyProducer {
                           + " from kubelets), e.g. %s=true set by an admin")
                       .formatted(exempt, key, Names.NODE_RESTRICTION_PREFIX, Names.EXEMPT_LABEL));
             });
+    RegistrationSettings registration = registrationSettingsOf(config);
     try {
-      return new ReadinessSettings(
-          exempt,
-          sources,
-          checker.moduleLabel().orElse(""),
-          checker.moduleLabelValue(),
-          checker.conditionMaxAge(),
-          TaintEffect.fromWire(checker.taintEffect()),
-          checker.brakeFraction(),
-          checker.requireInterfaceAddress(),
-          checker.tunnelEvidence());
+      EvidenceSettings evidence =
+          new EvidenceSettings(
+              exempt,
+              Set.copyOf(checker.moduleSources()),
+              checker.moduleLabel().orElse(""),
+              checker.moduleLabelValue(),
+              checker.conditionMaxAge(),
+              checker.requireInterfaceAddress());
+      TaintSettings taints =
+          new TaintSettings(
+              checker.taintEffect(), checker.brakeFraction(), checker.removalConfirmDelay());
+      return new PassSettings(evidence, checker.tunnelEvidence(), taints, registration);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("wgguard.checker: " + e.getMessage(), e);
     }

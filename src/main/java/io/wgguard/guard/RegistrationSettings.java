@@ -26,6 +26,21 @@ public record RegistrationSettings(
     Set<GuardedRegistration> registrations,
     List<String> podExemptNamespaces) {
 
+  /**
+   * The built-in defaults, registrations not watched: what the configuration's defaults give
+   * outside a pod, and what offline commands, benchmarks and tests of other stages use.
+   */
+  public static RegistrationSettings off() {
+    return new RegistrationSettings(
+        RegistrationMode.OFF,
+        Optional.empty(),
+        "wgguard-system",
+        "wgguard",
+        443,
+        Set.of(GuardedRegistration.values()),
+        List.of("kube-system", "calico-system", "tigera-operator", "wgguard-system"));
+  }
+
   public RegistrationSettings {
     registrations = Set.copyOf(registrations);
     podExemptNamespaces = List.copyOf(podExemptNamespaces);

@@ -2,6 +2,7 @@ package io.wgguard.status;
 
 import io.wgguard.evidence.NodeVerdict;
 import io.wgguard.guard.RegistrationReport;
+import io.wgguard.pass.PassResult;
 import io.wgguard.pass.StandingOverride;
 import io.wgguard.taints.NodePlan;
 import io.wgguard.taints.TaintPlan;
@@ -31,6 +32,7 @@ public final class CheckerStatus {
   private final Map<String, NodeVerdict> verdicts;
   private final Map<String, NodePlan> plans;
   private final List<StandingOverride> overrides;
+  // Set by of(...) only, before the status is published.
   private RegistrationReport registration = RegistrationReport.off();
 
   /**
@@ -99,22 +101,24 @@ public final class CheckerStatus {
     this.plans = planIndex;
   }
 
-  /** This status with what the pass found of wgguard's own registrations. */
-  public CheckerStatus withRegistration(RegistrationReport report) {
-    CheckerStatus copy =
+  /**
+   * What a replica publishes after {@code pass}; {@code leader} and {@code dryRun} say who writes.
+   */
+  public static CheckerStatus of(PassResult pass, boolean leader, boolean dryRun) {
+    CheckerStatus status =
         new CheckerStatus(
-            plan,
-            assessment,
-            at,
-            felixApiVersion,
-            unreadable,
+            pass.plan(),
+            pass.assessment(),
+            pass.at(),
+            pass.snapshot().felixApiVersion(),
+            pass.snapshot().unreadable(),
             leader,
             dryRun,
-            overrides,
-            faults,
-            held);
-    copy.registration = report;
-    return copy;
+            pass.overrides(),
+            pass.snapshot().faults(),
+            pass.removal().held());
+    status.registration = pass.registration();
+    return status;
   }
 
   /** What the pass found of wgguard's own webhook registrations; {@code off} when not watched. */

@@ -149,7 +149,9 @@ class SwitchOffTraceTest {
     assertThat(
             SwitchOffTrace.unexplained(
                 List.of(byLabels),
-                EffectiveWireguard.of(List.of(felix("default").wireguard(false).object())),
+                EffectiveWireguard.of(
+                    List.of(felix("default").wireguard(false).object()),
+                    EffectiveWireguard.Environment.NONE),
                 Map.of("worker1", WORKER),
                 new ObjectsSeen(Map.of(), Map.of(), Map.of(), Map.of()),
                 NOW))
@@ -183,12 +185,13 @@ class SwitchOffTraceTest {
   }
 
   static EffectiveWireguard wireguard(List<Felix> felix, CalicoNode ds) {
-    EffectiveWireguard wireguard =
-        EffectiveWireguard.of(felix.stream().map(Felix::object).toList());
-    return ds == null
-        ? wireguard
-        : wireguard.withEnvironment(
-            List.of(ds.environment()), (namespace, name) -> java.util.Optional.empty());
+    List<FelixObject> objects = felix.stream().map(Felix::object).toList();
+    return EffectiveWireguard.of(
+        objects,
+        ds == null
+            ? EffectiveWireguard.Environment.NONE
+            : new EffectiveWireguard.Environment(
+                List.of(ds.environment()), (namespace, name) -> java.util.Optional.empty()));
   }
 
   static Map<String, FelixObject> byName(List<Felix> felix) {

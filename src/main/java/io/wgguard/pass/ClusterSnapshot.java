@@ -1,0 +1,71 @@
+package io.wgguard.pass;
+
+import io.wgguard.evidence.NodeFacts;
+import io.wgguard.felix.CalicoNodeEnvironment;
+import io.wgguard.felix.FelixObject;
+import io.wgguard.guard.Registration;
+import io.wgguard.guard.RegistrationPolicy;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What one {@link CheckerPass} reads: the cluster as the checker's caches hold it, or as a dump
+ * ({@code audit}) gives it.
+ *
+ * @param felixConfigurations every readable FelixConfiguration of the group Felix reads
+ * @param calicoNodes the calico-node DaemonSets' environments, the top layer of Felix's settings
+ * @param configMaps the ConfigMaps those environments refer to
+ * @param nodes every node
+ * @param felixApiVersion the FelixConfiguration API read, empty when none is served
+ * @param unreadable FelixConfigurations that could not be read, with reasons
+ * @param faults what keeps this view from being the cluster's (an API lost after it was seen, a
+ *     watch down), one sentence each; empty when none
+ * @param calicoNodeOverrides the override label and expiry on each calico-node DaemonSet, by {@code
+ *     namespace/name}
+ * @param registrations wgguard's own ValidatingWebhookConfigurations present, by name; empty while
+ *     not listed (or not watched)
+ * @param trust the serving certificate and the CA file beside it, to judge caBundles
+ */
+public record ClusterSnapshot(
+    Collection<FelixObject> felixConfigurations,
+    Collection<CalicoNodeEnvironment> calicoNodes,
+    CalicoNodeEnvironment.ConfigMaps configMaps,
+    Collection<NodeFacts> nodes,
+    String felixApiVersion,
+    Map<String, String> unreadable,
+    List<String> faults,
+    Map<String, SwitchOffTrace.OverrideMark> calicoNodeOverrides,
+    Optional<Map<String, Registration>> registrations,
+    RegistrationPolicy.Trust trust) {
+
+  /** A snapshot without the guard stage's inputs (an audit of a dump, a benchmark). */
+  public ClusterSnapshot(
+      Collection<FelixObject> felixConfigurations,
+      Collection<CalicoNodeEnvironment> calicoNodes,
+      CalicoNodeEnvironment.ConfigMaps configMaps,
+      Collection<NodeFacts> nodes,
+      String felixApiVersion,
+      Map<String, String> unreadable,
+      List<String> faults) {
+    this(
+        felixConfigurations,
+        calicoNodes,
+        configMaps,
+        nodes,
+        felixApiVersion,
+        unreadable,
+        faults,
+        Map.of(),
+        Optional.empty(),
+        new RegistrationPolicy.Trust(List.of(), ""));
+  }
+
+  public ClusterSnapshot {
+    calicoNodeOverrides = Map.copyOf(calicoNodeOverrides);
+    felixApiVersion = felixApiVersion == null ? "" : felixApiVersion;
+    unreadable = Map.copyOf(unreadable);
+    faults = List.copyOf(faults);
+  }
+}
