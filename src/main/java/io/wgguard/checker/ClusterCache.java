@@ -19,6 +19,7 @@ import io.wgguard.felix.FelixGroup;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
 import io.wgguard.felix.FelixPath;
+import io.wgguard.pass.SwitchOffTrace;
 import io.wgguard.tunnels.BlockAffinities;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -60,6 +61,8 @@ public class ClusterCache implements ClusterView {
   private final String calicoNodeName;
   private final java.util.Set<String> readableConfigMaps;
   private final Map<String, CalicoNodeEnvironment> calicoNodes = new ConcurrentHashMap<>();
+  private final Map<String, SwitchOffTrace.OverrideMark> calicoNodeMarks =
+      new ConcurrentHashMap<>();
   private final List<SharedIndexInformer<DaemonSet>> calicoNodeInformers = new ArrayList<>();
 
   /**
@@ -520,6 +523,14 @@ public class ClusterCache implements ClusterView {
   }
 
   /**
+   * The override label and expiry on each calico-node DaemonSet, by {@code namespace/name}: what
+   * tells a switch-off by its environment that an override explains from one none does.
+   */
+  public Map<String, SwitchOffTrace.OverrideMark> calicoNodeOverrides() {
+    return Map.copyOf(calicoNodeMarks);
+  }
+
+  /**
    * Reads the ConfigMaps calico-node's {@code FELIX_*} variables refer to, only those listed in
    * {@code wgguard.calico-node.config-maps} (RBAC grants get on those names only), each at most
    * once per returned reader: make one per pass. A ConfigMap not listed, absent, or refused is
@@ -560,6 +571,7 @@ public class ClusterCache implements ClusterView {
     informers.clear();
     calicoNodeInformers.clear();
     calicoNodes.clear();
+    calicoNodeMarks.clear();
     nodeInformer = null;
     felixInformer = null;
     affinityInformer = null;
@@ -693,6 +705,7 @@ public class ClusterCache implements ClusterView {
 
     @Override
     public void onDelete(DaemonSet daemonSet, boolean deletedFinalStateUnknown) {
+      calicoNodeMarks.remove(id(daemonSet));
       if (calicoNodes.remove(id(daemonSet)) != null) {
         onChange.run();
       }
@@ -700,6 +713,12 @@ public class ClusterCache implements ClusterView {
 
     private void put(DaemonSet daemonSet) {
       String id = id(daemonSet);
+      var metadata = daemonSet.getMetadata();
+      calicoNodeMarks.put(
+          id,
+          SwitchOffTrace.OverrideMark.of(
+              metadata.getLabels() == null ? Map.of() : metadata.getLabels(),
+              metadata.getAnnotations() == null ? Map.of() : metadata.getAnnotations()));
       try {
         CalicoNodeEnvironment environment =
             CalicoNodeEnvironment.read(
