@@ -144,8 +144,10 @@ class ServiceImageIT {
   @Test
   @Order(1)
   void theImageRunsAsTheDeploymentSaysAndTakesTheLeaseInItsNamespace() throws Exception {
-    PodContainer.Result id = wgguard.exec("id");
-    assertThat(id.out()).as(id.toString()).startsWith("uid=185 gid=185").contains("185");
+    assertThat(wgguard.exec("id", "-u").out().strip()).isEqualTo("185");
+    // runAsGroup 185, and the fsGroup 185 as a supplementary group.
+    assertThat(wgguard.exec("id", "-g").out().strip()).isEqualTo("185");
+    assertThat(wgguard.exec("id", "-G").out().strip().split(" ")).contains("185");
     PodContainer.Result write = wgguard.exec("sh", "-c", "touch /deployments/x");
     assertThat(write.exit()).isNotZero();
     assertThat(write.err()).contains("Read-only file system");
