@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Set;
 
 /** What the image ITs install and mint from the rendered manifests: RBAC and service accounts. */
-final class ImageCluster {
+public final class ImageCluster {
 
-  static final String NS = "wgguard-system";
+  public static final String NS = "wgguard-system";
   private static final ObjectMapper YAML =
       new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
   private static final Set<String> RBAC =
@@ -27,7 +27,7 @@ final class ImageCluster {
   private ImageCluster() {}
 
   /** Applies the Namespace, ServiceAccounts and RBAC of the rendered base, as the install does. */
-  static void applyRbac(KubeCluster cluster, List<JsonNode> base) throws IOException {
+  public static void applyRbac(KubeCluster cluster, List<JsonNode> base) throws IOException {
     StringBuilder yaml = new StringBuilder();
     for (JsonNode object : base) {
       if (RBAC.contains(object.path("kind").asText())) {
@@ -46,7 +46,7 @@ final class ImageCluster {
    * {@code serviceAccount}: a token the API server mints for it, the API server's CA and the
    * namespace.
    */
-  static Path serviceAccount(KubeCluster cluster, String serviceAccount) throws IOException {
+  public static Path serviceAccount(KubeCluster cluster, String serviceAccount) throws IOException {
     KubeCluster.Result token =
         cluster.kubectl(User.ADMIN, "create", "token", serviceAccount, "-n", NS, "--duration=1h");
     if (token.exitCode() != 0) {
@@ -63,5 +63,46 @@ final class ImageCluster {
       file.toFile().setExecutable(Files.isDirectory(file), false);
     }
     return dir;
+  }
+
+  /** The image a rendered workload's first container names. */
+  public static String image(JsonNode workload) {
+    return workload
+        .path("spec")
+        .path("template")
+        .path("spec")
+        .path("containers")
+        .get(0)
+        .path("image")
+        .asText();
+  }
+
+  /**
+   * The service container of the rendered Deployment against {@code cluster}: the Secret
+   * wgguard-tls from the test certificate (SAN 127.0.0.1), the {@code wgguard} service account's
+   * token, the API server in-cluster style, and, on the shared host network, the given ports.
+   */
+  public static PodContainer.Builder service(
+      String name,
+      KubeCluster cluster,
+      JsonNode deployment,
+      Path serviceAccount,
+      int https,
+      int management)
+      throws IOException {
+    Path secret = Files.createTempDirectory(cluster.dir(), "wgguard-tls-");
+    for (String file : List.of("tls.crt", "tls.key")) {
+      Files.copy(WgguardProcess.TEST_TLS.resolve(file), secret.resolve(file));
+    }
+    java.net.URI api = java.net.URI.create(cluster.masterUrl());
+    return PodContainer.of(name, deployment)
+        .field("metadata.namespace", NS)
+        .secret("wgguard-tls", secret)
+        .serviceAccount(serviceAccount)
+        .env("KUBERNETES_SERVICE_HOST", api.getHost())
+        .env("KUBERNETES_SERVICE_PORT", String.valueOf(api.getPort()))
+        // The host network is shared: free ports instead of 8443 and 9000.
+        .env("QUARKUS_HTTP_SSL_PORT", String.valueOf(https))
+        .env("QUARKUS_MANAGEMENT_PORT", String.valueOf(management));
   }
 }

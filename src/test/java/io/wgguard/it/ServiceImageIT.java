@@ -16,7 +16,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,44 +54,20 @@ class ServiceImageIT {
   static PodContainer wgguard;
   static int https;
   static int management;
-  static Path secret;
 
   @BeforeAll
   static void start() throws Exception {
     List<JsonNode> base = PodContainer.render("manifests/base");
     JsonNode deployment = PodContainer.object(base, "Deployment", "wgguard");
-    String image =
-        deployment
-            .path("spec")
-            .path("template")
-            .path("spec")
-            .path("containers")
-            .get(0)
-            .path("image")
-            .asText();
-    PodContainer.requirements(List.of(image));
+    PodContainer.requirements(List.of(ImageCluster.image(deployment)));
     cluster = KubeCluster.startSeedCluster();
     cluster.grantFelixConfigurationWriters();
     ImageCluster.applyRbac(cluster, base);
     Path serviceAccount = ImageCluster.serviceAccount(cluster, "wgguard");
-    // The Secret wgguard-tls: the test certificate (SAN 127.0.0.1) and its key.
-    secret = Files.createTempDirectory(cluster.dir(), "wgguard-tls-");
-    for (String file : List.of("tls.crt", "tls.key")) {
-      Files.copy(WgguardProcess.TEST_TLS.resolve(file), secret.resolve(file));
-    }
     https = freePort();
     management = freePort();
-    URI api = URI.create(cluster.masterUrl());
     wgguard =
-        PodContainer.of("service", deployment)
-            .field("metadata.namespace", NS)
-            .secret("wgguard-tls", secret)
-            .serviceAccount(serviceAccount)
-            .env("KUBERNETES_SERVICE_HOST", api.getHost())
-            .env("KUBERNETES_SERVICE_PORT", String.valueOf(api.getPort()))
-            // The host network is shared: free ports instead of 8443 and 9000.
-            .env("QUARKUS_HTTP_SSL_PORT", String.valueOf(https))
-            .env("QUARKUS_MANAGEMENT_PORT", String.valueOf(management))
+        ImageCluster.service("service", cluster, deployment, serviceAccount, https, management)
             .env("WGGUARD_CHECKER_INTERVAL", "5s")
             .start();
     awaitReady(Duration.ofSeconds(180));
