@@ -6,7 +6,6 @@ import io.wgguard.evidence.Finding;
 import io.wgguard.evidence.NodeFacts;
 import io.wgguard.evidence.NodeVerdict;
 import io.wgguard.evidence.NotReadyReason;
-import io.wgguard.evidence.ReadinessSettings;
 import io.wgguard.evidence.WireguardEvidence;
 import io.wgguard.felix.IpFamily;
 import io.wgguard.tunnels.TunnelReport.NodeTunnels;
@@ -75,9 +74,10 @@ public final class TunnelPolicy {
   public static ClusterAssessment crossCheck(
       ClusterAssessment assessment,
       Collection<NodeFacts> nodes,
-      ReadinessSettings settings,
+      TunnelEvidence evidence,
+      Duration maxAge,
       Instant now) {
-    boolean enforce = settings.tunnelEvidence() == TunnelEvidence.ENFORCE;
+    boolean enforce = evidence == TunnelEvidence.ENFORCE;
     Map<String, NodeFacts> byName = new HashMap<>(nodes.size() * 2);
     boolean anySummary = false;
     for (NodeFacts node : nodes) {
@@ -102,7 +102,7 @@ public final class TunnelPolicy {
         verdicts.add(verdict);
         continue;
       }
-      NodeTunnels tunnels = check(node, verdict, meshes, settings, now);
+      NodeTunnels tunnels = check(node, verdict, meshes, maxAge, now);
       checked.put(node.name(), tunnels);
       expected += tunnels.expectedPairs();
       healthy += tunnels.healthyPairs();
@@ -126,13 +126,13 @@ public final class TunnelPolicy {
       NodeFacts node,
       NodeVerdict verdict,
       Map<IpFamily, Mesh> meshes,
-      ReadinessSettings settings,
+      Duration maxAge,
       Instant now) {
     List<Finding> findings = new ArrayList<>(0);
     long expected = 0;
     long healthy = 0;
     TunnelSummary summary = node.tunnels();
-    String noEvidence = noEvidence(node, settings.conditionMaxAge(), now);
+    String noEvidence = noEvidence(node, maxAge, now);
     if (noEvidence != null) {
       findings.add(new Finding(NotReadyReason.NO_TUNNEL_EVIDENCE, null, FIELD, noEvidence));
     }

@@ -29,6 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wgguard.felix.Felix;
 import io.wgguard.felix.FelixObject;
+import io.wgguard.pass.CheckerPass;
+import io.wgguard.pass.PassSettings;
 import io.wgguard.tunnels.ClusterAssessment;
 import java.time.Duration;
 import java.util.List;
@@ -53,7 +55,7 @@ class NodeReadinessPolicyTest {
 
   static Arguments c(
       String sentence,
-      ReadinessSettings settings,
+      PassSettings settings,
       List<FelixObject> felix,
       List<NodeFacts> nodes,
       String... verdicts) {
@@ -439,11 +441,11 @@ class NodeReadinessPolicyTest {
   @MethodSource("cases")
   void assesses(
       String sentence,
-      ReadinessSettings settings,
+      PassSettings settings,
       List<FelixObject> felix,
       List<NodeFacts> nodes,
       List<String> verdicts) {
-    ClusterAssessment assessment = NodeReadinessPolicy.assess(felix, nodes, settings, NOW);
+    ClusterAssessment assessment = CheckerPass.assess(felix, nodes, settings, NOW);
 
     assertThat(assessment.verdicts().stream().map(Nodes::render).toList())
         .containsExactlyElementsOf(verdicts);

@@ -25,11 +25,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.wgguard.Names;
 import io.wgguard.evidence.Finding;
 import io.wgguard.evidence.NodeFacts;
-import io.wgguard.evidence.NodeReadinessPolicy;
 import io.wgguard.evidence.Nodes;
-import io.wgguard.evidence.ReadinessSettings;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.IpFamily;
+import io.wgguard.pass.CheckerPass;
+import io.wgguard.pass.PassSettings;
 import io.wgguard.tunnels.summary.PeerDigest;
 import io.wgguard.tunnels.summary.TunnelSummary;
 import io.wgguard.tunnels.summary.TunnelSummary.Device;
@@ -68,7 +68,7 @@ class TunnelPolicyTest {
 
   static Arguments c(
       String sentence,
-      ReadinessSettings settings,
+      PassSettings settings,
       List<FelixObject> felix,
       List<NodeFacts> nodes,
       String... expected) {
@@ -253,11 +253,11 @@ class TunnelPolicyTest {
   @MethodSource("cases")
   void crossCheck(
       String sentence,
-      ReadinessSettings settings,
+      PassSettings settings,
       List<FelixObject> felix,
       List<NodeFacts> nodes,
       List<String> expected) {
-    TunnelReport report = NodeReadinessPolicy.assess(felix, nodes, settings, NOW).tunnels();
+    TunnelReport report = CheckerPass.assess(felix, nodes, settings, NOW).tunnels();
 
     assertThat(render(report)).containsExactlyElementsOf(expected);
   }
@@ -292,8 +292,8 @@ class TunnelPolicyTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("verdicts")
-  void enforcement(String sentence, ReadinessSettings settings, List<NodeFacts> nodes, String w1) {
-    ClusterAssessment assessment = NodeReadinessPolicy.assess(WG_ON, nodes, settings, NOW);
+  void enforcement(String sentence, PassSettings settings, List<NodeFacts> nodes, String w1) {
+    ClusterAssessment assessment = CheckerPass.assess(WG_ON, nodes, settings, NOW);
 
     assertThat(
             assessment.verdicts().stream()
@@ -314,7 +314,7 @@ class TunnelPolicyTest {
                 .addr("10.48.0.3")
                 .tunnel(Device.missing("wireguard.cali")));
 
-    TunnelReport report = NodeReadinessPolicy.assess(WG_ON, nodes, DEFAULTS, NOW).tunnels();
+    TunnelReport report = CheckerPass.assess(WG_ON, nodes, DEFAULTS, NOW).tunnels();
 
     assertThat(report.findings("control1"))
         .extracting(Finding::detail)
@@ -360,7 +360,7 @@ class TunnelPolicyTest {
                     Duration.ofMinutes(7).plusSeconds(30),
                     Map.of(IpFamily.V4, device(KEY_WORKER2))));
 
-    TunnelReport report = NodeReadinessPolicy.assess(WG_ON, nodes, DEFAULTS, NOW).tunnels();
+    TunnelReport report = CheckerPass.assess(WG_ON, nodes, DEFAULTS, NOW).tunnels();
 
     assertThat(report.findings("control1"))
         .extracting(Finding::detail)
