@@ -42,6 +42,7 @@ public final class ImageStartBenchmark {
     PodContainer.requirements(List.of(ImageCluster.image(deployment)));
     long[] image = new long[runs];
     long[] jar = new long[runs];
+    long[] unlimited = new long[runs];
     try (KubeCluster cluster = BenchCluster.start()) {
       SeedNodes.create(cluster.admin());
       ImageCluster.applyRbac(cluster, base);
@@ -57,6 +58,20 @@ public final class ImageStartBenchmark {
         try (PodContainer container = service.launch()) {
           image[i] = untilReady(http, management, started, container::isAlive, container::log);
         }
+        int management2 = freePort();
+        PodContainer.Builder noCpuLimit =
+            ImageCluster.service(
+                    "bench-service-nolimit-" + i,
+                    cluster,
+                    deployment,
+                    serviceAccount,
+                    freePort(),
+                    management2)
+                .withoutCpuLimit();
+        long free = System.nanoTime();
+        try (PodContainer container = noCpuLimit.launch()) {
+          unlimited[i] = untilReady(http, management2, free, container::isAlive, container::log);
+        }
         long launched = System.nanoTime();
         try (WgguardProcess process =
             WgguardProcess.launch(
@@ -68,7 +83,8 @@ public final class ImageStartBenchmark {
           jar[i] = untilReady(http, port, launched, process::isAlive, process::log);
         }
         System.err.printf(
-            "run %d: image %s, jar %s%n", i + 1, Table.nanos(image[i]), Table.nanos(jar[i]));
+            "run %d: image %s, image without CPU limit %s, jar %s%n",
+            i + 1, Table.nanos(image[i]), Table.nanos(unlimited[i]), Table.nanos(jar[i]));
       }
     }
     new Table(
@@ -84,6 +100,12 @@ public final class ImageStartBenchmark {
             min(image),
             max(image),
             list(image))
+        .row(
+            "image without the CPU limit",
+            median(unlimited),
+            min(unlimited),
+            max(unlimited),
+            list(unlimited))
         .row("jar (java -jar, the Deployment's flags)", median(jar), min(jar), max(jar), list(jar))
         .print();
   }

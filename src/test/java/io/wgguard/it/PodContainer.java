@@ -212,6 +212,7 @@ public final class PodContainer implements AutoCloseable {
     private final Map<String, String> extraEnv = new LinkedHashMap<>();
     private final List<String> extraMounts = new ArrayList<>();
     private Path serviceAccount;
+    private boolean cpuLimit = true;
     private final List<Path> projected = new ArrayList<>();
 
     private Builder(String name, JsonNode workload) {
@@ -259,6 +260,12 @@ public final class PodContainer implements AutoCloseable {
       return this;
     }
 
+    /** Leaves the manifest's CPU limit out (benchmarks compare with and without it). */
+    public Builder withoutCpuLimit() {
+      this.cpuLimit = false;
+      return this;
+    }
+
     /** A bind mount the manifest does not have. */
     public Builder mount(Path host, String target, boolean readOnly) {
       extraMounts.add(bind(host, target, readOnly));
@@ -302,7 +309,7 @@ public final class PodContainer implements AutoCloseable {
       if (limits.has("memory")) {
         args.add("--memory=" + bytes(limits.get("memory").asText()));
       }
-      if (limits.has("cpu")) {
+      if (cpuLimit && limits.has("cpu")) {
         args.add("--cpus=" + cpus(limits.get("cpu").asText()));
       }
       environment().forEach((k, v) -> args.add("--env=" + k + "=" + v));
