@@ -107,6 +107,12 @@ public final class Names {
   /** Gauge of nodes by readiness state, tagged {@code state}. */
   public static final String METRIC_NODES = "wgguard_nodes";
 
+  /**
+   * Gauge of not-ready nodes by the reason they are tainted for, tagged {@code reason} (the taint's
+   * value, e.g. {@code no-public-key}).
+   */
+  public static final String METRIC_NOT_READY_NODES = "wgguard_not_ready_nodes";
+
   /** Gauge, 1 for the cluster's posture and 0 for the others, tagged {@code posture}. */
   public static final String METRIC_POSTURE = "wgguard_posture";
 
