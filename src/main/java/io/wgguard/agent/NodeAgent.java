@@ -7,6 +7,7 @@ import io.wgguard.Json;
 import io.wgguard.Names;
 import io.wgguard.config.TunnelSource;
 import io.wgguard.config.WgguardConfig;
+import io.wgguard.felix.CalicoNodeLabels;
 import io.wgguard.felix.EffectiveWireguard;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
@@ -185,7 +186,8 @@ public final class NodeAgent {
         // Felix skips what it cannot read as well.
       }
     }
-    EffectiveWireguard effective = EffectiveWireguard.of(objects);
+    EffectiveWireguard effective =
+        EffectiveWireguard.of(objects, EffectiveWireguard.Environment.NONE);
     Map<String, String> labels = labels(current);
     List<String> precedence = effective.precedence(node, labels);
     for (var setting : effective.forNode(node, labels).entrySet()) {
@@ -278,13 +280,17 @@ public final class NodeAgent {
     }
   }
 
+  /** The labels Felix matches selectors against: Calico's node labels under the node's own. */
   private static Map<String, String> labels(JsonNode node) {
     Map<String, String> labels = new HashMap<>();
     node.path("metadata")
         .path("labels")
         .fields()
         .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-    return labels;
+    JsonNode calico = node.path("metadata").path("annotations").get(CalicoNodeLabels.ANNOTATION);
+    return calico == null || !calico.isTextual()
+        ? labels
+        : CalicoNodeLabels.of(labels, Map.of(CalicoNodeLabels.ANNOTATION, calico.asText()));
   }
 
   private static String annotation(JsonNode node) {

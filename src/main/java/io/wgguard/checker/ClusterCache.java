@@ -15,9 +15,11 @@ import io.wgguard.config.WgguardConfig;
 import io.wgguard.evidence.NodeFacts;
 import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.ClusterView;
+import io.wgguard.felix.FelixGroup;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
 import io.wgguard.felix.FelixPath;
+import io.wgguard.pass.SwitchOffTrace;
 import io.wgguard.tunnels.BlockAffinities;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -59,6 +61,8 @@ public class ClusterCache implements ClusterView {
   private final String calicoNodeName;
   private final java.util.Set<String> readableConfigMaps;
   private final Map<String, CalicoNodeEnvironment> calicoNodes = new ConcurrentHashMap<>();
+  private final Map<String, SwitchOffTrace.OverrideMark> calicoNodeMarks =
+      new ConcurrentHashMap<>();
   private final List<SharedIndexInformer<DaemonSet>> calicoNodeInformers = new ArrayList<>();
 
   /**
@@ -120,7 +124,7 @@ public class ClusterCache implements ClusterView {
   public ClusterCache(KubernetesClient client, WgguardConfig config) {
     this(
         client,
-        config.checker().felixGroup(),
+        config.checker().felixGroup().wire(),
         config.calicoNode().namespaces(),
         config.calicoNode().name(),
         config.calicoNode().configMaps().orElse(List.of()));
@@ -379,16 +383,11 @@ public class ClusterCache implements ClusterView {
    * @throws IllegalArgumentException for a value that is none of auto and the two groups
    */
   static List<String> candidateApiVersions(String felixGroup) {
-    return switch (felixGroup) {
-      case "auto" -> List.of(Names.CALICO_CRD_GROUP + "/v1", Names.CALICO_V3_GROUP + "/v3");
-      case Names.CALICO_CRD_GROUP -> List.of(Names.CALICO_CRD_GROUP + "/v1");
-      case Names.CALICO_V3_GROUP -> List.of(Names.CALICO_V3_GROUP + "/v3");
-      default ->
-          throw new IllegalArgumentException(
-              "wgguard.checker.felix-group is '"
-                  + felixGroup
-                  + "'; use auto, crd.projectcalico.org or projectcalico.org");
-    };
+    try {
+      return FelixGroup.fromWire(felixGroup).apiVersions();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("wgguard.checker.felix-group: " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -483,7 +482,7 @@ public class ClusterCache implements ClusterView {
   @Override
   public Map<String, String> nodeLabels(String nodeName) {
     NodeFacts facts = nodes.get(nodeName);
-    return facts == null ? null : facts.labels();
+    return facts == null ? null : facts.felixLabels();
   }
 
   @Override
@@ -521,6 +520,14 @@ public class ClusterCache implements ClusterView {
   /** The calico-node DaemonSets' environments, by {@code namespace/name}. */
   public Collection<CalicoNodeEnvironment> calicoNodes() {
     return List.copyOf(calicoNodes.values());
+  }
+
+  /**
+   * The override label and expiry on each calico-node DaemonSet, by {@code namespace/name}: what
+   * tells a switch-off by its environment that an override explains from one none does.
+   */
+  public Map<String, SwitchOffTrace.OverrideMark> calicoNodeOverrides() {
+    return Map.copyOf(calicoNodeMarks);
   }
 
   /**
@@ -564,6 +571,7 @@ public class ClusterCache implements ClusterView {
     informers.clear();
     calicoNodeInformers.clear();
     calicoNodes.clear();
+    calicoNodeMarks.clear();
     nodeInformer = null;
     felixInformer = null;
     affinityInformer = null;
@@ -598,7 +606,7 @@ public class ClusterCache implements ClusterView {
     private void put(Node node) {
       NodeFacts facts = NodeFactsMapper.facts(node);
       NodeFacts before = nodes.put(facts.name(), facts);
-      if (before == null || !before.labels().equals(facts.labels())) {
+      if (before == null || !before.felixLabels().equals(facts.felixLabels())) {
         version.incrementAndGet();
       }
       if (!Objects.equals(before, facts) && !onlyHeartbeatChanged(before, facts)) {
@@ -697,6 +705,7 @@ public class ClusterCache implements ClusterView {
 
     @Override
     public void onDelete(DaemonSet daemonSet, boolean deletedFinalStateUnknown) {
+      calicoNodeMarks.remove(id(daemonSet));
       if (calicoNodes.remove(id(daemonSet)) != null) {
         onChange.run();
       }
@@ -704,6 +713,12 @@ public class ClusterCache implements ClusterView {
 
     private void put(DaemonSet daemonSet) {
       String id = id(daemonSet);
+      var metadata = daemonSet.getMetadata();
+      calicoNodeMarks.put(
+          id,
+          SwitchOffTrace.OverrideMark.of(
+              metadata.getLabels() == null ? Map.of() : metadata.getLabels(),
+              metadata.getAnnotations() == null ? Map.of() : metadata.getAnnotations()));
       try {
         CalicoNodeEnvironment environment =
             CalicoNodeEnvironment.read(
@@ -740,6 +755,7 @@ public class ClusterCache implements ClusterView {
         && a.reason().equals(b.reason())
         && a.message().equals(b.message())
         && old.labels().equals(now.labels())
+        && old.felixLabels().equals(now.felixLabels())
         && old.annotations().equals(now.annotations())
         && old.taints().equals(now.taints());
   }

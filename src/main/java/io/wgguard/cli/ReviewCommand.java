@@ -178,9 +178,9 @@ final class ReviewCommand implements Callable<Integer> {
         ClusterDump.read(
             InputDocuments.parse(InputDocuments.read(clusterFile, stdin), clusterFile),
             InputDocuments.describe(clusterFile),
-            settings.config().checker().felixGroup());
+            settings.config().checker().felixGroup().wire());
     Map<String, Map<String, String>> nodes = new HashMap<>();
-    dump.nodes().forEach(n -> nodes.put(n.name(), n.labels()));
+    dump.nodes().forEach(n -> nodes.put(n.name(), n.felixLabels()));
     return ClusterView.of(true, dump.felix(), nodes, dump.felixPaths());
   }
 

@@ -3,8 +3,11 @@ package io.wgguard.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
+import io.wgguard.evidence.EvidenceSettings;
 import io.wgguard.evidence.ModuleSource;
 import io.wgguard.evidence.TaintEffect;
+import io.wgguard.felix.FelixGroup;
+import io.wgguard.taints.TaintSettings;
 import io.wgguard.tunnels.TunnelEvidence;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +40,56 @@ public interface WgguardConfig {
 
   /** Benchmark aids; off by default and never needed in production. */
   Bench bench();
+
+  /** wgguard's own webhook registrations: watched, reported and restored by the checker. */
+  Registration registration();
+
+  /** Registration settings. */
+  interface Registration {
+
+    /**
+     * {@code off} (not watched), {@code report} (deletion and drift reported in the health group,
+     * {@code /status}, an Event and metrics) or {@code restore} (reported and put back by the taint
+     * writer within a pass). The shipped manifests set {@code restore}; off by default here because
+     * a jar run by hand has no Service to register.
+     */
+    @WithDefault("off")
+    io.wgguard.guard.RegistrationMode mode();
+
+    /**
+     * The registrations watched: {@code felixconfiguration} ({@code wgguard}), {@code calico-node}
+     * ({@code wgguard-calico-node}), {@code pods} ({@code wgguard-pods}). Each needs its name in
+     * the RBAC rule on validatingwebhookconfigurations.
+     */
+    @WithDefault("felixconfiguration,calico-node,pods")
+    List<io.wgguard.guard.GuardedRegistration> registrations();
+
+    /**
+     * A base URL ({@code https://host:port}) the webhooks are registered at, paths appended, for
+     * tests and out-of-cluster runs. Unset: the Service below.
+     */
+    Optional<String> url();
+
+    /** The Service the webhooks call. */
+    @WithDefault("wgguard")
+    String serviceName();
+
+    /**
+     * The Service's namespace. Unset: the {@code POD_NAMESPACE} environment variable (the
+     * Deployment sets it), else {@code wgguard-system}.
+     */
+    Optional<String> serviceNamespace();
+
+    /** The Service's port. */
+    @WithDefault("443")
+    int servicePort();
+
+    /**
+     * The CA certificate (PEM) a wrong caBundle is restored from. Unset: {@code ca.crt} beside
+     * {@code wgguard.tls.cert-file}, which cert-manager and {@code certs/generate.sh} both write.
+     */
+    Optional<String> caFile();
+  }
 
   /** Benchmark settings. */
   interface Bench {
@@ -170,7 +223,7 @@ public interface WgguardConfig {
     boolean dryRun();
 
     /** Effect of the {@code wgguard.io/wireguard-not-ready} taint: NoSchedule or NoExecute. */
-    @WithDefault("NoSchedule")
+    @WithDefault(TaintSettings.DEFAULT_EFFECT_SETTING)
     @WithConverter(TaintEffect.Converter.class)
     TaintEffect taintEffect();
 
@@ -178,7 +231,7 @@ public interface WgguardConfig {
      * Safety brake: when more than this fraction of non-exempt nodes would be tainted, no new taint
      * is added and the cluster is reported degraded. 1 switches the brake off.
      */
-    @WithDefault("0.5")
+    @WithDefault(TaintSettings.DEFAULT_BRAKE_FRACTION_SETTING)
     double brakeFraction();
 
     /**
@@ -186,15 +239,16 @@ public interface WgguardConfig {
      * once writes those removals only when a second pass this much later still plans them, so one
      * bad read (a FelixConfiguration briefly missing, say) cannot untaint the cluster.
      */
-    @WithDefault("5s")
+    @WithDefault(TaintSettings.DEFAULT_REMOVAL_CONFIRM_DELAY_SETTING)
     Duration removalConfirmDelay();
 
     /**
      * Nodes matching this equality selector are exempt (besides label {@code
-     * wgguard.io/exempt=true}), e.g. {@code kubernetes.io/os=windows}. Empty: none (SmallRye Config
-     * reads an empty value as missing, hence the {@code Optional}).
+     * node-restriction.kubernetes.io/wgguard-exempt=true}). Every key must be under {@code
+     * node-restriction.kubernetes.io/}, which the NodeRestriction admission plugin keeps kubelets
+     * from setting: a selector on a label a node sets itself (kubernetes.io/os=windows) would let a
+     * keyless node exempt itself, and stops start-up. Unset: none.
      */
-    @WithDefault("kubernetes.io/os=windows")
     Optional<String> exemptSelector();
 
     /**
@@ -211,7 +265,7 @@ public interface WgguardConfig {
      * published a key), {@code condition} (node condition {@code WireGuardModuleReady=True} with a
      * fresh heartbeat), {@code label} (the module label below).
      */
-    @WithDefault("key")
+    @WithDefault(EvidenceSettings.DEFAULT_MODULE_SOURCES_SETTING)
     List<@WithConverter(ModuleSource.Converter.class) ModuleSource> moduleSources();
 
     /** Node label that proves the module for the {@code label} source, e.g. from NFD. */
@@ -224,7 +278,7 @@ public interface WgguardConfig {
      * Oldest acceptable heartbeat of the {@code WireGuardModuleReady} condition, and oldest
      * acceptable tunnel summary ({@code wgguard.io/tunnels}) of the node agent.
      */
-    @WithDefault("2m")
+    @WithDefault(EvidenceSettings.DEFAULT_CONDITION_MAX_AGE_SETTING)
     Duration conditionMaxAge();
 
     /**
@@ -241,7 +295,8 @@ public interface WgguardConfig {
      * served, else projectcalico.org), {@code crd.projectcalico.org} or {@code projectcalico.org}.
      */
     @WithDefault("auto")
-    String felixGroup();
+    @WithConverter(FelixGroup.Converter.class)
+    FelixGroup felixGroup();
 
     /** Name of the Lease that elects the one replica writing taints. */
     @WithDefault("wgguard-leader")

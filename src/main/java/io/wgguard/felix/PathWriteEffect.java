@@ -145,8 +145,10 @@ public final class PathWriteEffect {
         others.add(object);
       }
     }
-    EffectiveWireguard before = EffectiveWireguard.of(with(others, oldObject));
-    EffectiveWireguard after = EffectiveWireguard.of(with(others, newObject));
+    EffectiveWireguard before =
+        EffectiveWireguard.of(with(others, oldObject), EffectiveWireguard.Environment.NONE);
+    EffectiveWireguard after =
+        EffectiveWireguard.of(with(others, newObject), EffectiveWireguard.Environment.NONE);
     Map<String, FelixPath> pathsBefore = new HashMap<>(paths);
     Map<String, FelixPath> pathsAfter = new HashMap<>(paths);
     pathsBefore.remove(name);

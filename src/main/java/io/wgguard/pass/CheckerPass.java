@@ -8,6 +8,8 @@ import io.wgguard.felix.EffectiveWireguard;
 import io.wgguard.felix.EnvironmentSetting;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.IpFamily;
+import io.wgguard.guard.RegistrationPolicy;
+import io.wgguard.guard.RegistrationReport;
 import io.wgguard.taints.RemovalGuard;
 import io.wgguard.taints.TaintPlan;
 import io.wgguard.taints.TaintPlanner;
@@ -36,7 +38,10 @@ import java.util.Set;
  *   <li>tunnels ({@link TunnelPolicy}): the agents' summaries cross-checked, and under {@code
  *       tunnel-evidence=enforce} joined to the verdicts;
  *   <li>taint planning ({@link TaintPlanner}) with the safety brake, then the {@link RemovalGuard};
- *   <li>departures since the previous pass, and standing overrides.
+ *   <li>departures since the previous pass, those no fresh override explains ({@link
+ *       SwitchOffTrace}), nodes that joined with WireGuard off while {@code default} turns it on
+ *       ({@link OffAtJoin}), and standing overrides;
+ *   <li>wgguard's own webhook registrations against what it ships ({@link RegistrationPolicy}).
  * </ol>
  */
 public final class CheckerPass {
@@ -47,8 +52,9 @@ public final class CheckerPass {
   public static PassResult run(
       ClusterSnapshot snapshot, PreviousPass previous, PassSettings settings, Instant now) {
     EffectiveWireguard wireguard =
-        EffectiveWireguard.of(snapshot.felixConfigurations())
-            .withEnvironment(snapshot.calicoNodes(), snapshot.configMaps());
+        EffectiveWireguard.of(
+            snapshot.felixConfigurations(),
+            new EffectiveWireguard.Environment(snapshot.calicoNodes(), snapshot.configMaps()));
     ClusterAssessment assessment =
         assess(wireguard, snapshot.nodes(), snapshot.affinities(), settings, now);
     TaintPlan plan = TaintPlanner.plan(assessment, settings.taints());
@@ -58,7 +64,25 @@ public final class CheckerPass {
     Map<String, NodeFacts> byName = new HashMap<>(snapshot.nodes().size() * 2);
     snapshot.nodes().forEach(n -> byName.put(n.name(), n));
     List<Departure> departures =
-        Departure.between(previous.families(), previous.labels(), wireguard, byName);
+        new java.util.ArrayList<>(
+            Departure.between(previous.families(), previous.labels(), wireguard, byName));
+    Map<String, FelixObject> felixNow = new HashMap<>();
+    snapshot.felixConfigurations().forEach(f -> felixNow.put(f.name(), f));
+    List<SwitchOffTrace.Unexplained> unexplained =
+        SwitchOffTrace.unexplained(
+            departures,
+            wireguard,
+            byName,
+            new SwitchOffTrace.ObjectsSeen(
+                previous.felix(),
+                felixNow,
+                previous.calicoNodeOverrides(),
+                snapshot.calicoNodeOverrides()),
+            now);
+    departures.addAll(OffAtJoin.find(previous.families().keySet(), wireguard, snapshot.nodes()));
+    RegistrationReport registration =
+        RegistrationPolicy.check(
+            settings.registration(), snapshot.registrations(), snapshot.trust(), now);
     return new PassResult(
         snapshot,
         now,
@@ -69,7 +93,9 @@ public final class CheckerPass {
         departures,
         StandingOverride.of(snapshot.felixConfigurations(), now),
         forcedOff(snapshot.calicoNodes(), snapshot.configMaps()),
-        leaves(assessment, snapshot.nodes(), removal));
+        leaves(assessment, snapshot, felixNow, removal),
+        unexplained,
+        registration);
   }
 
   /** The evidence and tunnel stages alone, on FelixConfigurations with no calico-node layer. */
@@ -78,7 +104,11 @@ public final class CheckerPass {
       Collection<NodeFacts> nodes,
       PassSettings settings,
       Instant now) {
-    return assess(EffectiveWireguard.of(felixConfigurations), nodes, settings, now);
+    return assess(
+        EffectiveWireguard.of(felixConfigurations, EffectiveWireguard.Environment.NONE),
+        nodes,
+        settings,
+        now);
   }
 
   /** The evidence and tunnel stages alone: every node's verdict and the tunnel report. */
@@ -112,12 +142,17 @@ public final class CheckerPass {
   }
 
   private static PreviousPass leaves(
-      ClusterAssessment assessment, Collection<NodeFacts> nodes, RemovalGuard.Decision removal) {
+      ClusterAssessment assessment,
+      ClusterSnapshot snapshot,
+      Map<String, FelixObject> felix,
+      RemovalGuard.Decision removal) {
+    Collection<NodeFacts> nodes = snapshot.nodes();
     Map<String, Set<IpFamily>> families = new HashMap<>(nodes.size() * 2);
     assessment.verdicts().forEach(v -> families.put(v.name(), v.families()));
     Map<String, Map<String, String>> labels = new HashMap<>(nodes.size() * 2);
-    nodes.forEach(n -> labels.put(n.name(), n.labels()));
-    return new PreviousPass(families, labels, removal.massRemovalSince());
+    nodes.forEach(n -> labels.put(n.name(), n.felixLabels()));
+    return new PreviousPass(
+        families, labels, removal.massRemovalSince(), felix, snapshot.calicoNodeOverrides());
   }
 
   /** How many IP families calico-node DaemonSets force off through their environment. */

@@ -3,10 +3,13 @@ package io.wgguard.pass;
 import io.wgguard.evidence.NodeFacts;
 import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.FelixObject;
+import io.wgguard.guard.Registration;
+import io.wgguard.guard.RegistrationPolicy;
 import io.wgguard.tunnels.BlockAffinities;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What one {@link CheckerPass} reads: the cluster as the checker's caches hold it, or as a dump
@@ -22,6 +25,11 @@ import java.util.Map;
  *     watch down), one sentence each; empty when none
  * @param affinities the confirmed IPAM BlockAffinities the path check proves routes and allowed-ips
  *     against; {@link BlockAffinities#UNKNOWN} when not watched or not listed yet
+ * @param calicoNodeOverrides the override label and expiry on each calico-node DaemonSet, by {@code
+ *     namespace/name}
+ * @param registrations wgguard's own ValidatingWebhookConfigurations present, by name; empty while
+ *     not listed (or not watched)
+ * @param trust the serving certificate and the CA file beside it, to judge caBundles
  */
 public record ClusterSnapshot(
     Collection<FelixObject> felixConfigurations,
@@ -31,16 +39,39 @@ public record ClusterSnapshot(
     String felixApiVersion,
     Map<String, String> unreadable,
     List<String> faults,
-    BlockAffinities affinities) {
+    BlockAffinities affinities,
+    Map<String, SwitchOffTrace.OverrideMark> calicoNodeOverrides,
+    Optional<Map<String, Registration>> registrations,
+    RegistrationPolicy.Trust trust) {
 
-  public ClusterSnapshot {
-    felixApiVersion = felixApiVersion == null ? "" : felixApiVersion;
-    unreadable = Map.copyOf(unreadable);
-    faults = List.copyOf(faults);
-    affinities = affinities == null ? BlockAffinities.UNKNOWN : affinities;
+  /**
+   * A snapshot without the guard stage's inputs (an audit of a dump, a benchmark); {@code
+   * affinities} {@link BlockAffinities#UNKNOWN} when there are none to prove paths against.
+   */
+  public ClusterSnapshot(
+      Collection<FelixObject> felixConfigurations,
+      Collection<CalicoNodeEnvironment> calicoNodes,
+      CalicoNodeEnvironment.ConfigMaps configMaps,
+      Collection<NodeFacts> nodes,
+      String felixApiVersion,
+      Map<String, String> unreadable,
+      List<String> faults,
+      BlockAffinities affinities) {
+    this(
+        felixConfigurations,
+        calicoNodes,
+        configMaps,
+        nodes,
+        felixApiVersion,
+        unreadable,
+        faults,
+        affinities,
+        Map.of(),
+        Optional.empty(),
+        new RegistrationPolicy.Trust(List.of(), ""));
   }
 
-  /** A snapshot without BlockAffinities: the path's routes and allowed-ips are not judged. */
+  /** A snapshot without the guard stage's inputs and without IPAM blocks. */
   public ClusterSnapshot(
       Collection<FelixObject> felixConfigurations,
       Collection<CalicoNodeEnvironment> calicoNodes,
@@ -58,5 +89,13 @@ public record ClusterSnapshot(
         unreadable,
         faults,
         BlockAffinities.UNKNOWN);
+  }
+
+  public ClusterSnapshot {
+    calicoNodeOverrides = Map.copyOf(calicoNodeOverrides);
+    felixApiVersion = felixApiVersion == null ? "" : felixApiVersion;
+    unreadable = Map.copyOf(unreadable);
+    faults = List.copyOf(faults);
+    affinities = affinities == null ? BlockAffinities.UNKNOWN : affinities;
   }
 }

@@ -1,5 +1,6 @@
 package io.wgguard.policy;
 
+import io.wgguard.FieldPath;
 import io.wgguard.Names;
 import io.wgguard.felix.ClusterView;
 import io.wgguard.felix.FelixObject;
@@ -7,12 +8,11 @@ import io.wgguard.felix.FelixPath;
 import io.wgguard.felix.FieldReading;
 import io.wgguard.felix.GuardedField;
 import io.wgguard.felix.PathWriteEffect;
-import io.wgguard.felix.Violation;
-import io.wgguard.felix.Violation.Type;
+import io.wgguard.felix.UnreadableValue;
 import io.wgguard.felix.WriteEffect;
 import io.wgguard.felix.WriteEffect.Flip;
 import io.wgguard.policy.AdmissionInput.Operation;
-import io.wgguard.policy.Decision.Verdict;
+import io.wgguard.policy.Violation.Type;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -47,6 +47,12 @@ public final class FelixConfigurationPolicy {
   /** {@code judged-by} when the view was not synced yet. */
   public static final String BY_OBJECT_NOT_SYNCED = "object-alone (no synced view of the cluster)";
 
+  /**
+   * {@code judged-by} when the written object's scope matches no known node ({@link
+   * WriteEffect#reachesKnownNode}): the nodes it decides have not joined yet.
+   */
+  public static final String BY_OBJECT_NO_MATCH = "object-alone (its scope matches no known node)";
+
   /** {@code judged-by} when the view knows no node. */
   public static final String BY_OBJECT_NO_NODES = "object-alone (no node known)";
 
@@ -71,7 +77,7 @@ public final class FelixConfigurationPolicy {
   /** Judges one request at instant {@code now} against the replica's view of the cluster. */
   public Decision decide(AdmissionInput input, ClusterView view, Instant now) {
     if (input.operation() == Operation.CONNECT || input.subject() == null) {
-      return allowed(List.of());
+      return Decision.allow(List.of());
     }
     FelixObject subject = input.subject();
     List<Violation> invalid = new ArrayList<>();
@@ -79,7 +85,7 @@ public final class FelixConfigurationPolicy {
     List<String> keepsOff = new ArrayList<>();
     boolean touched = false;
     for (GuardedField field : GuardedField.values()) {
-      if (settings.guardedFields().contains(field)) {
+      if (settings.judges(field)) {
         touched |= judgeObject(input, field, invalid, byObject, keepsOff);
       }
     }
@@ -95,7 +101,7 @@ public final class FelixConfigurationPolicy {
     if (input.operation() == Operation.UPDATE && !touched && !pathTouched && invalid.isEmpty()) {
       // Same assertions in the same scope: the object reads the same to Felix, so no node can
       // change. The common case (calico-node and the operator writing other fields) stops here.
-      return allowed(keepsOff);
+      return Decision.allow(keepsOff);
     }
 
     String judgedBy;
@@ -106,7 +112,17 @@ public final class FelixConfigurationPolicy {
       for (Flip flip :
           WriteEffect.switchedOff(
               view, input.oldObject(), input.newObject(), settings.guardedFields())) {
-        disables.add(effectViolation(input, flip, byObject.get(flip.field())));
+        Violation explains = byObject.get(flip.field());
+        if (explains == null && flip.field() == GuardedField.WIREGUARD_ENABLED_V6) {
+          explains = byObject.get(GuardedField.IPV6_SUPPORT); // IPv6 off by Felix's IPv6 support
+        }
+        disables.add(effectViolation(input, flip, explains));
+      }
+      if (!WriteEffect.reachesKnownNode(view, input.oldObject(), input.newObject())) {
+        // No known node to judge by: the object decides for nodes still to join (a node.<name>
+        // written before its node, a selector for a pool to come), so it is judged alone.
+        judgedBy = BY_OBJECT_NO_MATCH;
+        disables.addAll(byObject.values());
       }
       if (pathTouched) {
         for (PathWriteEffect.Break broken :
@@ -129,7 +145,7 @@ public final class FelixConfigurationPolicy {
     }
     disables.addAll(pathDisables);
     if (invalid.isEmpty() && disables.isEmpty()) {
-      return allowed(keepsOff);
+      return Decision.allow(keepsOff);
     }
 
     List<Violation> overrideProblems =
@@ -137,14 +153,14 @@ public final class FelixConfigurationPolicy {
     List<Violation> all = new ArrayList<>(invalid);
     all.addAll(disables);
     Map<String, String> audit = new LinkedHashMap<>();
-    audit.put("scope", subject.scope().code());
-    audit.put("object", subject.name());
-    audit.put("judged-by", judgedBy);
+    audit.put(Names.AUDIT_SCOPE, subject.scope().code());
+    audit.put(Names.AUDIT_OBJECT, subject.name());
+    audit.put(Names.AUDIT_JUDGED_BY, judgedBy);
     if (!disables.isEmpty()) {
-      audit.put("disabled-fields", fields(disables));
+      audit.put(Names.AUDIT_DISABLED_FIELDS, fields(disables));
     }
     if (input.dryRun()) {
-      audit.put("dry-run", "true");
+      audit.put(Names.AUDIT_DRY_RUN, "true");
     }
 
     if (invalid.isEmpty() && overrideProblems.isEmpty()) {
@@ -208,9 +224,9 @@ public final class FelixConfigurationPolicy {
     if (previous.equals(after.fingerprint())) {
       return false; // the write does not touch this field or the object's scope
     }
-    for (Violation v : after.invalid()) {
+    for (UnreadableValue v : after.invalid()) {
       if (before == null || !before.invalid().contains(v)) {
-        invalid.add(v);
+        invalid.add(new Violation(v.field(), Violation.Type.INVALID_VALUE, v.detail()));
       }
     }
     boolean sameScope = before != null && oldObject.scope().equals(newObject.scope());
@@ -395,7 +411,7 @@ public final class FelixConfigurationPolicy {
       if (!before.contains(problem)) {
         invalid.add(
             new Violation(
-                "metadata.annotations[" + Names.CALICO_METADATA_ANNOTATION + "]",
+                FieldPath.annotation(Names.CALICO_METADATA_ANNOTATION),
                 Type.INVALID_VALUE,
                 problem + ", so the overrides it may hold cannot be checked"));
       }
@@ -453,10 +469,6 @@ public final class FelixConfigurationPolicy {
               .formatted(object, details(pathInvalid)));
     }
     return String.join(" ", sentences);
-  }
-
-  private static Decision allowed(List<String> warnings) {
-    return new Decision(true, Verdict.ALLOWED, "", warnings, Map.of(), List.of());
   }
 
   private static String details(List<Violation> violations) {

@@ -86,14 +86,14 @@ class SettingsTest {
   }
 
   @Test
-  void defaultsExemptWindowsUseKeyEvidenceNoScheduleAndHalf() {
+  void defaultsExemptNoSelectorUseKeyEvidenceNoScheduleAndHalf() {
     PassSettings defaults = PassSettings.defaults();
 
     assertThat(defaults)
         .isEqualTo(
             new PassSettings(
                 new EvidenceSettings(
-                    EqualitySelector.parse("kubernetes.io/os=windows"),
+                    EqualitySelector.none(),
                     Set.of(ModuleSource.KEY),
                     "",
                     Optional.empty(),

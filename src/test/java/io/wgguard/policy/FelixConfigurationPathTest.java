@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.wgguard.felix.ClusterView;
 import io.wgguard.felix.Felix;
 import io.wgguard.felix.FelixPath;
-import io.wgguard.felix.Violation;
 import io.wgguard.policy.Decision.Verdict;
 import java.time.Instant;
 import java.util.HashMap;

@@ -303,7 +303,8 @@ class PathPolicyTest {
 
     TunnelReport report =
         io.wgguard.pass.CheckerPass.assess(
-                io.wgguard.felix.EffectiveWireguard.of(felix(wgDefault())),
+                io.wgguard.felix.EffectiveWireguard.of(
+                    felix(wgDefault()), io.wgguard.felix.EffectiveWireguard.Environment.NONE),
                 nodes,
                 affinities,
                 ENFORCE_TUNNELS,
@@ -330,7 +331,8 @@ class PathPolicyTest {
 
     TunnelReport report =
         io.wgguard.pass.CheckerPass.assess(
-                io.wgguard.felix.EffectiveWireguard.of(felix(wgDefault())),
+                io.wgguard.felix.EffectiveWireguard.of(
+                    felix(wgDefault()), io.wgguard.felix.EffectiveWireguard.Environment.NONE),
                 nodes,
                 affinities(blocks(), OLD),
                 ENFORCE_TUNNELS,
@@ -355,7 +357,8 @@ class PathPolicyTest {
 
     List<Finding> findings =
         io.wgguard.pass.CheckerPass.assess(
-                io.wgguard.felix.EffectiveWireguard.of(felix(wgDefault())),
+                io.wgguard.felix.EffectiveWireguard.of(
+                    felix(wgDefault()), io.wgguard.felix.EffectiveWireguard.Environment.NONE),
                 nodes,
                 affinities(blocks(), OLD),
                 ENFORCE_TUNNELS,
