@@ -16,6 +16,24 @@ import javax.net.ssl.TrustManagerFactory;
 /** An HTTPS client that trusts only the test CA, as the API server trusts the caBundle. */
 public final class TestHttps {
 
+  /** The webhook port Quarkus tests listen on (application.properties, WGGUARD_TEST_SSL_PORT). */
+  public static final int SSL_PORT =
+      Integer.parseInt(System.getenv().getOrDefault("WGGUARD_TEST_SSL_PORT", "18443"));
+
+  /** The management port of Quarkus tests (WGGUARD_TEST_MANAGEMENT_PORT). */
+  public static final int MANAGEMENT_PORT =
+      Integer.parseInt(System.getenv().getOrDefault("WGGUARD_TEST_MANAGEMENT_PORT", "19000"));
+
+  /** {@code https://localhost:<webhook port><path>}. */
+  public static String webhook(String path) {
+    return "https://localhost:" + SSL_PORT + path;
+  }
+
+  /** {@code http://localhost:<management port><path>}. */
+  public static String management(String path) {
+    return "http://localhost:" + MANAGEMENT_PORT + path;
+  }
+
   private TestHttps() {}
 
   /** A client trusting the CA certificate in {@code caFile}. */

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @WithKubernetesTestServer(crud = true)
 class AdmissionResourceQuarkusTest {
 
-  static final String URL = "https://localhost:18443/admission/felixconfiguration";
+  static final String URL = TestHttps.webhook("/admission/felixconfiguration");
   static final ObjectMapper JSON = new ObjectMapper();
 
   @KubernetesTestServer KubernetesServer apiServer;
@@ -249,7 +249,7 @@ class AdmissionResourceQuarkusTest {
     TestHttps.post(https, URL, "{".getBytes(StandardCharsets.UTF_8));
 
     String metrics =
-        TestHttps.get(HttpClient.newHttpClient(), "http://localhost:19000/q/metrics").body();
+        TestHttps.get(HttpClient.newHttpClient(), TestHttps.management("/q/metrics")).body();
 
     assertThat(metrics)
         .containsPattern(
@@ -263,11 +263,11 @@ class AdmissionResourceQuarkusTest {
   void healthIsServedOnTheManagementPort() {
     HttpClient plain = HttpClient.newHttpClient();
 
-    assertThat(TestHttps.get(plain, "http://localhost:19000/q/health/live").statusCode())
+    assertThat(TestHttps.get(plain, TestHttps.management("/q/health/live")).statusCode())
         .isEqualTo(200);
-    assertThat(TestHttps.get(plain, "http://localhost:19000/q/health/started").statusCode())
+    assertThat(TestHttps.get(plain, TestHttps.management("/q/health/started")).statusCode())
         .isEqualTo(200);
-    HttpResponse<String> ready = TestHttps.get(plain, "http://localhost:19000/q/health/ready");
+    HttpResponse<String> ready = TestHttps.get(plain, TestHttps.management("/q/health/ready"));
     assertThat(ready.body()).contains("\"webhook-tls\"").contains("\"kubernetes-api\"");
     assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
   }
@@ -288,7 +288,7 @@ class AdmissionResourceQuarkusTest {
         .contains(200, 400);
   }
 
-  static final String POD_URL = "https://localhost:18443/admission/pod";
+  static final String POD_URL = TestHttps.webhook("/admission/pod");
 
   static String podReview(String kind, String nodeName) {
     return "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"p1\","
@@ -331,7 +331,7 @@ class AdmissionResourceQuarkusTest {
     HttpResponse<String> http =
         TestHttps.post(
             https,
-            "https://localhost:18443/admission/constant",
+            TestHttps.webhook("/admission/constant"),
             podReview("Pod", "worker1").getBytes(StandardCharsets.UTF_8));
 
     assertThat(http.statusCode()).isEqualTo(404);
@@ -355,7 +355,7 @@ class AdmissionResourceQuarkusTest {
     byte[] body = Files.readAllBytes(Path.of("src/test/resources/reviews", file));
 
     HttpResponse<String> http =
-        TestHttps.post(https, "https://localhost:18443/admission/calico-node", body);
+        TestHttps.post(https, TestHttps.webhook("/admission/calico-node"), body);
 
     assertThat(http.statusCode()).isEqualTo(200);
     JsonNode response = JSON.readTree(http.body()).path("response");
@@ -377,7 +377,7 @@ class AdmissionResourceQuarkusTest {
     HttpResponse<String> http =
         TestHttps.post(
             https,
-            "https://localhost:18443/admission/calico-node",
+            TestHttps.webhook("/admission/calico-node"),
             podReview("Pod", "worker1").getBytes(StandardCharsets.UTF_8));
 
     assertThat(http.statusCode()).isEqualTo(400);
