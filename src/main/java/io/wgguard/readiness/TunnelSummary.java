@@ -85,6 +85,46 @@ public record TunnelSummary(Instant at, String source, Map<IpFamily, Device> dev
     public static Device missing(String iface) {
       return new Device(iface, false, "", 0, 0, TunnelSummary.peerDigest(List.of()), 0, List.of());
     }
+
+    /** This device with the peer set ({@code peers}, {@code peerDigest}) of {@code other}. */
+    public Device withPeerSetOf(Device other) {
+      return new Device(
+          iface,
+          present,
+          publicKey,
+          listenPort,
+          other.peers,
+          other.peerDigest,
+          handshakeStale,
+          stalePeers);
+    }
+  }
+
+  /**
+   * Whether this summary says the same as {@code other}: the same source, families, devices, keys,
+   * peer sets, stale peers (and whatever else a device records). Only {@code at}, the time of the
+   * reading, is left out, so a summary read again a minute later is the same state. The node agent
+   * writes the annotation only when this turns false (or its forced report is due), so a field
+   * added to {@link Device} is part of the state by default; one that moves on its own (a handshake
+   * time, a byte counter) must not be added to {@link Device}, or must be left out here.
+   */
+  public boolean sameState(TunnelSummary other) {
+    return other != null && source.equals(other.source) && devices.equals(other.devices);
+  }
+
+  /**
+   * This summary with each device's peer set taken from {@code other} where {@code other} has the
+   * same family: {@code sameState} of the result tells whether anything besides the peer sets
+   * differs.
+   */
+  public TunnelSummary withPeerSetsOf(TunnelSummary other) {
+    Map<IpFamily, Device> merged = new EnumMap<>(IpFamily.class);
+    devices.forEach(
+        (family, device) -> {
+          Device theirs = other.devices.get(family);
+          merged.put(family, theirs == null ? device : device.withPeerSetOf(theirs));
+        });
+    return new TunnelSummary(at, source, merged);
   }
 
   /**

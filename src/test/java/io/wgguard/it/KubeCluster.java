@@ -145,7 +145,8 @@ public final class KubeCluster implements AutoCloseable {
 
   /** Calico's CRDs as the repository keeps them: {@code src/test/resources/calico}. */
   public static Path calicoFixtures() {
-    return Path.of(System.getProperty("wgguard.basedir", "."), "src", "test", "resources", "calico");
+    return Path.of(
+        System.getProperty("wgguard.basedir", "."), "src", "test", "resources", "calico");
   }
 
   /** A client authenticated as the certificate admin (system:masters). */
@@ -216,8 +217,9 @@ public final class KubeCluster implements AutoCloseable {
   }
 
   /**
-   * Installs Calico's CRDs (FelixConfiguration in both groups, BlockAffinity, IPAMBlock) from {@link #calicoFixtures()}, without the {@code
-   * x-kubernetes-validations} that API servers before 1.25 do not know.
+   * Installs Calico's CRDs (FelixConfiguration in both groups, BlockAffinity, IPAMBlock) from
+   * {@link #calicoFixtures()}, without the {@code x-kubernetes-validations} that API servers before
+   * 1.25 do not know.
    */
   public void installCalicoCrds() throws IOException {
     Path fixtures = calicoFixtures();
