@@ -25,7 +25,7 @@ public final class Names {
 
   /**
    * Node annotation in which the wgguard node agent publishes what it read of the node's WireGuard
-   * devices, as {@code io.wgguard.readiness.TunnelSummary} JSON.
+   * devices, as {@code io.wgguard.tunnels.summary.TunnelSummary} JSON.
    */
   public static final String TUNNELS_ANNOTATION = PREFIX + "tunnels";
 

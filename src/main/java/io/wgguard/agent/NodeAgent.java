@@ -11,7 +11,7 @@ import io.wgguard.felix.EffectiveWireguard;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
 import io.wgguard.felix.IpFamily;
-import io.wgguard.readiness.TunnelSummary;
+import io.wgguard.tunnels.summary.TunnelSummary;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;

@@ -1,6 +1,6 @@
 package io.wgguard.agent;
 
-import io.wgguard.readiness.TunnelSummary;
+import io.wgguard.tunnels.summary.TunnelSummary;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package io.wgguard.cli;
 
+import io.wgguard.evidence.NodeReadinessPolicy;
+import io.wgguard.evidence.ReadinessSettings;
 import io.wgguard.felix.EffectiveWireguard;
-import io.wgguard.readiness.ClusterAssessment;
-import io.wgguard.readiness.NodeReadinessPolicy;
-import io.wgguard.readiness.ReadinessSettings;
-import io.wgguard.readiness.TaintPlan;
-import io.wgguard.readiness.TaintPlanner;
+import io.wgguard.taints.TaintPlan;
+import io.wgguard.taints.TaintPlanner;
+import io.wgguard.tunnels.ClusterAssessment;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.time.Clock;

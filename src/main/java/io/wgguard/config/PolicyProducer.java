@@ -1,15 +1,15 @@
 package io.wgguard.config;
 
 import io.quarkus.runtime.StartupEvent;
+import io.wgguard.evidence.EqualitySelector;
+import io.wgguard.evidence.ModuleSource;
+import io.wgguard.evidence.ReadinessSettings;
+import io.wgguard.evidence.TaintEffect;
 import io.wgguard.felix.GuardedField;
 import io.wgguard.policy.CalicoNodePolicy;
 import io.wgguard.policy.FelixConfigurationPolicy;
 import io.wgguard.policy.PodPlacementPolicy;
 import io.wgguard.policy.PolicySettings;
-import io.wgguard.readiness.EqualitySelector;
-import io.wgguard.readiness.ModuleSource;
-import io.wgguard.readiness.ReadinessSettings;
-import io.wgguard.readiness.TaintEffect;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;

@@ -2,7 +2,7 @@ package io.wgguard.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import io.wgguard.readiness.TunnelEvidence;
+import io.wgguard.tunnels.TunnelEvidence;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

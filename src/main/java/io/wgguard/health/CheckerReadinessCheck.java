@@ -1,6 +1,6 @@
 package io.wgguard.health;
 
-import io.wgguard.readiness.CheckerView;
+import io.wgguard.status.CheckerView;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;

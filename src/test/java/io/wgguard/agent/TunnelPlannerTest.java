@@ -2,8 +2,8 @@ package io.wgguard.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wgguard.readiness.TunnelSummary;
-import io.wgguard.readiness.TunnelSummary.Device;
+import io.wgguard.tunnels.summary.TunnelSummary;
+import io.wgguard.tunnels.summary.TunnelSummary.Device;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;

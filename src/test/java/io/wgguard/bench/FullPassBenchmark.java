@@ -5,15 +5,15 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.wgguard.Names;
 import io.wgguard.checker.NodeFactsMapper;
+import io.wgguard.evidence.NodeFacts;
+import io.wgguard.evidence.NodeReadinessPolicy;
+import io.wgguard.evidence.ReadinessSettings;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
-import io.wgguard.readiness.ClusterAssessment;
-import io.wgguard.readiness.NodeFacts;
-import io.wgguard.readiness.NodeReadinessPolicy;
-import io.wgguard.readiness.PeerDigest;
-import io.wgguard.readiness.ReadinessSettings;
-import io.wgguard.readiness.TaintPlan;
-import io.wgguard.readiness.TaintPlanner;
+import io.wgguard.taints.TaintPlan;
+import io.wgguard.taints.TaintPlanner;
+import io.wgguard.tunnels.ClusterAssessment;
+import io.wgguard.tunnels.summary.PeerDigest;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>With {@code -Dtunnels=true} every node also carries the node agent's tunnel summary ({@code
  * wgguard.io/tunnels}, every tunnel proven), so the pass includes the tunnel cross-check ({@link
- * io.wgguard.readiness.TunnelPolicy}) over n × (n - 1) pairs.
+ * io.wgguard.tunnels.TunnelPolicy}) over n × (n - 1) pairs.
  *
  * <p>Arguments: node counts; {@code -Druns=100 -Dwarmup=30} set the repetitions.
  */

@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.fabric8.kubernetes.client.informers.impl.cache.CacheImpl;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.wgguard.checker.NodeFactsMapper;
-import io.wgguard.readiness.NodeFacts;
+import io.wgguard.evidence.NodeFacts;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.time.Instant;

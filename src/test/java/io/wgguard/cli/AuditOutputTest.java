@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wgguard.felix.IpFamily;
-import io.wgguard.readiness.TunnelSummary;
+import io.wgguard.tunnels.summary.TunnelSummary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

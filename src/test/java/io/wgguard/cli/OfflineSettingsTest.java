@@ -2,12 +2,12 @@ package io.wgguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.wgguard.evidence.EqualitySelector;
+import io.wgguard.evidence.ModuleSource;
+import io.wgguard.evidence.ReadinessSettings;
+import io.wgguard.evidence.TaintEffect;
 import io.wgguard.felix.GuardedField;
 import io.wgguard.policy.PolicySettings;
-import io.wgguard.readiness.EqualitySelector;
-import io.wgguard.readiness.ModuleSource;
-import io.wgguard.readiness.ReadinessSettings;
-import io.wgguard.readiness.TaintEffect;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

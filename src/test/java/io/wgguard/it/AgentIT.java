@@ -10,7 +10,7 @@ import io.wgguard.Names;
 import io.wgguard.agent.HostTree;
 import io.wgguard.felix.IpFamily;
 import io.wgguard.it.KubeCluster.User;
-import io.wgguard.readiness.TunnelSummary;
+import io.wgguard.tunnels.summary.TunnelSummary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -221,7 +221,7 @@ class AgentIT {
         .contains(
             "io.wgguard.agent.NodeAgent",
             "io.wgguard.felix.EffectiveWireguard",
-            "io.wgguard.readiness.TunnelSummary",
+            "io.wgguard.tunnels.summary.TunnelSummary",
             "com.fasterxml.jackson.databind.node.ObjectNode");
     assertThat(loaded)
         .noneMatch(c -> c.startsWith("com.fasterxml.jackson.databind.ObjectMapper"))

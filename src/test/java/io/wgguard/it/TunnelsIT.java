@@ -10,7 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.wgguard.Names;
 import io.wgguard.agent.HostTree;
 import io.wgguard.it.KubeCluster.User;
-import io.wgguard.readiness.TunnelSummary;
+import io.wgguard.tunnels.summary.TunnelSummary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

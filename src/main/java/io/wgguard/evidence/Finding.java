@@ -1,0 +1,31 @@
+package io.wgguard.evidence;
+
+import io.wgguard.felix.IpFamily;
+
+/**
+ * One thing that keeps a node from being WireGuard-ready.
+ *
+ * @param reason the taint value it maps to
+ * @param family the IP family concerned, or null for node-wide evidence (condition, label)
+ * @param field where on the Node the evidence is, e.g. {@code
+ *     metadata.annotations[projectcalico.org/WireguardPublicKey]} or {@code
+ *     status.conditions[WireGuardModuleReady]}
+ * @param detail a sentence for people, naming the annotation, condition or label and the evidence
+ */
+public record Finding(NotReadyReason reason, IpFamily family, String field, String detail) {
+
+  /** Path of a node annotation, e.g. {@code metadata.annotations[projectcalico.org/...]}. */
+  public static String annotation(String key) {
+    return "metadata.annotations[" + key + "]";
+  }
+
+  /** Path of a node label. */
+  static String label(String key) {
+    return "metadata.labels[" + key + "]";
+  }
+
+  /** Path of a node condition. */
+  static String condition(String type) {
+    return "status.conditions[" + type + "]";
+  }
+}

@@ -1,0 +1,152 @@
+package io.wgguard.status;
+
+import io.wgguard.evidence.NodeVerdict;
+import io.wgguard.pass.StandingOverride;
+import io.wgguard.taints.NodePlan;
+import io.wgguard.taints.TaintPlan;
+import io.wgguard.tunnels.ClusterAssessment;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The latest outcome of a checker pass, as every replica computes it: what health, {@code /status},
+ * metrics and pod admission read. Never blocks, never calls the API server. Looking one node up is
+ * a hash lookup: pod admission does it on every pinned pod's request.
+ */
+public final class CheckerStatus {
+
+  private final TaintPlan plan;
+  private final ClusterAssessment assessment;
+  private final Instant at;
+  private final String felixApiVersion;
+  private final Map<String, String> unreadable;
+  private final boolean leader;
+  private final boolean dryRun;
+  private final List<String> faults;
+  private final String held;
+  private final Map<String, NodeVerdict> verdicts;
+  private final Map<String, NodePlan> plans;
+  private final List<StandingOverride> overrides;
+
+  /**
+   * @param plan the taint plan of the last pass
+   * @param assessment the readiness assessment of the last pass
+   * @param at when the pass ran
+   * @param felixApiVersion the FelixConfiguration API watched, empty when none is served
+   * @param unreadable FelixConfigurations that could not be read, with reasons
+   * @param leader whether this replica writes taints
+   * @param dryRun whether taint writes are only reported
+   * @param overrides FelixConfigurations carrying an override label
+   */
+  public CheckerStatus(
+      TaintPlan plan,
+      ClusterAssessment assessment,
+      Instant at,
+      String felixApiVersion,
+      Map<String, String> unreadable,
+      boolean leader,
+      boolean dryRun,
+      List<StandingOverride> overrides) {
+    this(
+        plan,
+        assessment,
+        at,
+        felixApiVersion,
+        unreadable,
+        leader,
+        dryRun,
+        overrides,
+        List.of(),
+        "");
+  }
+
+  /**
+   * @param faults what keeps the checker's view from being the cluster's (an API lost after it was
+   *     seen, a watch down), one sentence each; empty when none
+   * @param held why taint removals were held back in this pass; empty when none were
+   */
+  public CheckerStatus(
+      TaintPlan plan,
+      ClusterAssessment assessment,
+      Instant at,
+      String felixApiVersion,
+      Map<String, String> unreadable,
+      boolean leader,
+      boolean dryRun,
+      List<StandingOverride> overrides,
+      List<String> faults,
+      String held) {
+    this.overrides = List.copyOf(overrides);
+    this.faults = List.copyOf(faults);
+    this.held = held;
+    this.plan = plan;
+    this.assessment = assessment;
+    this.at = at;
+    this.felixApiVersion = felixApiVersion;
+    this.unreadable = Map.copyOf(unreadable);
+    this.leader = leader;
+    this.dryRun = dryRun;
+    Map<String, NodeVerdict> verdictIndex = new HashMap<>();
+    assessment.verdicts().forEach(v -> verdictIndex.put(v.name(), v));
+    this.verdicts = verdictIndex;
+    Map<String, NodePlan> planIndex = new HashMap<>();
+    plan.nodes().forEach(p -> planIndex.put(p.node(), p));
+    this.plans = planIndex;
+  }
+
+  /** The verdict on one node, if the last pass saw it. */
+  public Optional<NodeVerdict> verdict(String node) {
+    return Optional.ofNullable(verdicts.get(node));
+  }
+
+  /** The plan for one node, if the last pass saw it. */
+  public Optional<NodePlan> nodePlan(String node) {
+    return Optional.ofNullable(plans.get(node));
+  }
+
+  /** FelixConfigurations carrying an override label, stale or in force. */
+  public List<StandingOverride> overrides() {
+    return overrides;
+  }
+
+  public TaintPlan plan() {
+    return plan;
+  }
+
+  public ClusterAssessment assessment() {
+    return assessment;
+  }
+
+  public Instant at() {
+    return at;
+  }
+
+  public String felixApiVersion() {
+    return felixApiVersion;
+  }
+
+  public Map<String, String> unreadable() {
+    return unreadable;
+  }
+
+  public boolean leader() {
+    return leader;
+  }
+
+  public boolean dryRun() {
+    return dryRun;
+  }
+
+  /** What keeps the checker's view from being the cluster's; empty when none. */
+  public List<String> faults() {
+    return faults;
+  }
+
+  /** Why taint removals were held back in the last pass; empty when none were. */
+  public String held() {
+    return held;
+  }
+}
