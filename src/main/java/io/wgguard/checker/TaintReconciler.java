@@ -5,6 +5,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.wgguard.Names;
 import io.wgguard.config.WgguardConfig;
+import io.wgguard.evidence.AgentLease;
 import io.wgguard.evidence.Finding;
 import io.wgguard.evidence.NodeFacts;
 import io.wgguard.evidence.NodeReadinessPolicy;
@@ -134,6 +135,16 @@ public class TaintReconciler implements CheckerView {
     return !config.checker().enabled() || cache.synced();
   }
 
+  private static Map<String, Instant> summaries(Collection<NodeFacts> nodes) {
+    Map<String, Instant> at = new HashMap<>();
+    for (NodeFacts node : nodes) {
+      if (node.tunnels() != null) {
+        at.put(node.name(), node.tunnels().at());
+      }
+    }
+    return at;
+  }
+
   /** One pass; runs on the checker thread (tests call it directly). */
   void pass() {
     if (!cache.synced()) {
@@ -148,7 +159,9 @@ public class TaintReconciler implements CheckerView {
     // calico-node's FELIX_* environment is the top layer, above every FelixConfiguration.
     EffectiveWireguard wireguard =
         EffectiveWireguard.of(felix).withEnvironment(calicoNodes, configMaps);
-    ClusterAssessment assessment = NodeReadinessPolicy.assess(wireguard, nodes, settings, now);
+    Map<String, AgentLease> leases = cache.leases();
+    ClusterAssessment assessment =
+        NodeReadinessPolicy.assess(wireguard, nodes, leases, settings, now);
     TaintPlan plan = TaintPlanner.plan(assessment, settings);
     List<StandingOverride> overrides = StandingOverride.of(felix, now);
     boolean leader = election.isLeader();
@@ -172,7 +185,9 @@ public class TaintReconciler implements CheckerView {
             dryRun,
             overrides,
             faults,
-            decision.held());
+            decision.held(),
+            leases,
+            summaries(nodes));
     metrics.pass(plan, overrides);
     reportDepartures(assessment, nodes, wireguard, leader && !dryRun);
     metrics.forcedOffByEnvironment(forcedOff(calicoNodes, configMaps));

@@ -243,9 +243,13 @@ public interface WgguardConfig {
 
     /**
      * Oldest acceptable heartbeat of the {@code WireGuardModuleReady} condition, and oldest
-     * acceptable tunnel summary ({@code wgguard.io/tunnels}) of the node agent.
+     * acceptable tunnel summary ({@code wgguard.io/tunnels}) of the node agent. The agent writes
+     * them on change and at least every {@code wgguard.agent.report-interval} plus {@code
+     * report-jitter} (6 minutes by default): this bounds an agent that is alive (its Lease renewed)
+     * but cannot report, two missed reports and some. Whether the agent is alive is its Lease
+     * ({@code agent-silent}), not this age.
      */
-    @WithDefault("2m")
+    @WithDefault("15m")
     Duration conditionMaxAge();
 
     /**

@@ -37,7 +37,7 @@ public record ReadinessSettings(
   public static final String DEFAULT_EXEMPT_SELECTOR = "kubernetes.io/os=windows";
 
   /** Default maximum heartbeat age of the module condition. */
-  public static final Duration DEFAULT_CONDITION_MAX_AGE = Duration.ofMinutes(2);
+  public static final Duration DEFAULT_CONDITION_MAX_AGE = Duration.ofMinutes(15);
 
   /** Default safety-brake fraction. */
   public static final double DEFAULT_BRAKE_FRACTION = 0.5;

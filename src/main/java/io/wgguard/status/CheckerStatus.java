@@ -1,5 +1,6 @@
 package io.wgguard.status;
 
+import io.wgguard.evidence.AgentLease;
 import io.wgguard.evidence.NodeVerdict;
 import io.wgguard.pass.StandingOverride;
 import io.wgguard.taints.NodePlan;
@@ -30,6 +31,8 @@ public final class CheckerStatus {
   private final Map<String, NodeVerdict> verdicts;
   private final Map<String, NodePlan> plans;
   private final List<StandingOverride> overrides;
+  private final Map<String, AgentLease> leases;
+  private final Map<String, Instant> summaries;
 
   /**
    * @param plan the taint plan of the last pass
@@ -79,6 +82,40 @@ public final class CheckerStatus {
       List<StandingOverride> overrides,
       List<String> faults,
       String held) {
+    this(
+        plan,
+        assessment,
+        at,
+        felixApiVersion,
+        unreadable,
+        leader,
+        dryRun,
+        overrides,
+        faults,
+        held,
+        Map.of(),
+        Map.of());
+  }
+
+  /**
+   * @param leases the node agents' Leases the pass saw, by node
+   * @param summaries when each node's tunnel summary was read by its agent ({@code at}), by node
+   */
+  public CheckerStatus(
+      TaintPlan plan,
+      ClusterAssessment assessment,
+      Instant at,
+      String felixApiVersion,
+      Map<String, String> unreadable,
+      boolean leader,
+      boolean dryRun,
+      List<StandingOverride> overrides,
+      List<String> faults,
+      String held,
+      Map<String, AgentLease> leases,
+      Map<String, Instant> summaries) {
+    this.leases = leases;
+    this.summaries = summaries;
     this.overrides = List.copyOf(overrides);
     this.faults = List.copyOf(faults);
     this.held = held;
@@ -105,6 +142,16 @@ public final class CheckerStatus {
   /** The plan for one node, if the last pass saw it. */
   public Optional<NodePlan> nodePlan(String node) {
     return Optional.ofNullable(plans.get(node));
+  }
+
+  /** The node agent's Lease on one node, if the last pass saw one. */
+  public Optional<AgentLease> lease(String node) {
+    return Optional.ofNullable(leases.get(node));
+  }
+
+  /** When the node's agent read the tunnel summary the last pass saw, if there was one. */
+  public Optional<Instant> summaryAt(String node) {
+    return Optional.ofNullable(summaries.get(node));
   }
 
   /** FelixConfigurations carrying an override label, stale or in force. */

@@ -2,8 +2,10 @@ package io.wgguard.tunnels;
 
 import io.wgguard.Messages;
 import io.wgguard.Names;
+import io.wgguard.evidence.AgentLease;
 import io.wgguard.evidence.Finding;
 import io.wgguard.evidence.NodeFacts;
+import io.wgguard.evidence.NodeReadinessPolicy;
 import io.wgguard.evidence.NodeVerdict;
 import io.wgguard.evidence.NotReadyReason;
 import io.wgguard.evidence.ReadinessSettings;
@@ -77,6 +79,19 @@ public final class TunnelPolicy {
       Collection<NodeFacts> nodes,
       ReadinessSettings settings,
       Instant now) {
+    return crossCheck(assessment, nodes, Map.of(), settings, now);
+  }
+
+  /**
+   * The assessment with the tunnel cross-check added; a node whose agent's Lease expired has {@link
+   * NotReadyReason#AGENT_SILENT} instead of a judgement of its last summary.
+   */
+  public static ClusterAssessment crossCheck(
+      ClusterAssessment assessment,
+      Collection<NodeFacts> nodes,
+      Map<String, AgentLease> leases,
+      ReadinessSettings settings,
+      Instant now) {
     boolean enforce = settings.tunnelEvidence() == TunnelEvidence.ENFORCE;
     Map<String, NodeFacts> byName = new HashMap<>(nodes.size() * 2);
     boolean anySummary = false;
@@ -102,7 +117,7 @@ public final class TunnelPolicy {
         verdicts.add(verdict);
         continue;
       }
-      NodeTunnels tunnels = check(node, verdict, meshes, settings, now);
+      NodeTunnels tunnels = check(node, verdict, meshes, leases.get(node.name()), settings, now);
       checked.put(node.name(), tunnels);
       expected += tunnels.expectedPairs();
       healthy += tunnels.healthyPairs();
@@ -126,14 +141,18 @@ public final class TunnelPolicy {
       NodeFacts node,
       NodeVerdict verdict,
       Map<IpFamily, Mesh> meshes,
+      AgentLease lease,
       ReadinessSettings settings,
       Instant now) {
     List<Finding> findings = new ArrayList<>(0);
     long expected = 0;
     long healthy = 0;
     TunnelSummary summary = node.tunnels();
-    String noEvidence = noEvidence(node, settings.conditionMaxAge(), now);
-    if (noEvidence != null) {
+    Finding silent = NodeReadinessPolicy.agentSilent(node.name(), lease, now);
+    String noEvidence = silent != null ? "" : noEvidence(node, settings.conditionMaxAge(), now);
+    if (silent != null) {
+      findings.add(silent);
+    } else if (noEvidence != null) {
       findings.add(new Finding(NotReadyReason.NO_TUNNEL_EVIDENCE, null, FIELD, noEvidence));
     }
     for (IpFamily family : verdict.families()) {
