@@ -5,42 +5,31 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.wgguard.Names;
 import io.wgguard.config.WgguardConfig;
-import io.wgguard.evidence.AgentLease;
 import io.wgguard.evidence.Finding;
-import io.wgguard.evidence.NodeFacts;
-import io.wgguard.evidence.NodeReadinessPolicy;
-import io.wgguard.evidence.ReadinessSettings;
-import io.wgguard.felix.CalicoNodeEnvironment;
-import io.wgguard.felix.EffectiveWireguard;
-import io.wgguard.felix.EnvironmentSetting;
-import io.wgguard.felix.IpFamily;
+import io.wgguard.pass.CheckerPass;
+import io.wgguard.pass.ClusterSnapshot;
 import io.wgguard.pass.Departure;
-import io.wgguard.pass.StandingOverride;
+import io.wgguard.pass.PassResult;
+import io.wgguard.pass.PassSettings;
+import io.wgguard.pass.PreviousPass;
 import io.wgguard.status.CheckerStatus;
 import io.wgguard.status.CheckerView;
 import io.wgguard.taints.Posture;
 import io.wgguard.taints.RemovalGuard;
 import io.wgguard.taints.TaintChange;
 import io.wgguard.taints.TaintPlan;
-import io.wgguard.taints.TaintPlanner;
-import io.wgguard.tunnels.ClusterAssessment;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
- * Runs checker passes: read the cache, assess and plan with the pure {@link NodeReadinessPolicy}
- * and {@link TaintPlanner}, publish the status, and, on the lease leader outside dry-run, write the
- * planned taint changes.
+ * Runs checker passes: read the cache into a {@link ClusterSnapshot}, run the pure {@link
+ * CheckerPass}, publish the status, and, on the lease leader outside dry-run, write the planned
+ * taint changes the removal guard lets through.
  *
  * <p>Passes run one at a time on one thread ({@link PassRequests}). Watch events and the scheduled
  * full pass only request a pass; requests arriving while one is pending are folded into it. Taint
@@ -57,19 +46,16 @@ public class TaintReconciler implements CheckerView {
   private final TaintWriterElection election;
   private final EventRecorder events;
   private final CheckerMetrics metrics;
-  private final ReadinessSettings settings;
+  private final PassSettings settings;
   private final WgguardConfig config;
   private final Clock clock;
   private final PassRequests requests;
   private volatile CheckerStatus status;
   private volatile Posture lastPosture;
-  // What the last pass saw, to tell which nodes left WireGuard since; checker thread only.
-  private Map<String, Set<IpFamily>> familiesBefore = Map.of();
-  private Map<String, Map<String, String>> labelsBefore = Map.of();
+  // What the last pass left (families and labels per node, a mass removal waiting for its
+  // confirmation); checker thread only.
+  private PreviousPass previous = PreviousPass.NONE;
   private volatile List<String> lastFaults = List.of();
-
-  /** When a mass removal was first planned, while it waits for its confirming pass. */
-  private Instant massRemovalSince;
 
   public TaintReconciler(
       ClusterCache cache,
@@ -77,7 +63,7 @@ public class TaintReconciler implements CheckerView {
       TaintWriterElection election,
       EventRecorder events,
       CheckerMetrics metrics,
-      ReadinessSettings settings,
+      PassSettings settings,
       WgguardConfig config,
       Clock clock) {
     this.cache = cache;
@@ -135,63 +121,32 @@ public class TaintReconciler implements CheckerView {
     return !config.checker().enabled() || cache.synced();
   }
 
-  private static Map<String, Instant> summaries(Collection<NodeFacts> nodes) {
-    Map<String, Instant> at = new HashMap<>();
-    for (NodeFacts node : nodes) {
-      if (node.tunnels() != null) {
-        at.put(node.name(), node.tunnels().at());
-      }
-    }
-    return at;
-  }
-
   /** One pass; runs on the checker thread (tests call it directly). */
   void pass() {
     if (!cache.synced()) {
       return;
     }
-    var felix = cache.felixConfigurations();
-    List<String> faults = cache.faults();
-    Collection<NodeFacts> nodes = cache.nodes();
-    Instant now = clock.instant();
-    var calicoNodes = cache.calicoNodes();
-    var configMaps = cache.configMapReader();
-    // calico-node's FELIX_* environment is the top layer, above every FelixConfiguration.
-    EffectiveWireguard wireguard =
-        EffectiveWireguard.of(felix).withEnvironment(calicoNodes, configMaps);
-    Map<String, AgentLease> leases = cache.leases();
-    ClusterAssessment assessment =
-        NodeReadinessPolicy.assess(wireguard, nodes, leases, settings, now);
-    TaintPlan plan = TaintPlanner.plan(assessment, settings);
-    List<StandingOverride> overrides = StandingOverride.of(felix, now);
-    boolean leader = election.isLeader();
-    boolean dryRun = config.checker().dryRun();
-    RemovalGuard.Decision decision =
-        RemovalGuard.decide(
-            plan,
-            faults,
-            settings.brakeFraction(),
-            massRemovalSince,
-            now,
-            config.checker().removalConfirmDelay());
-    status =
-        new CheckerStatus(
-            plan,
-            assessment,
-            now,
+    ClusterSnapshot snapshot =
+        new ClusterSnapshot(
+            cache.felixConfigurations(),
+            cache.calicoNodes(),
+            cache.configMapReader(),
+            cache.nodes(),
             cache.felixApiVersion().orElse(""),
             cache.unreadableFelixConfigurations(),
-            leader,
-            dryRun,
-            overrides,
-            faults,
-            decision.held(),
-            leases,
-            summaries(nodes));
-    metrics.pass(plan, overrides);
-    reportDepartures(assessment, nodes, wireguard, leader && !dryRun);
-    metrics.forcedOffByEnvironment(forcedOff(calicoNodes, configMaps));
-    metrics.tunnels(assessment.tunnels());
+            cache.faults(),
+            cache.leases());
+    PassResult result = CheckerPass.run(snapshot, previous, settings, clock.instant());
+    boolean leader = election.isLeader();
+    boolean dryRun = config.checker().dryRun();
+    boolean writer = leader && !dryRun;
+    status = CheckerStatus.of(result, leader, dryRun);
+    TaintPlan plan = result.plan();
+    metrics.pass(plan, result.overrides());
+    reportDepartures(result.departures(), writer);
+    metrics.forcedOffByEnvironment(result.forcedOffByEnvironment());
+    metrics.tunnels(result.tunnels());
+    List<String> faults = snapshot.faults();
     if (!faults.equals(lastFaults)) {
       if (faults.isEmpty()) {
         LOG.infof("the checker's view is whole again");
@@ -204,23 +159,23 @@ public class TaintReconciler implements CheckerView {
       LOG.infof("posture %s: %s", plan.posture(), plan.summary());
       lastPosture = plan.posture();
     }
+    boolean waiting = previous.massRemovalSince() != null;
+    previous = result.next(writer);
     if (plan.noChange()) {
-      massRemovalSince = null;
       return;
     }
-    if (dryRun || !leader) {
-      massRemovalSince = null;
+    if (!writer) {
       LOG.debugf(
           "%s: would %s",
           dryRun ? "dry-run" : "not the taint writer",
           plan.changes().stream().map(TaintChange::describe).toList());
       return;
     }
-    if (decision.recheckIn() != null && massRemovalSince == null) {
+    RemovalGuard.Decision decision = result.removal();
+    if (decision.recheckIn() != null && !waiting) {
       LOG.infof("%s", decision.held());
       requests.requestIn(decision.recheckIn());
     }
-    massRemovalSince = decision.massRemovalSince();
     for (TaintChange change : decision.write().changes()) {
       if (!election.isLeader()) {
         return; // lost the lease mid-pass: the new leader re-plans from fresh state
@@ -230,17 +185,11 @@ public class TaintReconciler implements CheckerView {
   }
 
   /**
-   * Nodes that left WireGuard since the last pass, counted by cause; the writer also records an
+   * Counts the nodes that left WireGuard since the last pass, by cause; the writer also records an
    * Event on each, since a relabelled node leaves WireGuard with no write admission could judge.
    */
-  private void reportDepartures(
-      ClusterAssessment assessment,
-      Collection<NodeFacts> nodes,
-      EffectiveWireguard wireguard,
-      boolean writer) {
-    Map<String, NodeFacts> byName = new HashMap<>(nodes.size() * 2);
-    nodes.forEach(n -> byName.put(n.name(), n));
-    for (Departure departure : Departure.between(familiesBefore, labelsBefore, wireguard, byName)) {
+  private void reportDepartures(List<Departure> departures, boolean writer) {
+    for (Departure departure : departures) {
       metrics.departed(departure.cause());
       LOG.warnf("%s", departure.detail());
       if (writer) {
@@ -253,27 +202,6 @@ public class TaintReconciler implements CheckerView {
             true);
       }
     }
-    Map<String, Set<IpFamily>> families = new HashMap<>(nodes.size() * 2);
-    assessment.verdicts().forEach(v -> families.put(v.name(), v.families()));
-    Map<String, Map<String, String>> labels = new HashMap<>(nodes.size() * 2);
-    nodes.forEach(n -> labels.put(n.name(), n.labels()));
-    familiesBefore = families;
-    labelsBefore = labels;
-  }
-
-  /** How many IP families calico-node DaemonSets force off through their environment. */
-  private static int forcedOff(
-      java.util.Collection<CalicoNodeEnvironment> calicoNodes,
-      CalicoNodeEnvironment.ConfigMaps configMaps) {
-    int off = 0;
-    for (CalicoNodeEnvironment daemonSet : calicoNodes) {
-      for (IpFamily family : IpFamily.values()) {
-        if (daemonSet.setting(family.field(), configMaps).state() == EnvironmentSetting.State.OFF) {
-          off++;
-        }
-      }
-    }
-    return off;
   }
 
   private void write(TaintChange change) {

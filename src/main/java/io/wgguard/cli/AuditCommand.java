@@ -1,11 +1,9 @@
 package io.wgguard.cli;
 
-import io.wgguard.evidence.NodeReadinessPolicy;
-import io.wgguard.evidence.ReadinessSettings;
-import io.wgguard.felix.EffectiveWireguard;
-import io.wgguard.taints.TaintPlan;
-import io.wgguard.taints.TaintPlanner;
-import io.wgguard.tunnels.ClusterAssessment;
+import io.wgguard.pass.CheckerPass;
+import io.wgguard.pass.PassResult;
+import io.wgguard.pass.PassSettings;
+import io.wgguard.pass.PreviousPass;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -21,10 +19,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code audit [FILE|-]}: the node readiness check on a cluster dump, offline. Reads what {@code
  * kubectl get nodes,felixconfigurations.crd.projectcalico.org -o yaml} (or {@code -o json}) prints,
- * assesses every node with {@link NodeReadinessPolicy#assess} and plans taints with {@link
- * TaintPlanner#plan} at the current time, with the service's settings, and prints the posture and
- * one row per node. Exit 0 when WireGuard is on cluster-wide and every node is ready, 1 otherwise,
- * 2 for bad input.
+ * runs the service's own {@link CheckerPass} on it at the current time, with the service's
+ * settings, and prints what {@code /status} would show: the posture, one row per node, standing
+ * overrides, the brake and the removal guard, and departures when an earlier dump is given. Exit 0
+ * when WireGuard is on cluster-wide and every node is ready, 1 otherwise, 2 for bad input.
  */
 @Command(
     name = Cli.COMMAND + " audit",
@@ -72,6 +70,14 @@ final class AuditCommand implements Callable<Integer> {
       description = "text (default) or json")
   private Format output = Format.TEXT;
 
+  @Option(
+      names = "--previous",
+      paramLabel = "FILE",
+      description =
+          "an earlier dump of the same cluster: nodes on WireGuard there and off here are"
+              + " reported as departures, as the service reports them between two passes")
+  private String previousFile;
+
   @Mixin private CommonOptions common = new CommonOptions();
 
   private final InputStream stdin;
@@ -107,26 +113,30 @@ final class AuditCommand implements Callable<Integer> {
               + " audit -");
     }
     OfflineSettings settings = common.settings();
-    ReadinessSettings readiness = settings.readiness();
-    String source = InputDocuments.describe(file);
-    ClusterDump dump =
-        ClusterDump.read(
-            InputDocuments.parse(InputDocuments.read(file, stdin), file),
-            source,
-            settings.config().checker().felixGroup(),
-            settings.config().calicoNode().namespaces().stream()
-                .map(namespace -> namespace + "/" + settings.config().calicoNode().name())
-                .collect(java.util.stream.Collectors.toSet()));
+    PassSettings pass = settings.pass();
     Instant now = clock.instant();
-    // The calico-node environment in the dump is the top layer, as in the checker.
-    ClusterAssessment assessment =
-        NodeReadinessPolicy.assess(
-            EffectiveWireguard.of(dump.felix())
-                .withEnvironment(dump.calicoNodes(), dump.configMapReader()),
-            dump.nodes(),
-            readiness,
-            now);
-    TaintPlan plan = TaintPlanner.plan(assessment, readiness);
-    return new AuditReport(source, dump, assessment, plan, now, readiness.tunnelEvidence());
+    // A previous dump is the previous pass: it tells which nodes left WireGuard since.
+    PreviousPass previous = PreviousPass.NONE;
+    if (previousFile != null) {
+      if (InputDocuments.STDIN.equals(previousFile)) {
+        throw new BadInputException(
+            "--previous needs a file: standard input is for the current dump");
+      }
+      previous =
+          CheckerPass.run(dump(previousFile, settings).snapshot(), previous, pass, now).next(false);
+    }
+    ClusterDump dump = dump(file, settings);
+    PassResult result = CheckerPass.run(dump.snapshot(), previous, pass, now);
+    return new AuditReport(InputDocuments.describe(file), dump, result, pass.tunnelEvidence());
+  }
+
+  private ClusterDump dump(String name, OfflineSettings settings) throws BadInputException {
+    return ClusterDump.read(
+        InputDocuments.parse(InputDocuments.read(name, stdin), name),
+        InputDocuments.describe(name),
+        settings.config().checker().felixGroup(),
+        settings.config().calicoNode().namespaces().stream()
+            .map(namespace -> namespace + "/" + settings.config().calicoNode().name())
+            .collect(java.util.stream.Collectors.toSet()));
   }
 }

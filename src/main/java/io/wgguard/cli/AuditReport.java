@@ -8,13 +8,15 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wgguard.Messages;
-import io.wgguard.Names;
 import io.wgguard.evidence.NodeFacts;
 import io.wgguard.evidence.NodeState;
 import io.wgguard.evidence.NodeVerdict;
 import io.wgguard.felix.EffectiveSetting;
 import io.wgguard.felix.IpFamily;
+import io.wgguard.pass.PassResult;
+import io.wgguard.status.CheckerStatus;
 import io.wgguard.status.NodeRows;
+import io.wgguard.status.StatusDocument;
 import io.wgguard.taints.Posture;
 import io.wgguard.taints.TaintChange;
 import io.wgguard.taints.TaintPlan;
@@ -37,18 +39,11 @@ import java.util.stream.Collectors;
  *
  * @param source the dump as named on the command line
  * @param dump what was read
- * @param assessment the verdict per node
- * @param plan the posture and what the checker would change
- * @param at the instant the assessment was made for
+ * @param pass the checker pass on it, as the service runs it
  * @param tunnelEvidence whether tunnel findings are only reported or enforced
  */
 record AuditReport(
-    String source,
-    ClusterDump dump,
-    ClusterAssessment assessment,
-    TaintPlan plan,
-    Instant at,
-    TunnelEvidence tunnelEvidence) {
+    String source, ClusterDump dump, PassResult pass, TunnelEvidence tunnelEvidence) {
 
   /** Version of the JSON document's shape; raised only when a field changes meaning or goes. */
   static final int JSON_SCHEMA = 1;
@@ -73,9 +68,29 @@ record AuditReport(
           .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
           .build();
 
+  /** The verdict per node and the tunnel report. */
+  ClusterAssessment assessment() {
+    return pass.assessment();
+  }
+
+  /** The posture and what the checker would change. */
+  TaintPlan plan() {
+    return pass.plan();
+  }
+
+  /** The instant the pass was run for. */
+  Instant at() {
+    return pass.at();
+  }
+
+  /** The pass as {@code /status} publishes it; offline, nobody writes. */
+  private CheckerStatus status() {
+    return CheckerStatus.of(pass, false, true);
+  }
+
   /** True when WireGuard is on cluster-wide and every node is ready (or exempt). */
   boolean healthy() {
-    return plan.posture() == Posture.HEALTHY;
+    return plan().posture() == Posture.HEALTHY;
   }
 
   /** The text report. */
@@ -91,24 +106,24 @@ record AuditReport(
         .append(dump.felixApiVersion().isEmpty() ? "" : " (" + dump.felixApiVersion() + ")")
         .append('\n');
     out.append("posture: ")
-        .append(plan.posture())
+        .append(plan().posture())
         .append(" (")
-        .append(meaning(plan.posture()))
+        .append(meaning(plan().posture()))
         .append(")\n");
     out.append("wireguard: ")
         .append(
-            assessment.cluster().values().stream()
+            assessment().cluster().values().stream()
                 .map(EffectiveSetting::describe)
                 .collect(Collectors.joining("; ")))
         .append('\n');
     out.append("nodes: ")
-        .append(plan.counts().get(NodeState.READY))
+        .append(plan().counts().get(NodeState.READY))
         .append(" ready, ")
-        .append(plan.counts().get(NodeState.EXEMPT))
+        .append(plan().counts().get(NodeState.EXEMPT))
         .append(" exempt, ")
-        .append(plan.counts().get(NodeState.NOT_READY))
+        .append(plan().counts().get(NodeState.NOT_READY))
         .append(" not ready\n");
-    TunnelReport tunnels = assessment.tunnels();
+    TunnelReport tunnels = assessment().tunnels();
     if (tunnels.collected()) {
       out.append("tunnels: ")
           .append(
@@ -123,26 +138,29 @@ record AuditReport(
                       : "findings reported, not tainted (tunnel-evidence report)"))
           .append('\n');
     }
-    if (plan.brakeEngaged()) {
+    if (plan().brakeEngaged()) {
       out.append("held back by the safety brake: ")
-          .append(Messages.names(plan.withheld()))
+          .append(Messages.names(plan().withheld()))
           .append('\n');
+    }
+    if (!pass.removal().held().isEmpty()) {
+      out.append("removal guard: ").append(pass.removal().held()).append('\n');
     }
     out.append('\n');
     List<List<String>> rows = new ArrayList<>();
     rows.add(HEADERS);
-    for (NodeVerdict verdict : assessment.verdicts()) {
+    for (NodeVerdict verdict : assessment().verdicts()) {
       rows.add(row(verdict, facts.get(verdict.name())));
     }
     table(rows, out);
 
     List<String> findings = new ArrayList<>();
-    for (NodeVerdict verdict : assessment.verdicts()) {
+    for (NodeVerdict verdict : assessment().verdicts()) {
       verdict.findings().forEach(f -> findings.add(verdict.name() + ": " + f.detail()));
     }
     section("findings", findings, out);
     List<String> tunnelFindings = new ArrayList<>();
-    for (NodeVerdict verdict : assessment.verdicts()) {
+    for (NodeVerdict verdict : assessment().verdicts()) {
       tunnels
           .findings(verdict.name())
           .forEach(
@@ -153,10 +171,28 @@ record AuditReport(
     section("tunnel findings", tunnelFindings, out);
     section(
         "taint changes the checker would make",
-        plan.changes().stream().map(TaintChange::describe).toList(),
+        plan().changes().stream().map(TaintChange::describe).toList(),
+        out);
+    section(
+        "standing overrides",
+        pass.overrides().stream()
+            .map(
+                o ->
+                    "%s: %s (%s%s): %s"
+                        .formatted(
+                            o.object(),
+                            o.ticket(),
+                            o.stale() ? "stale" : "active",
+                            o.expires().isEmpty() ? "" : ", expires " + o.expires(),
+                            o.why()))
+            .toList(),
+        out);
+    section(
+        "left WireGuard since the previous dump",
+        pass.departures().stream().map(d -> d.node() + ": " + d.detail()).toList(),
         out);
     List<String> notes = new ArrayList<>(dump.notes());
-    notes.addAll(plan.problems());
+    notes.addAll(StatusDocument.problems(status()));
     section("notes", notes, out);
     return out.toString();
   }
@@ -167,15 +203,13 @@ record AuditReport(
     Map<String, NodeFacts> facts = factsByName();
     root.put("schema", JSON_SCHEMA);
     root.put("source", source);
-    root.put("assessedAt", at.toString());
-    root.put("posture", plan.posture().name());
+    root.put("assessedAt", at().toString());
+    root.put("posture", plan().posture().name());
     root.put("healthy", healthy());
-    root.put("summary", plan.summary());
-    root.put("felixApiVersion", dump.felixApiVersion());
-    ArrayNode families = root.putArray("clusterFamilies");
-    plan.clusterFamilies().forEach(f -> families.add(f.label()));
+    root.put("summary", plan().summary());
+    StatusDocument.write(root, status(), tunnelEvidence);
     ObjectNode wireguard = root.putObject("wireguard");
-    assessment
+    assessment()
         .cluster()
         .forEach(
             (family, setting) -> {
@@ -185,19 +219,11 @@ record AuditReport(
               entry.put("object", setting.object());
               entry.put("source", setting.source());
             });
-    root.put("brakeEngaged", plan.brakeEngaged());
-    ObjectNode counts = root.putObject("counts");
-    plan.counts().forEach((state, n) -> counts.put(Names.label(state), n));
-    strings(root.putArray("withheld"), plan.withheld());
-    strings(root.putArray("problems"), plan.problems());
     strings(root.putArray("notes"), dump.notes());
-    strings(
-        root.putArray("pendingChanges"),
-        plan.changes().stream().map(TaintChange::describe).toList());
-    NodeRows.tunnels(root.putObject("tunnels"), assessment.tunnels(), tunnelEvidence);
+    StatusDocument.departures(root.putArray("departures"), pass.departures());
     ArrayNode nodes = root.putArray("nodes");
-    for (NodeVerdict verdict : assessment.verdicts()) {
-      ObjectNode row = NodeRows.write(nodes.addObject(), verdict, assessment.tunnels());
+    for (NodeVerdict verdict : assessment().verdicts()) {
+      ObjectNode row = NodeRows.write(nodes.addObject(), verdict, assessment().tunnels());
       ObjectNode addresses = row.putObject("interfaceAddresses");
       addresses(facts.get(verdict.name())).forEach((family, a) -> addresses.put(family.label(), a));
     }

@@ -12,6 +12,7 @@ import io.wgguard.evidence.NodeFacts;
 import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
+import io.wgguard.pass.ClusterSnapshot;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -69,6 +70,15 @@ record ClusterDump(
   /** The dump's ConfigMaps as calico-node's variables look them up. */
   CalicoNodeEnvironment.ConfigMaps configMapReader() {
     return (namespace, name) -> Optional.ofNullable(configMaps.get(namespace + "/" + name));
+  }
+
+  /**
+   * The dump as a checker pass reads the caches: nothing is unreadable or faulty there, since what
+   * the dump could not read is in {@link #notes()}.
+   */
+  ClusterSnapshot snapshot() {
+    return new ClusterSnapshot(
+        felix, calicoNodes, configMapReader(), nodes, felixApiVersion, Map.of(), List.of());
   }
 
   /** One object of the dump and where it was found, e.g. {@code items[2]}. */

@@ -6,7 +6,7 @@ import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.wgguard.config.PolicyProducer;
 import io.wgguard.config.WgguardConfig;
-import io.wgguard.evidence.ReadinessSettings;
+import io.wgguard.pass.PassSettings;
 import io.wgguard.policy.PolicySettings;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -110,10 +110,10 @@ record OfflineSettings(WgguardConfig config) {
     }
   }
 
-  /** The node readiness settings, mapped as the service maps them. */
-  ReadinessSettings readiness() throws BadInputException {
+  /** The checker pass settings, mapped as the service maps them. */
+  PassSettings pass() throws BadInputException {
     try {
-      return PolicyProducer.readinessSettingsOf(config);
+      return PolicyProducer.passSettingsOf(config);
     } catch (IllegalArgumentException e) {
       throw new BadInputException("bad setting: " + e.getMessage());
     }

@@ -2,14 +2,14 @@ package io.wgguard.config;
 
 import io.quarkus.runtime.StartupEvent;
 import io.wgguard.evidence.EqualitySelector;
-import io.wgguard.evidence.ModuleSource;
-import io.wgguard.evidence.ReadinessSettings;
-import io.wgguard.evidence.TaintEffect;
+import io.wgguard.evidence.EvidenceSettings;
 import io.wgguard.felix.GuardedField;
+import io.wgguard.pass.PassSettings;
 import io.wgguard.policy.CalicoNodePolicy;
 import io.wgguard.policy.FelixConfigurationPolicy;
 import io.wgguard.policy.PodPlacementPolicy;
 import io.wgguard.policy.PolicySettings;
+import io.wgguard.taints.TaintSettings;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -39,7 +39,7 @@ public class PolicyProducer {
    */
   public static void validate(WgguardConfig config) {
     settingsOf(config);
-    readinessSettingsOf(config);
+    passSettingsOf(config);
   }
 
   @Produces
@@ -77,38 +77,30 @@ public class PolicyProducer {
 
   @Produces
   @Singleton
-  ReadinessSettings readinessSettings(WgguardConfig config) {
-    return readinessSettingsOf(config);
+  PassSettings passSettings(WgguardConfig config) {
+    return passSettingsOf(config);
   }
 
-  /**
-   * Maps checker configuration to readiness settings; a bad value stops start-up with its reason.
-   */
-  public static ReadinessSettings readinessSettingsOf(WgguardConfig config) {
+  /** Maps checker configuration to pass settings; a bad value stops start-up with its reason. */
+  public static PassSettings passSettingsOf(WgguardConfig config) {
     WgguardConfig.Checker checker = config.checker();
-    Set<ModuleSource> sources = EnumSet.noneOf(ModuleSource.class);
-    for (String source : checker.moduleSources()) {
-      try {
-        sources.add(ModuleSource.fromWire(source.strip()));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("wgguard.checker.module-sources: " + e.getMessage(), e);
-      }
-    }
     try {
-      return new ReadinessSettings(
-          checker
-              .exemptSelector()
-              .filter(selector -> !selector.isBlank())
-              .map(EqualitySelector::parse)
-              .orElse(EqualitySelector.none()),
-          sources,
-          checker.moduleLabel().orElse(""),
-          checker.moduleLabelValue(),
-          checker.conditionMaxAge(),
-          TaintEffect.fromWire(checker.taintEffect()),
-          checker.brakeFraction(),
-          checker.requireInterfaceAddress(),
-          checker.tunnelEvidence());
+      EvidenceSettings evidence =
+          new EvidenceSettings(
+              checker
+                  .exemptSelector()
+                  .filter(selector -> !selector.isBlank())
+                  .map(EqualitySelector::parse)
+                  .orElse(EqualitySelector.none()),
+              Set.copyOf(checker.moduleSources()),
+              checker.moduleLabel().orElse(""),
+              checker.moduleLabelValue(),
+              checker.conditionMaxAge(),
+              checker.requireInterfaceAddress());
+      TaintSettings taints =
+          new TaintSettings(
+              checker.taintEffect(), checker.brakeFraction(), checker.removalConfirmDelay());
+      return new PassSettings(evidence, checker.tunnelEvidence(), taints);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("wgguard.checker: " + e.getMessage(), e);
     }

@@ -1,7 +1,10 @@
 package io.wgguard.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
+import io.wgguard.evidence.ModuleSource;
+import io.wgguard.evidence.TaintEffect;
 import io.wgguard.tunnels.TunnelEvidence;
 import java.time.Duration;
 import java.util.List;
@@ -193,7 +196,8 @@ public interface WgguardConfig {
 
     /** Effect of the {@code wgguard.io/wireguard-not-ready} taint: NoSchedule or NoExecute. */
     @WithDefault("NoSchedule")
-    String taintEffect();
+    @WithConverter(TaintEffect.Converter.class)
+    TaintEffect taintEffect();
 
     /**
      * Safety brake: when more than this fraction of non-exempt nodes would be tainted, no new taint
@@ -233,7 +237,7 @@ public interface WgguardConfig {
      * fresh heartbeat), {@code label} (the module label below).
      */
     @WithDefault("key")
-    List<String> moduleSources();
+    List<@WithConverter(ModuleSource.Converter.class) ModuleSource> moduleSources();
 
     /** Node label that proves the module for the {@code label} source, e.g. from NFD. */
     Optional<String> moduleLabel();

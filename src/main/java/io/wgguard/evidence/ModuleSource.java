@@ -35,4 +35,13 @@ public enum ModuleSource {
     throw new IllegalArgumentException(
         "module readiness source '" + wire + "' is not one of key, condition, label");
   }
+
+  /** Reads the configuration's spelling; a bad value fails start-up naming the choices. */
+  public static final class Converter
+      implements org.eclipse.microprofile.config.spi.Converter<ModuleSource> {
+    @Override
+    public ModuleSource convert(String value) {
+      return fromWire(value.strip());
+    }
+  }
 }

@@ -5,10 +5,7 @@ import io.wgguard.Names;
 import io.wgguard.evidence.NodeFacts.ModuleCondition;
 import io.wgguard.felix.EffectiveSetting;
 import io.wgguard.felix.EffectiveWireguard;
-import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.IpFamily;
-import io.wgguard.tunnels.ClusterAssessment;
-import io.wgguard.tunnels.TunnelPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,11 +35,10 @@ import java.util.TreeSet;
  *       per family, {@code condition} and {@code label} once per node;
  *   <li>the interface address annotation holds an address of the family ({@link
  *       NotReadyReason#NO_INTERFACE_ADDRESS}), unless {@link
- *       ReadinessSettings#requireInterfaceAddress()} is off.
+ *       EvidenceSettings#requireInterfaceAddress()} is off.
  * </ul>
  *
- * A node with no family on is ready: there is nothing to prove. The tunnel cross-check ({@link
- * TunnelPolicy}) is added to the assessment and, when enforced, to the verdicts.
+ * A node with no family on is ready: there is nothing to prove.
  */
 public final class NodeReadinessPolicy {
 
@@ -52,52 +48,40 @@ public final class NodeReadinessPolicy {
 
   private NodeReadinessPolicy() {}
 
-  /** Assesses every node against every FelixConfiguration of the cluster. */
-  public static ClusterAssessment assess(
-      Collection<FelixObject> felixConfigurations,
-      Collection<NodeFacts> nodes,
-      ReadinessSettings settings,
-      Instant now) {
-    return assess(EffectiveWireguard.of(felixConfigurations), nodes, settings, now);
-  }
-
-  /** Assesses every node against an already computed WireGuard reading, without Leases. */
-  public static ClusterAssessment assess(
+  /**
+   * One verdict per node, ordered by node name, against an already computed WireGuard reading. The
+   * tunnel stage ({@code io.wgguard.tunnels.TunnelPolicy}) may add findings to them.
+   */
+  public static List<NodeVerdict> verdicts(
       EffectiveWireguard wireguard,
       Collection<NodeFacts> nodes,
-      ReadinessSettings settings,
+      EvidenceSettings settings,
       Instant now) {
-    return assess(wireguard, nodes, Map.of(), settings, now);
+    return verdicts(wireguard, nodes, Map.of(), settings, now);
   }
 
   /**
-   * Assesses every node against an already computed WireGuard reading and the node agents' Leases
-   * ({@link AgentLease}, by node): a node whose agent's Lease expired is {@link
-   * NotReadyReason#AGENT_SILENT} where the agent's evidence counts (module source {@code
-   * condition}, the tunnel cross-check), and its condition and summary are not read. A node without
-   * a Lease (Node Problem Detector writes its condition, or an agent from before Leases) is judged
-   * by its condition's heartbeat age alone.
+   * One verdict per node, with the node agents' Leases ({@link AgentLease}, by node): a node whose
+   * agent's Lease expired is {@link NotReadyReason#AGENT_SILENT} under module source {@code
+   * condition}, and its condition is not read. A node without a Lease (Node Problem Detector writes
+   * its condition, or an agent from before Leases) is judged by its condition's heartbeat age
+   * alone.
    */
-  public static ClusterAssessment assess(
+  public static List<NodeVerdict> verdicts(
       EffectiveWireguard wireguard,
       Collection<NodeFacts> nodes,
       Map<String, AgentLease> leases,
-      ReadinessSettings settings,
+      EvidenceSettings settings,
       Instant now) {
     Map<IpFamily, Map<String, List<String>>> owners = keyOwners(nodes);
-    List<NodeVerdict> verdicts = new ArrayList<>();
+    List<NodeVerdict> verdicts = new ArrayList<>(nodes.size());
     nodes.stream()
         .sorted(Comparator.comparing(NodeFacts::name))
         .forEach(
             node ->
                 verdicts.add(
                     verdict(node, wireguard, owners, leases.get(node.name()), settings, now)));
-    return TunnelPolicy.crossCheck(
-        new ClusterAssessment(wireguard.cluster(), verdicts, wireguard.problems()),
-        nodes,
-        leases,
-        settings,
-        now);
+    return verdicts;
   }
 
   /**
@@ -128,7 +112,7 @@ public final class NodeReadinessPolicy {
       EffectiveWireguard wireguard,
       Map<IpFamily, Map<String, List<String>>> owners,
       AgentLease lease,
-      ReadinessSettings settings,
+      EvidenceSettings settings,
       Instant now) {
     Map<IpFamily, EffectiveSetting> settingsByFamily =
         wireguard.forNode(node.name(), node.labels());
@@ -181,7 +165,7 @@ public final class NodeReadinessPolicy {
         node.taints());
   }
 
-  private static boolean isExempt(NodeFacts node, ReadinessSettings settings) {
+  private static boolean isExempt(NodeFacts node, EvidenceSettings settings) {
     return "true".equals(node.labels().get(Names.EXEMPT_LABEL))
         || settings.exemptSelector().matches(node.labels());
   }
@@ -190,7 +174,7 @@ public final class NodeReadinessPolicy {
       NodeFacts node,
       EffectiveSetting setting,
       Map<String, List<String>> owners,
-      ReadinessSettings settings,
+      EvidenceSettings settings,
       List<Finding> findings) {
     IpFamily family = setting.family();
     String key = node.annotations().getOrDefault(family.keyAnnotation(), "");
@@ -318,7 +302,7 @@ public final class NodeReadinessPolicy {
   }
 
   private static void checkLabel(
-      NodeFacts node, ReadinessSettings settings, List<Finding> findings) {
+      NodeFacts node, EvidenceSettings settings, List<Finding> findings) {
     String key = settings.moduleLabel();
     String actual = node.labels().get(key);
     String name = "module evidence 'label': node label " + key;

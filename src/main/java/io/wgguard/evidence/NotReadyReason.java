@@ -1,7 +1,5 @@
 package io.wgguard.evidence;
 
-import io.wgguard.tunnels.TunnelPolicy;
-
 /**
  * Why a node is not WireGuard-ready. The {@link #wire()} string is the value of the taint {@code
  * wgguard.io/wireguard-not-ready}: it is API.
@@ -11,7 +9,7 @@ import io.wgguard.tunnels.TunnelPolicy;
  * usable key unencrypted, or to the wrong peer when the key is cloned; then missing module
  * evidence; then a missing interface address, with a key present the mildest sign. The tunnel
  * reasons come last: they taint only with {@code wgguard.checker.tunnel-evidence=enforce} (see
- * {@link TunnelPolicy}), and a key problem explains them.
+ * {@code io.wgguard.tunnels.TunnelPolicy}), and a key problem explains them.
  */
 public enum NotReadyReason {
   /** A family is on but the node publishes no public key for it. */

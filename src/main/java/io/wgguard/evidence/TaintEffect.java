@@ -32,4 +32,13 @@ public enum TaintEffect {
     throw new IllegalArgumentException(
         "taint effect '" + wire + "' is not supported; use NoSchedule or NoExecute");
   }
+
+  /** Reads the configuration's spelling; a bad value fails start-up naming the choices. */
+  public static final class Converter
+      implements org.eclipse.microprofile.config.spi.Converter<TaintEffect> {
+    @Override
+    public TaintEffect convert(String value) {
+      return fromWire(value.strip());
+    }
+  }
 }

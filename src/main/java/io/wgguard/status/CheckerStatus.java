@@ -1,7 +1,9 @@
 package io.wgguard.status;
 
 import io.wgguard.evidence.AgentLease;
+import io.wgguard.evidence.NodeFacts;
 import io.wgguard.evidence.NodeVerdict;
+import io.wgguard.pass.PassResult;
 import io.wgguard.pass.StandingOverride;
 import io.wgguard.taints.NodePlan;
 import io.wgguard.taints.TaintPlan;
@@ -132,6 +134,35 @@ public final class CheckerStatus {
     Map<String, NodePlan> planIndex = new HashMap<>();
     plan.nodes().forEach(p -> planIndex.put(p.node(), p));
     this.plans = planIndex;
+  }
+
+  /**
+   * What a replica publishes after {@code pass}; {@code leader} and {@code dryRun} say who writes.
+   */
+  public static CheckerStatus of(PassResult pass, boolean leader, boolean dryRun) {
+    return new CheckerStatus(
+        pass.plan(),
+        pass.assessment(),
+        pass.at(),
+        pass.snapshot().felixApiVersion(),
+        pass.snapshot().unreadable(),
+        leader,
+        dryRun,
+        pass.overrides(),
+        pass.snapshot().faults(),
+        pass.removal().held(),
+        pass.snapshot().leases(),
+        summaries(pass.snapshot().nodes()));
+  }
+
+  private static Map<String, Instant> summaries(java.util.Collection<NodeFacts> nodes) {
+    Map<String, Instant> at = new HashMap<>();
+    for (NodeFacts node : nodes) {
+      if (node.tunnels() != null) {
+        at.put(node.name(), node.tunnels().at());
+      }
+    }
+    return at;
   }
 
   /** The verdict on one node, if the last pass saw it. */

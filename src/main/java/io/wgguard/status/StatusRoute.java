@@ -3,16 +3,12 @@ package io.wgguard.status;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
-import io.wgguard.Names;
 import io.wgguard.evidence.NodeVerdict;
-import io.wgguard.evidence.ReadinessSettings;
-import io.wgguard.pass.StandingOverride;
-import io.wgguard.taints.TaintPlan;
+import io.wgguard.pass.PassSettings;
 import io.wgguard.tunnels.TunnelReport;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -42,9 +38,9 @@ public class StatusRoute {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final CheckerView reconciler;
-  private final ReadinessSettings settings;
+  private final PassSettings settings;
 
-  public StatusRoute(CheckerView reconciler, ReadinessSettings settings) {
+  public StatusRoute(CheckerView reconciler, PassSettings settings) {
     this.reconciler = reconciler;
     this.settings = settings;
   }
@@ -106,46 +102,13 @@ public class StatusRoute {
     }
     CheckerStatus status = current.get();
     ObjectNode root = JSON.createObjectNode();
-    TaintPlan plan = status.plan();
-    root.put("posture", plan.posture().name());
-    root.put("summary", plan.summary());
+    root.put("posture", status.plan().posture().name());
+    root.put("summary", status.plan().summary());
     root.put("generatedAt", status.at().toString());
-    root.put("felixApiVersion", status.felixApiVersion());
-    ArrayNode families = root.putArray("clusterFamilies");
-    plan.clusterFamilies().forEach(f -> families.add(f.label()));
     root.put("taintWriter", status.leader());
     root.put("dryRun", status.dryRun());
-    root.put("brakeEngaged", plan.brakeEngaged());
-    ObjectNode counts = root.putObject("counts");
-    plan.counts().forEach((state, n) -> counts.put(Names.label(state), n));
-    ArrayNode withheld = root.putArray("withheld");
-    plan.withheld().forEach(withheld::add);
-    ArrayNode problems = root.putArray("problems");
-    if (status.felixApiVersion().isEmpty()) {
-      problems.add(
-          "no FelixConfiguration API is served (crd.projectcalico.org/v1 or projectcalico.org/v3):"
-              + " is Calico installed? WireGuard counts as off");
-    }
-    plan.problems().forEach(problems::add);
-    status
-        .unreadable()
-        .forEach((name, why) -> problems.add("FelixConfiguration " + name + ": " + why));
-    ArrayNode overrides = root.putArray("overrides");
-    for (StandingOverride o : status.overrides()) {
-      ObjectNode row = overrides.addObject();
-      row.put("object", o.object());
-      row.put("ticket", o.ticket());
-      row.put("expires", o.expires());
-      row.put("state", o.stale() ? "stale" : "active");
-      row.put("why", o.why());
-    }
-    ArrayNode faults = root.putArray("faults");
-    status.faults().forEach(faults::add);
-    root.put("heldRemovals", status.held());
-    ArrayNode changes = root.putArray("pendingChanges");
-    plan.changes().forEach(c -> changes.add(c.describe()));
+    StatusDocument.write(root, status, settings.tunnelEvidence());
     TunnelReport tunnels = status.assessment().tunnels();
-    NodeRows.tunnels(root.putObject("tunnels"), tunnels, settings.tunnelEvidence());
     StatusQuery.Page page = query.page(status.assessment().verdicts());
     if (page.next().isPresent()) {
       root.put("continue", page.next().get());

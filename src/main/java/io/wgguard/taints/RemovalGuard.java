@@ -1,6 +1,5 @@
 package io.wgguard.taints;
 
-import io.wgguard.evidence.ReadinessSettings;
 import io.wgguard.taints.TaintChange.Action;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -14,7 +13,7 @@ import java.util.List;
  * <ul>
  *   <li>While the checker's view has a fault (an API lost after it was seen, a watch down), no
  *       taint is removed: a missing FelixConfiguration or node is then no evidence of anything.
- *   <li>A mass removal, more than {@link ReadinessSettings#brakeFraction()} of the tainted nodes at
+ *   <li>A mass removal, more than {@link TaintSettings#brakeFraction()} of the tainted nodes at
  *       once, is written only when a second pass at least the confirmation delay later still plans
  *       it. Until then the other changes are written and the removals wait.
  * </ul>
@@ -40,15 +39,15 @@ public final class RemovalGuard {
    *
    * @param faults what keeps the checker's view from being the cluster's; empty when none
    * @param massRemovalSince the {@link Decision#massRemovalSince()} of the previous pass
-   * @param confirmDelay how long a mass removal must keep being planned before it is written
    */
   public static Decision decide(
       TaintPlan plan,
       List<String> faults,
-      double brakeFraction,
+      TaintSettings settings,
       Instant massRemovalSince,
-      Instant now,
-      Duration confirmDelay) {
+      Instant now) {
+    double brakeFraction = settings.brakeFraction();
+    Duration confirmDelay = settings.removalConfirmDelay();
     long removals = removals(plan);
     if (removals == 0) {
       return new Decision(plan, null, null, "");

@@ -4,7 +4,6 @@ import io.wgguard.Messages;
 import io.wgguard.evidence.NodeState;
 import io.wgguard.evidence.NodeVerdict;
 import io.wgguard.evidence.NotReadyReason;
-import io.wgguard.evidence.ReadinessSettings;
 import io.wgguard.evidence.Taint;
 import io.wgguard.felix.EffectiveSetting;
 import io.wgguard.felix.IpFamily;
@@ -33,10 +32,10 @@ import java.util.stream.Collectors;
  *   <li>Otherwise a not-ready node should carry exactly one taint, value = its reason, effect = the
  *       configured one; ready and exempt nodes should carry none. Extra wgguard taints (one per
  *       effect is possible) are removed in the same change, so each node gets at most one.
- *   <li>Safety brake: when the not-ready nodes are more than {@link
- *       ReadinessSettings#brakeFraction()} of the non-exempt nodes (exactly the fraction does not
- *       engage it), no new taint is added ({@link Posture#DEGRADED}); nodes already tainted keep
- *       their taint, updated to the current reason, and ready nodes still lose theirs.
+ *   <li>Safety brake: when the not-ready nodes are more than {@link TaintSettings#brakeFraction()}
+ *       of the non-exempt nodes (exactly the fraction does not engage it), no new taint is added
+ *       ({@link Posture#DEGRADED}); nodes already tainted keep their taint, updated to the current
+ *       reason, and ready nodes still lose theirs.
  * </ul>
  */
 public final class TaintPlanner {
@@ -44,7 +43,7 @@ public final class TaintPlanner {
   private TaintPlanner() {}
 
   /** The plan for this assessment under these settings. */
-  public static TaintPlan plan(ClusterAssessment assessment, ReadinessSettings settings) {
+  public static TaintPlan plan(ClusterAssessment assessment, TaintSettings settings) {
     List<NodeVerdict> verdicts = assessment.verdicts();
     Map<NodeState, Integer> counts = new EnumMap<>(NodeState.class);
     for (NodeState state : NodeState.values()) {
@@ -86,7 +85,7 @@ public final class TaintPlanner {
     for (NodeVerdict verdict : verdicts) {
       Taint desired =
           on && verdict.state() == NodeState.NOT_READY
-              ? Taint.of(verdict.reason(), settings.taintEffect())
+              ? Taint.of(verdict.reason(), settings.effect())
               : null;
       boolean held = false;
       if (brake && desired != null && verdict.taints().isEmpty()) {
@@ -141,7 +140,7 @@ public final class TaintPlanner {
       Map<NodeState, Integer> counts,
       Map<NotReadyReason, List<String>> notReady,
       int nonExempt,
-      ReadinessSettings settings,
+      TaintSettings settings,
       List<String> withheld,
       List<TaintChange> changes) {
     List<String> parts = new ArrayList<>();

@@ -8,7 +8,6 @@ import io.wgguard.evidence.NodeFacts;
 import io.wgguard.evidence.NodeReadinessPolicy;
 import io.wgguard.evidence.NodeVerdict;
 import io.wgguard.evidence.NotReadyReason;
-import io.wgguard.evidence.ReadinessSettings;
 import io.wgguard.evidence.WireguardEvidence;
 import io.wgguard.felix.IpFamily;
 import io.wgguard.tunnels.TunnelReport.NodeTunnels;
@@ -77,9 +76,10 @@ public final class TunnelPolicy {
   public static ClusterAssessment crossCheck(
       ClusterAssessment assessment,
       Collection<NodeFacts> nodes,
-      ReadinessSettings settings,
+      TunnelEvidence evidence,
+      Duration maxAge,
       Instant now) {
-    return crossCheck(assessment, nodes, Map.of(), settings, now);
+    return crossCheck(assessment, nodes, Map.of(), evidence, maxAge, now);
   }
 
   /**
@@ -90,9 +90,10 @@ public final class TunnelPolicy {
       ClusterAssessment assessment,
       Collection<NodeFacts> nodes,
       Map<String, AgentLease> leases,
-      ReadinessSettings settings,
+      TunnelEvidence evidence,
+      Duration maxAge,
       Instant now) {
-    boolean enforce = settings.tunnelEvidence() == TunnelEvidence.ENFORCE;
+    boolean enforce = evidence == TunnelEvidence.ENFORCE;
     Map<String, NodeFacts> byName = new HashMap<>(nodes.size() * 2);
     boolean anySummary = false;
     for (NodeFacts node : nodes) {
@@ -117,7 +118,7 @@ public final class TunnelPolicy {
         verdicts.add(verdict);
         continue;
       }
-      NodeTunnels tunnels = check(node, verdict, meshes, leases.get(node.name()), settings, now);
+      NodeTunnels tunnels = check(node, verdict, meshes, leases.get(node.name()), maxAge, now);
       checked.put(node.name(), tunnels);
       expected += tunnels.expectedPairs();
       healthy += tunnels.healthyPairs();
@@ -142,14 +143,15 @@ public final class TunnelPolicy {
       NodeVerdict verdict,
       Map<IpFamily, Mesh> meshes,
       AgentLease lease,
-      ReadinessSettings settings,
+      Duration maxAge,
       Instant now) {
     List<Finding> findings = new ArrayList<>(0);
     long expected = 0;
     long healthy = 0;
     TunnelSummary summary = node.tunnels();
     Finding silent = NodeReadinessPolicy.agentSilent(node.name(), lease, now);
-    String noEvidence = silent != null ? "" : noEvidence(node, settings.conditionMaxAge(), now);
+    // A silent agent's summary is not judged: "" stands for "no evidence" below.
+    String noEvidence = silent != null ? "" : noEvidence(node, maxAge, now);
     if (silent != null) {
       findings.add(silent);
     } else if (noEvidence != null) {

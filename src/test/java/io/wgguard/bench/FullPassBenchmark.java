@@ -6,12 +6,14 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.wgguard.Names;
 import io.wgguard.checker.NodeFactsMapper;
 import io.wgguard.evidence.NodeFacts;
-import io.wgguard.evidence.NodeReadinessPolicy;
-import io.wgguard.evidence.ReadinessSettings;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
+import io.wgguard.pass.CheckerPass;
+import io.wgguard.pass.ClusterSnapshot;
+import io.wgguard.pass.PassResult;
+import io.wgguard.pass.PassSettings;
+import io.wgguard.pass.PreviousPass;
 import io.wgguard.taints.TaintPlan;
-import io.wgguard.taints.TaintPlanner;
 import io.wgguard.tunnels.ClusterAssessment;
 import io.wgguard.tunnels.summary.PeerDigest;
 import java.lang.management.ManagementFactory;
@@ -25,10 +27,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Time of one full checker pass, the pure part the reconciler runs on every trigger: {@link
- * NodeReadinessPolicy#assess} then {@link TaintPlanner#plan}, over a stable cluster (WireGuard on
- * in {@code default}, every node ready). Warm-up runs first, then the measured runs; reports
- * median, p99 and max, and the bytes one pass allocates. The snapshot the reconciler takes first
- * ({@code List.copyOf} of the facts map) is timed apart.
+ * CheckerPass#run} (evidence, tunnels, taint plan, removal guard, departures, standing overrides),
+ * fed the previous pass's result as the reconciler feeds it, over a stable cluster (WireGuard on in
+ * {@code default}, every node ready). Warm-up runs first, then the measured runs; reports median,
+ * p99 and max, and the bytes one pass allocates. The snapshot the reconciler takes first ({@code
+ * List.copyOf} of the facts map) is timed apart.
  *
  * <p>With {@code -Dtunnels=true} every node also carries the node agent's tunnel summary ({@code
  * wgguard.io/tunnels}, every tunnel proven), so the pass includes the tunnel cross-check ({@link
@@ -51,10 +54,10 @@ public final class FullPassBenchmark {
                 .readTree(
                     "{\"apiVersion\":\"crd.projectcalico.org/v1\",\"kind\":\"FelixConfiguration\","
                         + "\"metadata\":{\"name\":\"default\"},\"spec\":{\"wireguardEnabled\":true}}"));
-    ReadinessSettings settings = ReadinessSettings.defaults();
+    PassSettings settings = PassSettings.defaults();
     Table table =
         new Table(
-            "Full pass (assess + plan"
+            "Full pass (CheckerPass.run"
                 + (tunnels ? ", with tunnel evidence on every node" : "")
                 + "), "
                 + runs
@@ -72,8 +75,6 @@ public final class FullPassBenchmark {
             "p99",
             "max",
             "CPU median",
-            "assess median",
-            "plan median",
             "snapshot median",
             "allocated per pass");
     for (String arg : args) {
@@ -95,28 +96,41 @@ public final class FullPassBenchmark {
       }
       List<FelixObject> felixConfigurations = List.of(felix);
       long[] total = new long[runs];
-      long[] assess = new long[runs];
-      long[] plan = new long[runs];
       long[] snapshot = new long[runs];
       long[] cpu = new long[runs];
       long allocated = 0;
       var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
       long self = Thread.currentThread().getId();
       long sink = 0;
+      PreviousPass previous = PreviousPass.NONE;
       for (int r = -warmup; r < runs; r++) {
         long a0 = threads.getThreadAllocatedBytes(self);
         long c0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         Collection<NodeFacts> nodes = List.copyOf(cache.values());
         long t1 = System.nanoTime();
-        ClusterAssessment assessment =
-            NodeReadinessPolicy.assess(felixConfigurations, nodes, settings, now);
-        long t2 = System.nanoTime();
-        TaintPlan taintPlan = TaintPlanner.plan(assessment, settings);
+        PassResult result =
+            CheckerPass.run(
+                new ClusterSnapshot(
+                    felixConfigurations,
+                    List.of(),
+                    (namespace, name) -> java.util.Optional.empty(),
+                    nodes,
+                    "crd.projectcalico.org/v1",
+                    Map.of(),
+                    List.of()),
+                previous,
+                settings,
+                now);
+        previous = result.next(true);
+        ClusterAssessment assessment = result.assessment();
+        TaintPlan taintPlan = result.plan();
         long t3 = System.nanoTime();
         long c1 = threads.getCurrentThreadCpuTime();
         long a1 = threads.getThreadAllocatedBytes(self);
-        if (taintPlan.nodes().size() != n || !taintPlan.noChange()) {
+        if (taintPlan.nodes().size() != n
+            || !taintPlan.noChange()
+            || !result.departures().isEmpty()) {
           throw new IllegalStateException("expected a stable plan over " + n + " nodes");
         }
         long pairs = (long) n * (n - 1);
@@ -134,8 +148,6 @@ public final class FullPassBenchmark {
         sink += taintPlan.summary().length();
         if (r >= 0) {
           snapshot[r] = t1 - t0;
-          assess[r] = t2 - t1;
-          plan[r] = t3 - t2;
           total[r] = t3 - t1;
           cpu[r] = c1 - c0;
           allocated += a1 - a0;
@@ -147,8 +159,6 @@ public final class FullPassBenchmark {
           Table.nanos(percentile(total, 99)),
           Table.nanos(percentile(total, 100)),
           Table.nanos(percentile(cpu, 50)),
-          Table.nanos(percentile(assess, 50)),
-          Table.nanos(percentile(plan, 50)),
           Table.nanos(percentile(snapshot, 50)),
           Table.mib((double) allocated / runs));
       if (sink == 42) {

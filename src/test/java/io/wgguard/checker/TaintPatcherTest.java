@@ -11,11 +11,11 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.wgguard.Names;
 import io.wgguard.evidence.NodeFacts;
-import io.wgguard.evidence.NodeReadinessPolicy;
-import io.wgguard.evidence.ReadinessSettings;
 import io.wgguard.evidence.Taint;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
+import io.wgguard.pass.CheckerPass;
+import io.wgguard.pass.PassSettings;
 import io.wgguard.taints.TaintPlan;
 import io.wgguard.taints.TaintPlanner;
 import java.time.Instant;
@@ -197,11 +197,11 @@ class TaintPatcherTest {
                     JsonNode.class));
     List<NodeFacts> facts =
         client.nodes().list().getItems().stream().map(NodeFactsMapper::facts).toList();
-    ReadinessSettings settings = ReadinessSettings.defaults();
+    PassSettings settings = PassSettings.defaults();
     TaintPlan plan =
         TaintPlanner.plan(
-            NodeReadinessPolicy.assess(List.of(wireguardOn), facts, settings, Instant.now()),
-            settings);
+            CheckerPass.assess(List.of(wireguardOn), facts, settings, Instant.now()),
+            settings.taints());
 
     TaintPatcher patcher = new TaintPatcher(client);
     plan.changes().forEach(change -> patcher.apply(change.node(), change.to()));

@@ -40,6 +40,10 @@ class AuditOutputTest {
           "IPv6": {"enabled": false, "level": "DEFAULT", "object": "default", "source": "spec.wireguardEnabledV6"}
         },
         "brakeEngaged": false,
+        "overrides": [],
+        "faults": [],
+        "heldRemovals": "",
+        "departures": [],
         "counts": {"ready": 2, "exempt": 0, "not-ready": 1},
         "withheld": [],
         "problems": [],

@@ -32,8 +32,8 @@ class CliTest {
             "audit --help prints audit's options",
             "audit --help",
             0,
-            "Usage: java -jar quarkus-run.jar audit [-h] [-o=FORMAT] [--set=NAME=VALUE]..."
-                + " [FILE|-]"));
+            "Usage: java -jar quarkus-run.jar audit [-h] [-o=FORMAT] [--previous=FILE]"
+                + " [--set=NAME=VALUE]..."));
   }
 
   @ParameterizedTest(name = "{0}")

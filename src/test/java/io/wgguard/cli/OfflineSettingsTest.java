@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wgguard.evidence.EqualitySelector;
 import io.wgguard.evidence.ModuleSource;
-import io.wgguard.evidence.ReadinessSettings;
 import io.wgguard.evidence.TaintEffect;
 import io.wgguard.felix.GuardedField;
+import io.wgguard.pass.PassSettings;
 import io.wgguard.policy.PolicySettings;
+import io.wgguard.taints.TaintSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -108,13 +109,13 @@ class OfflineSettingsTest {
   }
 
   @Test
-  void withoutPropertiesReadinessIsTheBuiltInDefault() throws BadInputException {
-    assertThat(OfflineSettings.of(List.of()).readiness()).isEqualTo(ReadinessSettings.defaults());
+  void withoutPropertiesThePassSettingsAreTheBuiltInDefaults() throws BadInputException {
+    assertThat(OfflineSettings.of(List.of()).pass()).isEqualTo(PassSettings.defaults());
   }
 
   @Test
-  void checkerPropertiesMapToReadinessSettings() throws BadInputException {
-    ReadinessSettings settings =
+  void checkerPropertiesMapToPassSettings() throws BadInputException {
+    PassSettings settings =
         OfflineSettings.of(
                 List.of(
                     "wgguard.checker.module-sources=key,label",
@@ -122,15 +123,18 @@ class OfflineSettingsTest {
                     "wgguard.checker.taint-effect=NoExecute",
                     "wgguard.checker.brake-fraction=1",
                     "wgguard.checker.exempt-selector=wgguard.io/lab=true",
-                    "wgguard.checker.require-interface-address=false"))
-            .readiness();
+                    "wgguard.checker.require-interface-address=false",
+                    "wgguard.checker.removal-confirm-delay=30s"))
+            .pass();
 
-    assertThat(settings.moduleSources()).isEqualTo(Set.of(ModuleSource.KEY, ModuleSource.LABEL));
-    assertThat(settings.moduleLabel()).isEqualTo("feature.node.kubernetes.io/wireguard");
-    assertThat(settings.taintEffect()).isEqualTo(TaintEffect.NO_EXECUTE);
-    assertThat(settings.brakeFraction()).isEqualTo(1.0);
-    assertThat(settings.exemptSelector()).isEqualTo(EqualitySelector.parse("wgguard.io/lab=true"));
-    assertThat(settings.requireInterfaceAddress()).isFalse();
+    assertThat(settings.evidence().moduleSources())
+        .isEqualTo(Set.of(ModuleSource.KEY, ModuleSource.LABEL));
+    assertThat(settings.evidence().moduleLabel()).isEqualTo("feature.node.kubernetes.io/wireguard");
+    assertThat(settings.taints())
+        .isEqualTo(new TaintSettings(TaintEffect.NO_EXECUTE, 1.0, Duration.ofSeconds(30)));
+    assertThat(settings.evidence().exemptSelector())
+        .isEqualTo(EqualitySelector.parse("wgguard.io/lab=true"));
+    assertThat(settings.evidence().requireInterfaceAddress()).isFalse();
   }
 
   /**
@@ -140,10 +144,9 @@ class OfflineSettingsTest {
    */
   @Test
   void anEmptyExemptSelectorExemptsNoNode() throws BadInputException {
-    ReadinessSettings settings =
-        OfflineSettings.of(List.of("wgguard.checker.exempt-selector=")).readiness();
+    PassSettings settings = OfflineSettings.of(List.of("wgguard.checker.exempt-selector=")).pass();
 
-    assertThat(settings.exemptSelector()).isEqualTo(EqualitySelector.none());
+    assertThat(settings.evidence().exemptSelector()).isEqualTo(EqualitySelector.none());
   }
 
   @Test

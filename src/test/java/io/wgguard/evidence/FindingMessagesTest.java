@@ -16,6 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wgguard.evidence.Nodes.NodeBuilder;
 import io.wgguard.felix.Felix;
+import io.wgguard.pass.CheckerPass;
+import io.wgguard.pass.PassSettings;
 import io.wgguard.tunnels.ClusterAssessment;
 import java.time.Duration;
 import java.util.List;
@@ -37,7 +39,7 @@ class FindingMessagesTest {
 
   static Arguments c(
       String sentence,
-      ReadinessSettings settings,
+      PassSettings settings,
       List<Felix> felix,
       NodeBuilder node,
       String... details) {
@@ -206,7 +208,7 @@ class FindingMessagesTest {
   @MethodSource("cases")
   void explains(
       String sentence,
-      ReadinessSettings settings,
+      PassSettings settings,
       List<Felix> felix,
       NodeBuilder node,
       List<String> details) {
@@ -218,7 +220,7 @@ class FindingMessagesTest {
             : node("bystander").exempt().facts();
 
     ClusterAssessment assessment =
-        NodeReadinessPolicy.assess(
+        CheckerPass.assess(
             felix(felix.toArray(Felix[]::new)), List.of(subject, other), settings, NOW);
 
     NodeVerdict verdict =

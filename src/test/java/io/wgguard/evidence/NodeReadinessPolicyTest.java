@@ -29,6 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wgguard.felix.Felix;
 import io.wgguard.felix.FelixObject;
+import io.wgguard.pass.CheckerPass;
+import io.wgguard.pass.PassSettings;
 import io.wgguard.tunnels.ClusterAssessment;
 import java.time.Duration;
 import java.util.List;
@@ -53,7 +55,7 @@ class NodeReadinessPolicyTest {
 
   static Arguments c(
       String sentence,
-      ReadinessSettings settings,
+      PassSettings settings,
       List<FelixObject> felix,
       List<NodeFacts> nodes,
       String... verdicts) {
@@ -439,11 +441,11 @@ class NodeReadinessPolicyTest {
   @MethodSource("cases")
   void assesses(
       String sentence,
-      ReadinessSettings settings,
+      PassSettings settings,
       List<FelixObject> felix,
       List<NodeFacts> nodes,
       List<String> verdicts) {
-    ClusterAssessment assessment = NodeReadinessPolicy.assess(felix, nodes, settings, NOW);
+    ClusterAssessment assessment = CheckerPass.assess(felix, nodes, settings, NOW);
 
     assertThat(assessment.verdicts().stream().map(Nodes::render).toList())
         .containsExactlyElementsOf(verdicts);
@@ -457,15 +459,15 @@ class NodeReadinessPolicyTest {
   static final String SILENT = "worker1 agent-silent [IPv4] {agent-silent} key{IPv4=HmNsTyzg…}";
 
   /** Module source condition at the default max age (15 min), which a quiet agent stays under. */
-  static final ReadinessSettings CONDITION_DEFAULT_AGE =
-      new ReadinessSettings(
-          EqualitySelector.parse(ReadinessSettings.DEFAULT_EXEMPT_SELECTOR),
-          java.util.Set.of(CONDITION),
-          "",
-          java.util.Optional.empty(),
-          ReadinessSettings.DEFAULT_CONDITION_MAX_AGE,
-          TaintEffect.NO_SCHEDULE,
-          0.5);
+  static final PassSettings CONDITION_DEFAULT_AGE =
+      DEFAULTS.with(
+          new EvidenceSettings(
+              EqualitySelector.parse(EvidenceSettings.DEFAULT_EXEMPT_SELECTOR),
+              java.util.Set.of(CONDITION),
+              "",
+              java.util.Optional.empty(),
+              EvidenceSettings.DEFAULT_CONDITION_MAX_AGE,
+              true));
 
   static Stream<Arguments> leases() {
     Duration quietReport = Duration.ofMinutes(10);
@@ -519,12 +521,12 @@ class NodeReadinessPolicyTest {
   @MethodSource("leases")
   void aNodeWhoseAgentsLeaseExpiredIsSilent(
       String sentence,
-      ReadinessSettings settings,
+      PassSettings settings,
       List<NodeFacts> nodes,
       AgentLease lease,
       String verdict) {
     ClusterAssessment assessment =
-        NodeReadinessPolicy.assess(
+        CheckerPass.assess(
             io.wgguard.felix.EffectiveWireguard.of(WG_ON),
             nodes,
             lease == null ? java.util.Map.of() : java.util.Map.of("worker1", lease),

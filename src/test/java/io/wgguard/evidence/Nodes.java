@@ -5,7 +5,9 @@ import io.wgguard.evidence.NodeFacts.ModuleCondition;
 import io.wgguard.felix.Felix;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.IpFamily;
+import io.wgguard.pass.PassSettings;
 import io.wgguard.taints.TaintChange;
+import io.wgguard.taints.TaintSettings;
 import io.wgguard.tunnels.TunnelEvidence;
 import io.wgguard.tunnels.summary.TunnelSummary;
 import java.time.Duration;
@@ -221,58 +223,56 @@ public final class Nodes {
 
   // Settings.
 
-  public static final ReadinessSettings DEFAULTS = ReadinessSettings.defaults();
+  public static final PassSettings DEFAULTS = PassSettings.defaults();
 
-  public static ReadinessSettings sources(ModuleSource... sources) {
-    return new ReadinessSettings(
-        EqualitySelector.parse(ReadinessSettings.DEFAULT_EXEMPT_SELECTOR),
-        sources.length == 0 ? EnumSet.noneOf(ModuleSource.class) : EnumSet.copyOf(List.of(sources)),
-        MODULE_LABEL,
-        Optional.of("true"),
-        Duration.ofMinutes(2),
-        TaintEffect.NO_SCHEDULE,
-        0.5);
+  public static PassSettings sources(ModuleSource... sources) {
+    return DEFAULTS.with(
+        new EvidenceSettings(
+            EqualitySelector.parse(EvidenceSettings.DEFAULT_EXEMPT_SELECTOR),
+            sources.length == 0
+                ? EnumSet.noneOf(ModuleSource.class)
+                : EnumSet.copyOf(List.of(sources)),
+            MODULE_LABEL,
+            Optional.of("true"),
+            Duration.ofMinutes(2),
+            true));
   }
 
-  public static ReadinessSettings exemptSelector(String selector) {
-    return with(EqualitySelector.parse(selector), TaintEffect.NO_SCHEDULE, 0.5);
+  public static PassSettings exemptSelector(String selector) {
+    EvidenceSettings e = DEFAULTS.evidence();
+    return DEFAULTS.with(
+        new EvidenceSettings(
+            EqualitySelector.parse(selector),
+            e.moduleSources(),
+            e.moduleLabel(),
+            e.moduleLabelValue(),
+            e.conditionMaxAge(),
+            e.requireInterfaceAddress()));
   }
 
-  public static ReadinessSettings effect(TaintEffect effect) {
-    return with(DEFAULTS.exemptSelector(), effect, 0.5);
+  public static PassSettings effect(TaintEffect effect) {
+    TaintSettings t = DEFAULTS.taints();
+    return DEFAULTS.with(new TaintSettings(effect, t.brakeFraction(), t.removalConfirmDelay()));
   }
 
   /** The defaults without the interface address as evidence (IPAM other than Calico's). */
-  public static ReadinessSettings withoutInterfaceAddress() {
-    return new ReadinessSettings(
-        DEFAULTS.exemptSelector(),
-        DEFAULTS.moduleSources(),
-        DEFAULTS.moduleLabel(),
-        DEFAULTS.moduleLabelValue(),
-        DEFAULTS.conditionMaxAge(),
-        DEFAULTS.taintEffect(),
-        DEFAULTS.brakeFraction(),
-        false,
-        DEFAULTS.tunnelEvidence());
+  public static PassSettings withoutInterfaceAddress() {
+    EvidenceSettings e = DEFAULTS.evidence();
+    return DEFAULTS.with(
+        new EvidenceSettings(
+            e.exemptSelector(),
+            e.moduleSources(),
+            e.moduleLabel(),
+            e.moduleLabelValue(),
+            e.conditionMaxAge(),
+            false));
   }
 
-  public static final ReadinessSettings ENFORCE_TUNNELS =
-      DEFAULTS.withTunnelEvidence(TunnelEvidence.ENFORCE);
+  public static final PassSettings ENFORCE_TUNNELS = DEFAULTS.with(TunnelEvidence.ENFORCE);
 
-  public static ReadinessSettings brake(double fraction) {
-    return with(DEFAULTS.exemptSelector(), TaintEffect.NO_SCHEDULE, fraction);
-  }
-
-  private static ReadinessSettings with(
-      EqualitySelector exempt, TaintEffect effect, double fraction) {
-    return new ReadinessSettings(
-        exempt,
-        DEFAULTS.moduleSources(),
-        DEFAULTS.moduleLabel(),
-        DEFAULTS.moduleLabelValue(),
-        DEFAULTS.conditionMaxAge(),
-        effect,
-        fraction);
+  public static PassSettings brake(double fraction) {
+    TaintSettings t = DEFAULTS.taints();
+    return DEFAULTS.with(new TaintSettings(t.effect(), fraction, t.removalConfirmDelay()));
   }
 
   // Renderings.

@@ -10,7 +10,6 @@ import static io.wgguard.evidence.Nodes.worker2;
 import static io.wgguard.felix.CalicoNode.calicoNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wgguard.evidence.NodeReadinessPolicy;
 import io.wgguard.felix.CalicoNode;
 import io.wgguard.felix.CalicoNodeEnvironment.ConfigMaps;
 import io.wgguard.felix.EffectiveWireguard;
@@ -26,7 +25,7 @@ class EnvironmentPostureTest {
 
   static TaintPlan plan(CalicoNode... daemonSets) {
     ClusterAssessment assessment =
-        NodeReadinessPolicy.assess(
+        CheckerPass.assess(
             EffectiveWireguard.of(felix(wgDefault()))
                 .withEnvironment(
                     List.of(daemonSets).stream().map(CalicoNode::environment).toList(),
@@ -34,7 +33,7 @@ class EnvironmentPostureTest {
             facts(worker1().noKey(), worker2()),
             DEFAULTS,
             NOW);
-    return TaintPlanner.plan(assessment, DEFAULTS);
+    return TaintPlanner.plan(assessment, DEFAULTS.taints());
   }
 
   @Test

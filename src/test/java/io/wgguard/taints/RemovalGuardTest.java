@@ -12,9 +12,9 @@ import static io.wgguard.evidence.Nodes.worker2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wgguard.evidence.NodeFacts;
-import io.wgguard.evidence.NodeReadinessPolicy;
 import io.wgguard.evidence.Nodes;
 import io.wgguard.felix.FelixObject;
+import io.wgguard.pass.CheckerPass;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -139,10 +139,10 @@ class RemovalGuardTest {
       Instant since,
       Expect expect) {
     TaintPlan plan =
-        TaintPlanner.plan(NodeReadinessPolicy.assess(felix, nodes, DEFAULTS, NOW), DEFAULTS);
+        TaintPlanner.plan(CheckerPass.assess(felix, nodes, DEFAULTS, NOW), DEFAULTS.taints());
 
     RemovalGuard.Decision decision =
-        RemovalGuard.decide(plan, faults, DEFAULTS.brakeFraction(), since, NOW, DELAY);
+        RemovalGuard.decide(plan, faults, DEFAULTS.taints(), since, NOW);
 
     assertThat(
             new Expect(
@@ -157,13 +157,13 @@ class RemovalGuardTest {
   void saysWhyRemovalsAreHeld() {
     TaintPlan plan =
         TaintPlanner.plan(
-            NodeReadinessPolicy.assess(NO_FELIX, allFourUntainted(), DEFAULTS, NOW), DEFAULTS);
+            CheckerPass.assess(NO_FELIX, allFourUntainted(), DEFAULTS, NOW), DEFAULTS.taints());
 
-    assertThat(RemovalGuard.decide(plan, NO_FAULT, 0.5, null, NOW, DELAY).held())
+    assertThat(RemovalGuard.decide(plan, NO_FAULT, DEFAULTS.taints(), null, NOW).held())
         .isEqualTo(
             "4 of 4 tainted nodes would lose their taint at once, more than the brake fraction:"
                 + " written only if a pass 5 s later still plans it");
-    assertThat(RemovalGuard.decide(plan, WATCH_DOWN, 0.5, null, NOW, DELAY).held())
+    assertThat(RemovalGuard.decide(plan, WATCH_DOWN, DEFAULTS.taints(), null, NOW).held())
         .isEqualTo("4 taint removal(s) held: the Node watch is down");
   }
 }

@@ -20,16 +20,16 @@ import static io.wgguard.evidence.Nodes.worker2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wgguard.evidence.NodeFacts;
-import io.wgguard.evidence.NodeReadinessPolicy;
 import io.wgguard.evidence.NodeState;
 import io.wgguard.evidence.Nodes;
 import io.wgguard.evidence.NotReadyReason;
-import io.wgguard.evidence.ReadinessSettings;
 import io.wgguard.evidence.Taint;
 import io.wgguard.evidence.TaintEffect;
 import io.wgguard.felix.Felix;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.IpFamily;
+import io.wgguard.pass.CheckerPass;
+import io.wgguard.pass.PassSettings;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -69,7 +69,7 @@ class TaintPlannerTest {
 
   static Arguments c(
       String sentence,
-      ReadinessSettings settings,
+      PassSettings settings,
       List<FelixObject> felix,
       List<NodeFacts> nodes,
       Expect expect) {
@@ -454,12 +454,12 @@ class TaintPlannerTest {
   @MethodSource("cases")
   void plans(
       String sentence,
-      ReadinessSettings settings,
+      PassSettings settings,
       List<FelixObject> felix,
       List<NodeFacts> nodes,
       Expect expect) {
     TaintPlan plan =
-        TaintPlanner.plan(NodeReadinessPolicy.assess(felix, nodes, settings, NOW), settings);
+        TaintPlanner.plan(CheckerPass.assess(felix, nodes, settings, NOW), settings.taints());
 
     assertThat(render(plan)).isEqualTo(expect);
     assertThat(plan.brakeEngaged()).isEqualTo(plan.posture() == Posture.DEGRADED);
@@ -484,7 +484,7 @@ class TaintPlannerTest {
         IntStream.rangeClosed(1, 7).mapToObj(i -> node("worker" + i).facts()).toList();
 
     TaintPlan plan =
-        TaintPlanner.plan(NodeReadinessPolicy.assess(WG_ON, nodes, brake(1.0), NOW), brake(1.0));
+        TaintPlanner.plan(CheckerPass.assess(WG_ON, nodes, brake(1.0), NOW), brake(1.0).taints());
 
     assertThat(plan.summary())
         .isEqualTo(
@@ -511,7 +511,7 @@ class TaintPlannerTest {
             worker1().key(KEY_WORKER1.substring(2)).tainted("no-public-key"));
 
     TaintPlan plan =
-        TaintPlanner.plan(NodeReadinessPolicy.assess(WG_ON, nodes, DEFAULTS, NOW), DEFAULTS);
+        TaintPlanner.plan(CheckerPass.assess(WG_ON, nodes, DEFAULTS, NOW), DEFAULTS.taints());
 
     assertThat(plan.nodes())
         .containsExactly(

@@ -26,11 +26,11 @@ import io.wgguard.Names;
 import io.wgguard.evidence.AgentLease;
 import io.wgguard.evidence.Finding;
 import io.wgguard.evidence.NodeFacts;
-import io.wgguard.evidence.NodeReadinessPolicy;
 import io.wgguard.evidence.Nodes;
-import io.wgguard.evidence.ReadinessSettings;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.IpFamily;
+import io.wgguard.pass.CheckerPass;
+import io.wgguard.pass.PassSettings;
 import io.wgguard.tunnels.summary.PeerDigest;
 import io.wgguard.tunnels.summary.TunnelSummary;
 import io.wgguard.tunnels.summary.TunnelSummary.Device;
@@ -69,7 +69,7 @@ class TunnelPolicyTest {
 
   static Arguments c(
       String sentence,
-      ReadinessSettings settings,
+      PassSettings settings,
       List<FelixObject> felix,
       List<NodeFacts> nodes,
       String... expected) {
@@ -254,11 +254,11 @@ class TunnelPolicyTest {
   @MethodSource("cases")
   void crossCheck(
       String sentence,
-      ReadinessSettings settings,
+      PassSettings settings,
       List<FelixObject> felix,
       List<NodeFacts> nodes,
       List<String> expected) {
-    TunnelReport report = NodeReadinessPolicy.assess(felix, nodes, settings, NOW).tunnels();
+    TunnelReport report = CheckerPass.assess(felix, nodes, settings, NOW).tunnels();
 
     assertThat(render(report)).containsExactlyElementsOf(expected);
   }
@@ -293,8 +293,8 @@ class TunnelPolicyTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("verdicts")
-  void enforcement(String sentence, ReadinessSettings settings, List<NodeFacts> nodes, String w1) {
-    ClusterAssessment assessment = NodeReadinessPolicy.assess(WG_ON, nodes, settings, NOW);
+  void enforcement(String sentence, PassSettings settings, List<NodeFacts> nodes, String w1) {
+    ClusterAssessment assessment = CheckerPass.assess(WG_ON, nodes, settings, NOW);
 
     assertThat(
             assessment.verdicts().stream()
@@ -315,7 +315,7 @@ class TunnelPolicyTest {
                 .addr("10.48.0.3")
                 .tunnel(Device.missing("wireguard.cali")));
 
-    TunnelReport report = NodeReadinessPolicy.assess(WG_ON, nodes, DEFAULTS, NOW).tunnels();
+    TunnelReport report = CheckerPass.assess(WG_ON, nodes, DEFAULTS, NOW).tunnels();
 
     assertThat(report.findings("control1"))
         .extracting(Finding::detail)
@@ -361,7 +361,7 @@ class TunnelPolicyTest {
                     Duration.ofMinutes(17).plusSeconds(30),
                     Map.of(IpFamily.V4, device(KEY_WORKER2))));
 
-    TunnelReport report = NodeReadinessPolicy.assess(WG_ON, nodes, DEFAULTS, NOW).tunnels();
+    TunnelReport report = CheckerPass.assess(WG_ON, nodes, DEFAULTS, NOW).tunnels();
 
     assertThat(report.findings("control1"))
         .extracting(Finding::detail)
@@ -427,7 +427,7 @@ class TunnelPolicyTest {
             "worker1", new AgentLease("worker1", NOW.minusSeconds(10), Duration.ofSeconds(120)));
 
     TunnelReport report =
-        NodeReadinessPolicy.assess(
+        CheckerPass.assess(
                 io.wgguard.felix.EffectiveWireguard.of(WG_ON), nodes, leases, DEFAULTS, NOW)
             .tunnels();
 

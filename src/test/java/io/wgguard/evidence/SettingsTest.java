@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wgguard.Names;
+import io.wgguard.pass.PassSettings;
+import io.wgguard.taints.TaintSettings;
 import io.wgguard.tunnels.TunnelEvidence;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,12 +19,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-class ReadinessSettingsTest {
+/** The stage settings records' checks and defaults, and the wire names of the evidence enums. */
+class SettingsTest {
 
-  static ReadinessSettings settings(
+  /** Builds the evidence and the taint settings, as the service does at start-up. */
+  static PassSettings settings(
       Set<ModuleSource> sources, String label, Duration maxAge, TaintEffect effect, double brake) {
-    return new ReadinessSettings(
-        EqualitySelector.none(), sources, label, Optional.empty(), maxAge, effect, brake);
+    return new PassSettings(
+        new EvidenceSettings(
+            EqualitySelector.none(), sources, label, Optional.empty(), maxAge, true),
+        TunnelEvidence.REPORT,
+        new TaintSettings(effect, brake, Duration.ofSeconds(5)));
   }
 
   static final Duration TWO_MINUTES = Duration.ofMinutes(2);
@@ -58,6 +65,11 @@ class ReadinessSettingsTest {
                 () -> settings(Set.of(), "", TWO_MINUTES, TaintEffect.NO_SCHEDULE, Double.NaN),
             "safety-brake fraction must be more than 0 and at most 1, not NaN"),
         Arguments.of(
+            "a negative removal confirmation delay is refused",
+            (Runnable)
+                () -> new TaintSettings(TaintEffect.NO_SCHEDULE, 0.5, Duration.ofSeconds(-1)),
+            "removal confirmation delay must not be negative"),
+        Arguments.of(
             "PreferNoSchedule is not an effect wgguard writes",
             (Runnable) () -> TaintEffect.fromWire("PreferNoSchedule"),
             "taint effect 'PreferNoSchedule' is not supported; use NoSchedule or NoExecute"),
@@ -75,21 +87,20 @@ class ReadinessSettingsTest {
 
   @Test
   void defaultsExemptWindowsUseKeyEvidenceNoScheduleAndHalf() {
-    ReadinessSettings defaults = ReadinessSettings.defaults();
+    PassSettings defaults = PassSettings.defaults();
 
     assertThat(defaults)
         .isEqualTo(
-            new ReadinessSettings(
-                EqualitySelector.parse("kubernetes.io/os=windows"),
-                Set.of(ModuleSource.KEY),
-                "",
-                Optional.empty(),
-                Duration.ofMinutes(15),
-                TaintEffect.NO_SCHEDULE,
-                0.5,
-                true,
-                TunnelEvidence.REPORT));
-    assertThat(defaults.requireInterfaceAddress()).isTrue();
+            new PassSettings(
+                new EvidenceSettings(
+                    EqualitySelector.parse("kubernetes.io/os=windows"),
+                    Set.of(ModuleSource.KEY),
+                    "",
+                    Optional.empty(),
+                    Duration.ofMinutes(15),
+                    true),
+                TunnelEvidence.REPORT,
+                new TaintSettings(TaintEffect.NO_SCHEDULE, 0.5, Duration.ofSeconds(5))));
   }
 
   @Test

@@ -1,0 +1,138 @@
+package io.wgguard.pass;
+
+import io.wgguard.evidence.AgentLease;
+import io.wgguard.evidence.NodeFacts;
+import io.wgguard.evidence.NodeReadinessPolicy;
+import io.wgguard.evidence.NodeVerdict;
+import io.wgguard.felix.CalicoNodeEnvironment;
+import io.wgguard.felix.EffectiveWireguard;
+import io.wgguard.felix.EnvironmentSetting;
+import io.wgguard.felix.FelixObject;
+import io.wgguard.felix.IpFamily;
+import io.wgguard.taints.RemovalGuard;
+import io.wgguard.taints.TaintPlan;
+import io.wgguard.taints.TaintPlanner;
+import io.wgguard.tunnels.ClusterAssessment;
+import io.wgguard.tunnels.TunnelPolicy;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The checker's one pass, as a pure function: (cluster snapshot, what the previous pass left,
+ * settings, time) to one {@link PassResult}. The live reconciler, the offline {@code audit} and the
+ * benchmarks all call {@link #run}; none of them assembles the stages itself, so {@code /status}
+ * and {@code audit} answer alike on the same cluster.
+ *
+ * <p>The stages, in order:
+ *
+ * <ol>
+ *   <li>Felix's WireGuard settings per node ({@link EffectiveWireguard}), calico-node's {@code
+ *       FELIX_*} environment layered on top;
+ *   <li>node evidence ({@link NodeReadinessPolicy}): keys, addresses, module readiness, and the
+ *       node agents' Leases ({@code agent-silent} when one expired);
+ *   <li>tunnels ({@link TunnelPolicy}): the agents' summaries cross-checked, and under {@code
+ *       tunnel-evidence=enforce} joined to the verdicts;
+ *   <li>taint planning ({@link TaintPlanner}) with the safety brake, then the {@link RemovalGuard};
+ *   <li>departures since the previous pass, and standing overrides.
+ * </ol>
+ */
+public final class CheckerPass {
+
+  private CheckerPass() {}
+
+  /** One pass over {@code snapshot} at {@code now}. */
+  public static PassResult run(
+      ClusterSnapshot snapshot, PreviousPass previous, PassSettings settings, Instant now) {
+    EffectiveWireguard wireguard =
+        EffectiveWireguard.of(snapshot.felixConfigurations())
+            .withEnvironment(snapshot.calicoNodes(), snapshot.configMaps());
+    ClusterAssessment assessment =
+        assess(wireguard, snapshot.nodes(), snapshot.leases(), settings, now);
+    TaintPlan plan = TaintPlanner.plan(assessment, settings.taints());
+    RemovalGuard.Decision removal =
+        RemovalGuard.decide(
+            plan, snapshot.faults(), settings.taints(), previous.massRemovalSince(), now);
+    Map<String, NodeFacts> byName = new HashMap<>(snapshot.nodes().size() * 2);
+    snapshot.nodes().forEach(n -> byName.put(n.name(), n));
+    List<Departure> departures =
+        Departure.between(previous.families(), previous.labels(), wireguard, byName);
+    return new PassResult(
+        snapshot,
+        now,
+        wireguard,
+        assessment,
+        plan,
+        removal,
+        departures,
+        StandingOverride.of(snapshot.felixConfigurations(), now),
+        forcedOff(snapshot.calicoNodes(), snapshot.configMaps()),
+        leaves(assessment, snapshot.nodes(), removal));
+  }
+
+  /** The evidence and tunnel stages alone, on FelixConfigurations with no calico-node layer. */
+  public static ClusterAssessment assess(
+      Collection<FelixObject> felixConfigurations,
+      Collection<NodeFacts> nodes,
+      PassSettings settings,
+      Instant now) {
+    return assess(EffectiveWireguard.of(felixConfigurations), nodes, settings, now);
+  }
+
+  /** The evidence and tunnel stages alone: every node's verdict and the tunnel report. */
+  public static ClusterAssessment assess(
+      EffectiveWireguard wireguard,
+      Collection<NodeFacts> nodes,
+      PassSettings settings,
+      Instant now) {
+    return assess(wireguard, nodes, Map.of(), settings, now);
+  }
+
+  /**
+   * The evidence and tunnel stages alone, with the node agents' Leases: a node whose agent's Lease
+   * expired is {@code agent-silent} where the agent's word counts (module source {@code condition},
+   * the tunnel cross-check).
+   */
+  public static ClusterAssessment assess(
+      EffectiveWireguard wireguard,
+      Collection<NodeFacts> nodes,
+      Map<String, AgentLease> leases,
+      PassSettings settings,
+      Instant now) {
+    List<NodeVerdict> verdicts =
+        NodeReadinessPolicy.verdicts(wireguard, nodes, leases, settings.evidence(), now);
+    return TunnelPolicy.crossCheck(
+        new ClusterAssessment(wireguard.cluster(), verdicts, wireguard.problems()),
+        nodes,
+        leases,
+        settings.tunnelEvidence(),
+        settings.evidence().conditionMaxAge(),
+        now);
+  }
+
+  private static PreviousPass leaves(
+      ClusterAssessment assessment, Collection<NodeFacts> nodes, RemovalGuard.Decision removal) {
+    Map<String, Set<IpFamily>> families = new HashMap<>(nodes.size() * 2);
+    assessment.verdicts().forEach(v -> families.put(v.name(), v.families()));
+    Map<String, Map<String, String>> labels = new HashMap<>(nodes.size() * 2);
+    nodes.forEach(n -> labels.put(n.name(), n.labels()));
+    return new PreviousPass(families, labels, removal.massRemovalSince());
+  }
+
+  /** How many IP families calico-node DaemonSets force off through their environment. */
+  private static int forcedOff(
+      Collection<CalicoNodeEnvironment> calicoNodes, CalicoNodeEnvironment.ConfigMaps configMaps) {
+    int off = 0;
+    for (CalicoNodeEnvironment daemonSet : calicoNodes) {
+      for (IpFamily family : IpFamily.values()) {
+        if (daemonSet.setting(family.field(), configMaps).state() == EnvironmentSetting.State.OFF) {
+          off++;
+        }
+      }
+    }
+    return off;
+  }
+}
