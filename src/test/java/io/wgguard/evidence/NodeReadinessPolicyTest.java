@@ -527,7 +527,8 @@ class NodeReadinessPolicyTest {
       String verdict) {
     ClusterAssessment assessment =
         CheckerPass.assess(
-            io.wgguard.felix.EffectiveWireguard.of(WG_ON),
+            io.wgguard.felix.EffectiveWireguard.of(
+                WG_ON, io.wgguard.felix.EffectiveWireguard.Environment.NONE),
             nodes,
             lease == null ? java.util.Map.of() : java.util.Map.of("worker1", lease),
             settings,

@@ -428,7 +428,12 @@ class TunnelPolicyTest {
 
     TunnelReport report =
         CheckerPass.assess(
-                io.wgguard.felix.EffectiveWireguard.of(WG_ON), nodes, leases, DEFAULTS, NOW)
+                io.wgguard.felix.EffectiveWireguard.of(
+                    WG_ON, io.wgguard.felix.EffectiveWireguard.Environment.NONE),
+                nodes,
+                leases,
+                DEFAULTS,
+                NOW)
             .tunnels();
 
     assertThat(render(report))
