@@ -349,9 +349,13 @@ public interface WgguardConfig {
     boolean requireExpiry();
 
     /**
-     * Longest time ahead an {@code wgguard.io/override-expires} may lie, e.g. {@code 24h}. Unset:
-     * any future time is accepted.
+     * Longest time ahead an {@code wgguard.io/override-expires} may lie; an expiry further ahead is
+     * refused. 72 hours by default: a change window from a Friday evening to a Monday evening, the
+     * longest maintenance an override should cover; a switch-off meant to last longer is a standing
+     * configuration (a node-scoped FelixConfiguration, an exemption), not an exception. Empty: any
+     * future time (not recommended).
      */
+    @WithDefault("72h")
     Optional<Duration> maxWindow();
 
     /**
