@@ -335,6 +335,16 @@ public interface WgguardConfig {
      */
     @WithDefault("4194304")
     int maxBodyBytes();
+
+    /**
+     * Bytes of request bodies that may be in flight at once on the webhook port (each request
+     * reserves its Content-Length before its body is read); beyond it, 429 with Retry-After, which
+     * the API server retries. 8 MiB: two bodies of the largest size, or hundreds of the few-KiB
+     * reviews the API server sends, well inside the Deployment's 192 MiB heap (parsing costs a few
+     * times the body again). At least {@code max-body-bytes}.
+     */
+    @WithDefault("8388608")
+    long bodyBudgetBytes();
   }
 
   /** Override settings. */
