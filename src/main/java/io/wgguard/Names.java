@@ -110,6 +110,12 @@ public final class Names {
   /** Gauge of nodes by readiness state, tagged {@code state}. */
   public static final String METRIC_NODES = "wgguard_nodes";
 
+  /**
+   * Gauge of not-ready nodes by the reason they are tainted for, tagged {@code reason} (the taint's
+   * value, e.g. {@code no-public-key}).
+   */
+  public static final String METRIC_NOT_READY_NODES = "wgguard_not_ready_nodes";
+
   /** Gauge, 1 for the cluster's posture and 0 for the others, tagged {@code posture}. */
   public static final String METRIC_POSTURE = "wgguard_posture";
 
@@ -145,8 +151,55 @@ public final class Names {
   /** WireGuard went off on a node because its labels changed (no FelixConfiguration write). */
   public static final String EVENT_OFF_BY_LABELS = "WireGuardOffByNodeLabels";
 
+  /**
+   * A node joined (or was first seen) with WireGuard off while {@code default} turns it on: a
+   * {@code node.<name>} or selector-scoped object written before the node existed decides it.
+   */
+  public static final String EVENT_OFF_AT_JOIN = "WireGuardOffAtJoin";
+
   /** WireGuard went off on a node because the FelixConfigurations changed. */
   public static final String EVENT_OFF_BY_FELIX = "WireGuardOffByFelixConfiguration";
+
+  /** The component (source) and default reporting instance of wgguard's Events. */
+  public static final String EVENT_COMPONENT = "wgguard";
+
+  // Audit annotations on admission responses; the API server prefixes them with the webhook name.
+
+  /** What the webhook decided when it did not simply allow: {@code denied} or {@code warn}. */
+  public static final String AUDIT_DECISION = "decision";
+
+  /** The override ticket a switch-off was allowed under. */
+  public static final String AUDIT_OVERRIDE_TICKET = "override-ticket";
+
+  /** Who used the override. */
+  public static final String AUDIT_OVERRIDE_REQUESTER = "override-requester";
+
+  /** When the override expires, {@code none} without an expiry. */
+  public static final String AUDIT_OVERRIDE_EXPIRES = "override-expires";
+
+  /** The object's scope, e.g. {@code cluster}, {@code node:worker1}. */
+  public static final String AUDIT_SCOPE = "scope";
+
+  /** The object judged. */
+  public static final String AUDIT_OBJECT = "object";
+
+  /** Which rule judged the write: the effect on known nodes or the object alone. */
+  public static final String AUDIT_JUDGED_BY = "judged-by";
+
+  /** The guarded fields the write switches off. */
+  public static final String AUDIT_DISABLED_FIELDS = "disabled-fields";
+
+  /** Present ({@code true}) when the request was a server-side dry run. */
+  public static final String AUDIT_DRY_RUN = "dry-run";
+
+  /** The node a pinned pod is refused (or tolerated) on. */
+  public static final String AUDIT_NODE = "node";
+
+  /** Why that node is not WireGuard-ready: its taint's value. */
+  public static final String AUDIT_REASON = "reason";
+
+  /** Present ({@code true}) when the pod tolerates wgguard's taint. */
+  public static final String AUDIT_TOLERATED = "tolerated";
 
   // wgguard's own registrations (ValidatingWebhookConfigurations).
 
@@ -208,4 +261,7 @@ public final class Names {
   public static String label(Enum<?> constant) {
     return constant.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
   }
+
+  /** Kind of Calico's IPAM block affinities ({@code blockaffinities.crd.projectcalico.org/v1}). */
+  public static final String BLOCK_AFFINITY_KIND = "BlockAffinity";
 }

@@ -25,9 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Checker metrics: {@code wgguard_nodes{state}}, {@code wgguard_posture{posture}} (1 for the
- * current posture, 0 for the others, all 0 before the first pass), {@code
- * wgguard_taint_changes_total{action}}, {@code wgguard_active_overrides}, {@code
+ * Checker metrics: {@code wgguard_nodes{state}}, {@code wgguard_not_ready_nodes{reason}}, {@code
+ * wgguard_posture{posture}} (1 for the current posture, 0 for the others, all 0 before the first
+ * pass), {@code wgguard_taint_changes_total{action}}, {@code wgguard_active_overrides}, {@code
  * wgguard_stale_overrides}, {@code wgguard_nodes_left_wireguard_total{cause}}, {@code
  * wgguard_safety_brake_engaged}, {@code wgguard_wireguard_forced_off_by_environment}, and the
  * tunnel cross-check: {@code wgguard_mesh_coverage}, {@code wgguard_mesh_pairs{state}} ({@code
@@ -46,6 +46,10 @@ public class CheckerMetrics {
           NotReadyReason.PEERS_MISSING,
           NotReadyReason.PEERS_UNKNOWN,
           NotReadyReason.HANDSHAKE_STALE,
+          NotReadyReason.DEVICE_DOWN,
+          NotReadyReason.ROUTE_BYPASS,
+          NotReadyReason.ALLOWED_IPS_MISSING,
+          NotReadyReason.MTU_TOO_LARGE,
           NotReadyReason.NO_TUNNEL_EVIDENCE);
 
   private final Map<NodeState, AtomicInteger> nodes;
@@ -58,6 +62,7 @@ public class CheckerMetrics {
   private final AtomicInteger forcedOff = new AtomicInteger();
   private final AtomicReference<Double> coverage = new AtomicReference<>(Double.NaN);
   private final Map<String, AtomicLong> pairs = new LinkedHashMap<>();
+  private final Map<NotReadyReason, AtomicInteger> notReady = new EnumMap<>(NotReadyReason.class);
   private final Map<NotReadyReason, AtomicInteger> tunnelFindings =
       new EnumMap<>(NotReadyReason.class);
   private final AtomicInteger guardInPlace = new AtomicInteger(1);
@@ -131,6 +136,14 @@ public class CheckerMetrics {
       Gauge.builder(Names.METRIC_MESH_PAIRS, value, AtomicLong::get)
           .description("Directed node pairs that should have a WireGuard tunnel, and those proven")
           .tag("state", state)
+          .register(registry);
+    }
+    for (NotReadyReason reason : NotReadyReason.values()) {
+      AtomicInteger value = new AtomicInteger();
+      notReady.put(reason, value);
+      Gauge.builder(Names.METRIC_NOT_READY_NODES, value, AtomicInteger::get)
+          .description("Not-ready nodes by the reason they are tainted for, as of the last pass")
+          .tag("reason", reason.wire())
           .register(registry);
     }
     for (NotReadyReason reason : TUNNEL_REASONS) {
@@ -218,6 +231,8 @@ public class CheckerMetrics {
   void pass(TaintPlan plan, List<StandingOverride> standing) {
     passes.increment();
     plan.counts().forEach((state, count) -> nodes.get(state).set(count));
+    notReady.forEach(
+        (reason, value) -> value.set(plan.notReady().getOrDefault(reason, List.of()).size()));
     postures.forEach((posture, value) -> value.set(posture == plan.posture() ? 1 : 0));
     int stale = (int) standing.stream().filter(StandingOverride::stale).count();
     overrides.set(standing.size() - stale);

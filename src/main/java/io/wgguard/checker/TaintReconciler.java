@@ -141,6 +141,7 @@ public class TaintReconciler implements CheckerView {
             cache.felixApiVersion().orElse(""),
             cache.unreadableFelixConfigurations(),
             cache.faults(),
+            cache.blockAffinities(),
             cache.calicoNodeOverrides(),
             guard.observed(),
             guard.trust());
@@ -206,9 +207,11 @@ public class TaintReconciler implements CheckerView {
       if (writer) {
         events.onNode(
             departure.node(),
-            departure.cause() == Departure.Cause.LABELS
-                ? Names.EVENT_OFF_BY_LABELS
-                : Names.EVENT_OFF_BY_FELIX,
+            switch (departure.cause()) {
+              case LABELS -> Names.EVENT_OFF_BY_LABELS;
+              case FELIX_CONFIGURATION -> Names.EVENT_OFF_BY_FELIX;
+              case JOINED -> Names.EVENT_OFF_AT_JOIN;
+            },
             departure.detail(),
             true);
       }

@@ -73,7 +73,7 @@ public final class NodeReadinessPolicy {
       EvidenceSettings settings,
       Instant now) {
     Map<IpFamily, EffectiveSetting> settingsByFamily =
-        wireguard.forNode(node.name(), node.labels());
+        wireguard.forNode(node.name(), node.felixLabels());
     Set<IpFamily> families = EnumSet.noneOf(IpFamily.class);
     for (EffectiveSetting setting : settingsByFamily.values()) {
       if (setting.enabled()) {

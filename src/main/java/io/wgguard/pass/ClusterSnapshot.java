@@ -5,6 +5,7 @@ import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.guard.Registration;
 import io.wgguard.guard.RegistrationPolicy;
+import io.wgguard.tunnels.BlockAffinities;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,8 @@ import java.util.Optional;
  * @param unreadable FelixConfigurations that could not be read, with reasons
  * @param faults what keeps this view from being the cluster's (an API lost after it was seen, a
  *     watch down), one sentence each; empty when none
+ * @param affinities the confirmed IPAM BlockAffinities the path check proves routes and allowed-ips
+ *     against; {@link BlockAffinities#UNKNOWN} when not watched or not listed yet
  * @param calicoNodeOverrides the override label and expiry on each calico-node DaemonSet, by {@code
  *     namespace/name}
  * @param registrations wgguard's own ValidatingWebhookConfigurations present, by name; empty while
@@ -36,11 +39,39 @@ public record ClusterSnapshot(
     String felixApiVersion,
     Map<String, String> unreadable,
     List<String> faults,
+    BlockAffinities affinities,
     Map<String, SwitchOffTrace.OverrideMark> calicoNodeOverrides,
     Optional<Map<String, Registration>> registrations,
     RegistrationPolicy.Trust trust) {
 
-  /** A snapshot without the guard stage's inputs (an audit of a dump, a benchmark). */
+  /**
+   * A snapshot without the guard stage's inputs (an audit of a dump, a benchmark); {@code
+   * affinities} {@link BlockAffinities#UNKNOWN} when there are none to prove paths against.
+   */
+  public ClusterSnapshot(
+      Collection<FelixObject> felixConfigurations,
+      Collection<CalicoNodeEnvironment> calicoNodes,
+      CalicoNodeEnvironment.ConfigMaps configMaps,
+      Collection<NodeFacts> nodes,
+      String felixApiVersion,
+      Map<String, String> unreadable,
+      List<String> faults,
+      BlockAffinities affinities) {
+    this(
+        felixConfigurations,
+        calicoNodes,
+        configMaps,
+        nodes,
+        felixApiVersion,
+        unreadable,
+        faults,
+        affinities,
+        Map.of(),
+        Optional.empty(),
+        new RegistrationPolicy.Trust(List.of(), ""));
+  }
+
+  /** A snapshot without the guard stage's inputs and without IPAM blocks. */
   public ClusterSnapshot(
       Collection<FelixObject> felixConfigurations,
       Collection<CalicoNodeEnvironment> calicoNodes,
@@ -57,9 +88,7 @@ public record ClusterSnapshot(
         felixApiVersion,
         unreadable,
         faults,
-        Map.of(),
-        Optional.empty(),
-        new RegistrationPolicy.Trust(List.of(), ""));
+        BlockAffinities.UNKNOWN);
   }
 
   public ClusterSnapshot {
@@ -67,5 +96,6 @@ public record ClusterSnapshot(
     felixApiVersion = felixApiVersion == null ? "" : felixApiVersion;
     unreadable = Map.copyOf(unreadable);
     faults = List.copyOf(faults);
+    affinities = affinities == null ? BlockAffinities.UNKNOWN : affinities;
   }
 }

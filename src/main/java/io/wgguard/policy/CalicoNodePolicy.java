@@ -1,12 +1,14 @@
 package io.wgguard.policy;
 
+import io.wgguard.FieldPath;
+import io.wgguard.Names;
 import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.CalicoNodeEnvironment.ConfigMaps;
 import io.wgguard.felix.EnvironmentSetting;
 import io.wgguard.felix.EnvironmentSetting.State;
+import io.wgguard.felix.FelixConfigFile;
 import io.wgguard.felix.GuardedField;
 import io.wgguard.policy.AdmissionInput.Operation;
-import io.wgguard.policy.Decision.Verdict;
 import io.wgguard.policy.Violation.Type;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,7 +56,7 @@ public final class CalicoNodePolicy {
     CalicoNodeEnvironment after = input.newObject();
     if (after == null
         || (input.operation() != Operation.CREATE && input.operation() != Operation.UPDATE)) {
-      return allowed(List.of());
+      return Decision.allow(List.of());
     }
     CalicoNodeEnvironment before = input.oldObject();
     List<Violation> disables = new ArrayList<>();
@@ -70,7 +72,10 @@ public final class CalicoNodePolicy {
                   + ", so wgguard cannot tell which environment Felix reads"));
     }
     for (GuardedField field : GuardedField.values()) {
-      if (!settings.guardedFields().contains(field)) {
+      if (!settings.judges(field)
+          || (field == GuardedField.IPV6_SUPPORT && input.operation() == Operation.CREATE)) {
+        // A new calico-node starting IPv4-only (FELIX_IPV6SUPPORT=false, as Calico's manifests
+        // ship it) switches nothing off: no Felix ran IPv6 WireGuard under it.
         continue;
       }
       String previous = before == null ? "" : before.fingerprint(field);
@@ -79,7 +84,14 @@ public final class CalicoNodePolicy {
       }
       EnvironmentSetting setting = after.setting(field, ConfigMaps.none());
       State was = before == null ? State.UNSET : before.setting(field, ConfigMaps.none()).state();
-      String path = CONTAINER_PATH + ".env[" + setting.variable() + "]";
+      String path;
+      if (setting.source().startsWith("spec.")) {
+        path = setting.source(); // the command
+      } else if (setting.variable().startsWith("felix.cfg")) {
+        path = CONTAINER_PATH + ".volumeMounts[" + FelixConfigFile.PATH + "]";
+      } else {
+        path = FieldPath.env(CONTAINER_PATH, setting.variable());
+      }
       switch (setting.state()) {
         case OFF -> {
           if (was == State.OFF) {
@@ -104,7 +116,7 @@ public final class CalicoNodePolicy {
       }
     }
     if (disables.isEmpty() && unknown.isEmpty()) {
-      return allowed(keepsOff);
+      return Decision.allow(keepsOff);
     }
 
     List<Violation> overrideProblems =
@@ -116,11 +128,11 @@ public final class CalicoNodePolicy {
     List<Violation> all = new ArrayList<>(disables);
     all.addAll(unknown);
     Map<String, String> audit = new LinkedHashMap<>();
-    audit.put("scope", "daemonset:" + after.id());
-    audit.put("object", "DaemonSet " + after.id());
-    audit.put("disabled-fields", fields(all));
+    audit.put(Names.AUDIT_SCOPE, "daemonset:" + after.id());
+    audit.put(Names.AUDIT_OBJECT, "DaemonSet " + after.id());
+    audit.put(Names.AUDIT_DISABLED_FIELDS, fields(all));
     if (input.dryRun()) {
-      audit.put("dry-run", "true");
+      audit.put(Names.AUDIT_DRY_RUN, "true");
     }
     String requester = OverrideCheck.requester(input.user());
     if (overrideProblems.isEmpty()) {
@@ -171,10 +183,6 @@ public final class CalicoNodePolicy {
                 ? ""
                 : " Or give the variable a literal value in the calico-node container, which"
                     + " admission can judge.");
-  }
-
-  private static Decision allowed(List<String> warnings) {
-    return new Decision(true, Verdict.ALLOWED, "", warnings, Map.of(), List.of());
   }
 
   private static String details(List<Violation> violations) {

@@ -122,6 +122,10 @@ class SettingsTest {
             "peers-missing",
             "peers-unknown",
             "handshake-stale",
+            "device-down",
+            "route-bypass",
+            "allowed-ips-missing",
+            "mtu-too-large",
             "no-tunnel-evidence");
     assertThat(NotReadyReason.fromWire("no-interface-address"))
         .isEqualTo(NotReadyReason.NO_INTERFACE_ADDRESS);

@@ -177,7 +177,17 @@ class InstallIT {
                 "Certificate/wgguard-system/wgguard-tls"));
     assertThat(ids("monitoring"))
         .containsExactlyInAnyOrder(
-            "ServiceMonitor/wgguard-system/wgguard", "PrometheusRule/wgguard-system/wgguard");
+            "ServiceMonitor/wgguard-system/wgguard",
+            "PrometheusRule/wgguard-system/wgguard",
+            "ConfigMap/wgguard-system/wgguard-dashboard");
+    // The label Grafana's dashboard sidecar picks ConfigMaps by; the name has no hash suffix.
+    assertThat(
+            object("monitoring", "ConfigMap", "wgguard-dashboard")
+                .path("metadata")
+                .path("labels")
+                .path("grafana_dashboard")
+                .asText())
+        .isEqualTo("1");
   }
 
   @Test
