@@ -92,6 +92,9 @@ class InstallIT {
           "|nodes||list",
           "|nodes||watch",
           "|nodes||patch",
+          // The routed-path check's BlockAffinity watch (issue 21's rule in rbac.yaml).
+          "crd.projectcalico.org|blockaffinities||list",
+          "crd.projectcalico.org|blockaffinities||watch",
           "crd.projectcalico.org|felixconfigurations||get",
           "crd.projectcalico.org|felixconfigurations||list",
           "crd.projectcalico.org|felixconfigurations||watch",
