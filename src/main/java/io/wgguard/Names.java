@@ -159,6 +159,9 @@ public final class Names {
   public static final String METRIC_FORCED_OFF_BY_ENVIRONMENT =
       "wgguard_wireguard_forced_off_by_environment";
 
+  /** Counter of admission requests answered 429 because the body budget was spent. */
+  public static final String METRIC_ADMISSION_THROTTLED = "wgguard_admission_throttled";
+
   /** Timer (histogram) of admission handling, tagged {@code webhook}. */
   public static final String METRIC_ADMISSION_DURATION = "wgguard_admission_duration";
 

@@ -41,6 +41,13 @@ public class PolicyProducer {
    * @throws IllegalArgumentException naming the setting and what is wrong with it
    */
   public static void validate(WgguardConfig config) {
+    long budget = config.admission().bodyBudgetBytes();
+    if (budget < config.admission().maxBodyBytes()) {
+      throw new IllegalArgumentException(
+          ("wgguard.admission.body-budget-bytes (%d) is below wgguard.admission.max-body-bytes"
+                  + " (%d): a body of the largest size would never fit")
+              .formatted(budget, config.admission().maxBodyBytes()));
+    }
     settingsOf(config);
     passSettingsOf(config);
   }

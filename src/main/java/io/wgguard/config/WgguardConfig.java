@@ -386,6 +386,16 @@ public interface WgguardConfig {
      */
     @WithDefault("4194304")
     int maxBodyBytes();
+
+    /**
+     * Bytes of request bodies that may be in flight at once on the webhook port (each request
+     * reserves its Content-Length before its body is read); beyond it, 429 with Retry-After, which
+     * the API server retries. 8 MiB: two bodies of the largest size, or hundreds of the few-KiB
+     * reviews the API server sends, well inside the Deployment's 192 MiB heap (parsing costs a few
+     * times the body again). At least {@code max-body-bytes}.
+     */
+    @WithDefault("8388608")
+    long bodyBudgetBytes();
   }
 
   /** Override settings. */
@@ -400,9 +410,13 @@ public interface WgguardConfig {
     boolean requireExpiry();
 
     /**
-     * Longest time ahead an {@code wgguard.io/override-expires} may lie, e.g. {@code 24h}. Unset:
-     * any future time is accepted.
+     * Longest time ahead an {@code wgguard.io/override-expires} may lie; an expiry further ahead is
+     * refused. 72 hours by default: a change window from a Friday evening to a Monday evening, the
+     * longest maintenance an override should cover; a switch-off meant to last longer is a standing
+     * configuration (a node-scoped FelixConfiguration, an exemption), not an exception. Empty: any
+     * future time (not recommended).
      */
+    @WithDefault("72h")
     Optional<Duration> maxWindow();
 
     /**

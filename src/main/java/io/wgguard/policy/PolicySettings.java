@@ -40,14 +40,23 @@ public record PolicySettings(
     relayUsers = List.copyOf(relayUsers);
   }
 
-  /** The built-in defaults: enforce, IPv4 and IPv6 guarded, anyone may use a valid ticket. */
+  /**
+   * The longest an override may be kept open by default: 72 hours, a change window from a Friday
+   * evening to a Monday evening. Longer is a standing configuration, not an exception.
+   */
+  public static final Duration DEFAULT_MAX_WINDOW = Duration.ofHours(72);
+
+  /**
+   * The built-in defaults: enforce, IPv4 and IPv6 guarded, expiries at most {@link
+   * #DEFAULT_MAX_WINDOW} ahead, anyone may use a valid ticket.
+   */
   public static PolicySettings defaults() {
     return new PolicySettings(
         true,
         EnumSet.of(GuardedField.WIREGUARD_ENABLED, GuardedField.WIREGUARD_ENABLED_V6),
         Pattern.compile(DEFAULT_TICKET_PATTERN),
         false,
-        Optional.empty(),
+        Optional.of(DEFAULT_MAX_WINDOW),
         List.of(),
         List.of(),
         List.of("system:serviceaccount:calico-apiserver:calico-apiserver"));

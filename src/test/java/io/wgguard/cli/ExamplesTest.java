@@ -64,7 +64,7 @@ class ExamplesTest {
           + " spec.wireguardEnabled=true). Refused because the object has no wgguard.io/override"
           + " label. To proceed, label the object wgguard.io/override=<ticket> with a change ticket"
           + " matching ^[A-Z][A-Z0-9]*-[0-9]+$, optionally annotated"
-          + " wgguard.io/override-expires=<RFC 3339 time>.";
+          + " wgguard.io/override-expires=<RFC 3339 time> at most 72h ahead.";
   static final String[] AUDIT_DENIED = {
     "  audit:    decision=denied",
     "  audit:    disabled-fields=spec.wireguardEnabled",
@@ -206,7 +206,7 @@ class ExamplesTest {
                 + " the object has no wgguard.io/override label. To proceed, label the object"
                 + " wgguard.io/override=<ticket> with a change ticket matching"
                 + " ^[A-Z][A-Z0-9]*-[0-9]+$, optionally annotated wgguard.io/override-expires=<RFC"
-                + " 3339 time>.",
+                + " 3339 time> at most 72h ahead.",
             "  audit:    judged-by=effect-on-nodes"),
         c(
             "in the staged rollout, narrowing wireguard-zone-b's selector switches worker2 off",
@@ -265,10 +265,10 @@ class ExamplesTest {
             ADMIN,
             "  decision: allowed under override",
             "  warning:  WireGuard switched off cluster-wide under override CHG-1042 by"
-                + " kubernetes-admin (expires 2099-01-01T00:00:00Z): spec.wireguardEnabled",
+                + " kubernetes-admin (expires none): spec.wireguardEnabled",
             "  audit:    disabled-fields=spec.wireguardEnabled",
             "  audit:    object=default",
-            "  audit:    override-expires=2099-01-01T00:00:00Z",
+            "  audit:    override-expires=none",
             "  audit:    override-requester=kubernetes-admin",
             "  audit:    override-ticket=CHG-1042",
             "  audit:    scope=cluster"),
@@ -326,7 +326,16 @@ class ExamplesTest {
                 + "felix-default-off-override.yaml",
             "  decision: allowed under override",
             "  warning:  WireGuard switched off cluster-wide under override CHG-1042 by an unknown"
-                + " user (expires 2099-01-01T00:00:00Z): spec.wireguardEnabled"),
+                + " user (expires none): spec.wireguardEnabled"),
+        c(
+            "an expiry beyond the default 72 h window is refused, and says so",
+            1,
+            "review --old "
+                + REVIEW
+                + "felix-default-on.yaml --new "
+                + REVIEW
+                + "felix-default-off-override-far.yaml",
+            "  decision: denied"),
         c(
             "with approver groups configured, alice in wgguard-approvers may use the override",
             0,
@@ -356,7 +365,7 @@ class ExamplesTest {
                 + " is not among the approved override users or groups. To proceed, label the"
                 + " object wgguard.io/override=<ticket> with a change ticket matching"
                 + " ^[A-Z][A-Z0-9]*-[0-9]+$, optionally annotated wgguard.io/override-expires=<RFC"
-                + " 3339 time>; only groups wgguard-approvers may use an override."),
+                + " 3339 time> at most 72h ahead; only groups wgguard-approvers may use an override."),
         c(
             "--old alone is a DELETE of default, which switches WireGuard off",
             1,
@@ -370,7 +379,7 @@ class ExamplesTest {
                 + " no wgguard.io/override label. To proceed, label the object"
                 + " wgguard.io/override=<ticket> with a change ticket matching"
                 + " ^[A-Z][A-Z0-9]*-[0-9]+$ and annotate it wgguard.io/override-expires=<RFC 3339"
-                + " time>, then delete it."),
+                + " time> at most 72h ahead, then delete it."),
         c(
             "--new alone is a CREATE; --v3 and --dry-run show in the request and the audit",
             1,

@@ -188,4 +188,14 @@ class OfflineSettingsTest {
                 + " NodeRestriction admission plugin keeps them from kubelets), e.g."
                 + " node-restriction.kubernetes.io/wgguard-exempt=true set by an admin");
   }
+
+  @Test
+  void aBodyBudgetBelowTheLargestBodyIsRefused() {
+    assertThatThrownBy(
+            () ->
+                OfflineSettings.of(List.of("wgguard.admission.body-budget-bytes=1000")).validate())
+        .hasMessageContaining(
+            "wgguard.admission.body-budget-bytes (1000) is below wgguard.admission.max-body-bytes"
+                + " (4194304): a body of the largest size would never fit");
+  }
 }

@@ -126,6 +126,21 @@ public final class Felix {
       this.now = now;
     }
 
+    /** The operation, as the API server names it ({@code CREATE}, ...). */
+    public String operationName() {
+      return operation.name();
+    }
+
+    /** The old object as JSON, null for a CREATE. */
+    public JsonNode oldJson() {
+      return old == null ? null : old.json();
+    }
+
+    /** The new object as JSON, null for a DELETE. */
+    public JsonNode newJson() {
+      return now == null ? null : now.json();
+    }
+
     public Req by(String username, String... groups) {
       user = new Requester(username, List.of(groups));
       return this;

@@ -193,7 +193,9 @@ class FelixConfigurationWebhookIT {
     assertThat(delete.exitCode()).as(delete.toString()).isEqualTo(1);
     assertThat(delete.stderr())
         .contains(DENIED + "Deleting FelixConfiguration \"default\" (crd.projectcalico.org)")
-        .contains("annotate it wgguard.io/override-expires=<RFC 3339 time>, then delete it");
+        .contains(
+            "annotate it wgguard.io/override-expires=<RFC 3339 time> at most 72h ahead, then"
+                + " delete it");
     assertThat(get(V1)).isEqualTo("true");
   }
 

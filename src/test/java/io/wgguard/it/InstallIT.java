@@ -92,6 +92,9 @@ class InstallIT {
           "|nodes||list",
           "|nodes||watch",
           "|nodes||patch",
+          // The routed-path check's BlockAffinity watch (issue 21's rule in rbac.yaml).
+          "crd.projectcalico.org|blockaffinities||list",
+          "crd.projectcalico.org|blockaffinities||watch",
           "crd.projectcalico.org|felixconfigurations||get",
           "crd.projectcalico.org|felixconfigurations||list",
           "crd.projectcalico.org|felixconfigurations||watch",
@@ -439,6 +442,67 @@ class InstallIT {
     JsonNode agentLabels = daemonSet.path("spec").path("template").path("metadata").path("labels");
     JsonNode selector = object("base", "Service", "wgguard").path("spec").path("selector");
     assertThat(matches(selector, agentLabels)).isFalse();
+  }
+
+  @Test
+  @Order(7)
+  void theComponentsServeFromTheHostNetworkAndAdmitOnlyTheApiServer() throws IOException {
+    Path dir = repo.resolve("target/components-it");
+    Files.createDirectories(dir);
+    Files.writeString(
+        dir.resolve("kustomization.yaml"),
+        """
+        apiVersion: kustomize.config.k8s.io/v1beta1
+        kind: Kustomization
+        resources:
+          - ../../manifests/base
+        components:
+          - ../../manifests/components/host-network
+          - ../../manifests/components/network-policy
+        """);
+    List<JsonNode> objects = kustomize("target/components-it");
+    JsonNode pod =
+        objects.stream()
+            .filter(o -> "Deployment".equals(o.path("kind").asText()))
+            .findFirst()
+            .orElseThrow()
+            .path("spec")
+            .path("template")
+            .path("spec");
+    assertThat(pod.path("hostNetwork").asBoolean()).isTrue();
+    assertThat(pod.path("dnsPolicy").asText()).isEqualTo("ClusterFirstWithHostNet");
+    assertThat(pod.path("priorityClassName").asText()).isEqualTo("system-cluster-critical");
+    JsonNode container = pod.path("containers").get(0);
+    List<String> ports = new ArrayList<>();
+    container
+        .path("ports")
+        .forEach(p -> ports.add(p.path("name").asText() + ":" + p.path("containerPort").asInt()));
+    // Not the agent's 9001 (also on the host network), nor 8443/9000.
+    assertThat(ports).containsExactly("webhook:9443", "management:9002");
+    assertThat(env(container, "QUARKUS_HTTP_SSL_PORT").path("value").asText()).isEqualTo("9443");
+    assertThat(env(container, "QUARKUS_MANAGEMENT_PORT").path("value").asText()).isEqualTo("9002");
+    List<String> tolerated = new ArrayList<>();
+    pod.path("tolerations").forEach(t -> tolerated.add(t.path("key").asText()));
+    assertThat(tolerated)
+        .contains(
+            "wgguard.io/wireguard-not-ready",
+            "node.kubernetes.io/not-ready",
+            "node.kubernetes.io/network-unavailable");
+    assertThat(
+            pod.path("affinity")
+                .path("podAntiAffinity")
+                .path("requiredDuringSchedulingIgnoredDuringExecution"))
+        .hasSize(1);
+    JsonNode policy =
+        objects.stream()
+            .filter(o -> "NetworkPolicy".equals(o.path("kind").asText()))
+            .findFirst()
+            .orElseThrow()
+            .path("spec");
+    JsonNode webhookRule = policy.path("ingress").get(0);
+    assertThat(webhookRule.path("ports").get(0).path("port").asText()).isEqualTo("webhook");
+    assertThat(webhookRule.path("from").get(0).path("ipBlock").path("cidr").asText()).isNotEmpty();
+    assertThat(policy.path("ingress").get(1).path("from").isMissingNode()).isTrue();
   }
 
   @Test

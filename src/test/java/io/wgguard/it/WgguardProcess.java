@@ -266,6 +266,11 @@ public final class WgguardProcess implements AutoCloseable {
     }
   }
 
+  /** Waits until {@code /q/health/live} answers 200; fails with the log if the JVM exits. */
+  public void awaitLive(Duration timeout) {
+    await("/q/health/live", timeout);
+  }
+
   /** Waits until {@code /q/health/ready} answers 200; fails with the log if the JVM exits. */
   public void awaitReady(Duration timeout) {
     await("/q/health/ready", timeout);

@@ -374,7 +374,7 @@ class CalicoNodePolicyTest {
                 + " wgguard.io/override label. To proceed, label the object"
                 + " wgguard.io/override=<ticket> with a change ticket matching"
                 + " ^[A-Z][A-Z0-9]*-[0-9]+$, optionally annotated"
-                + " wgguard.io/override-expires=<RFC 3339 time>.");
+                + " wgguard.io/override-expires=<RFC 3339 time> at most 72h ahead.");
     assertThat(decision.violations().get(0).field())
         .isEqualTo("spec.template.spec.containers[calico-node].env[FELIX_WIREGUARDENABLED]");
   }

@@ -559,7 +559,7 @@ class FelixConfigurationEffectTest {
                 + " wgguard.io/override label. To proceed, label the object"
                 + " wgguard.io/override=<ticket> with a change ticket matching"
                 + " ^[A-Z][A-Z0-9]*-[0-9]+$, optionally annotated wgguard.io/override-expires=<RFC"
-                + " 3339 time>.");
+                + " 3339 time> at most 72h ahead.");
   }
 
   @Test
