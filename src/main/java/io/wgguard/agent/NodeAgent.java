@@ -183,7 +183,8 @@ public final class NodeAgent {
         // Felix skips what it cannot read as well.
       }
     }
-    EffectiveWireguard effective = EffectiveWireguard.of(objects);
+    EffectiveWireguard effective =
+        EffectiveWireguard.of(objects, EffectiveWireguard.Environment.NONE);
     Map<String, String> labels = labels(current);
     List<String> precedence = effective.precedence(node, labels);
     for (var setting : effective.forNode(node, labels).entrySet()) {

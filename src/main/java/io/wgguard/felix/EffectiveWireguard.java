@@ -29,8 +29,8 @@ import java.util.Set;
  *       asserts nothing for a field, {@code default} decides, not the next selector object.
  *   <li>A selector that does not parse matches no node and is listed in {@link #problems()}.
  *   <li>Environment variables on calico-node ({@code FELIX_WIREGUARDENABLED}) outrank all of this:
- *       {@link #withEnvironment} adds them as the top layer ({@link Level#ENVIRONMENT}), for the
- *       nodes each DaemonSet's {@code nodeSelector} matches.
+ *       {@link Environment} adds them as the top layer ({@link Level#ENVIRONMENT}), for the nodes
+ *       each DaemonSet's {@code nodeSelector} matches.
  * </ul>
  *
  * <p>Pass one object per name (from one API group); a repeated name is read once and reported.
@@ -42,6 +42,14 @@ public final class EffectiveWireguard {
           .thenComparing(FelixObject::name);
 
   private static final GuardedField[] FIELDS = GuardedField.values();
+  private static final Level[] LEVELS = Level.values();
+  private static final EffectiveSetting[] BUILT_INS = new EffectiveSetting[FIELDS.length];
+
+  static {
+    for (GuardedField field : FIELDS) {
+      BUILT_INS[field.ordinal()] = EffectiveSetting.builtIn(field);
+    }
+  }
 
   private final Layer global;
   private final Map<String, Layer> perNode;
@@ -51,29 +59,27 @@ public final class EffectiveWireguard {
   private final EffectiveSetting[] cluster;
   private final Map<IpFamily, EffectiveSetting> clusterFamilies;
 
-  /** One object's assertions, read once: per field (by ordinal) true, false or null. */
-  private record Layer(FelixObject object, Boolean[] asserts, String[] sources) {
+  /**
+   * One object at its level, read once: per field (by ordinal) the setting it decides, null where
+   * it asserts nothing. Built once, so a walk over every node allocates nothing.
+   */
+  private record Layer(FelixObject object, EffectiveSetting[] decided) {
 
-    static Layer of(FelixObject object) {
-      Boolean[] asserts = new Boolean[FIELDS.length];
-      String[] sources = new String[FIELDS.length];
+    static Layer of(FelixObject object, Level level) {
+      EffectiveSetting[] decided = new EffectiveSetting[FIELDS.length];
       for (GuardedField field : FIELDS) {
         FieldReading reading = object.read(field);
-        asserts[field.ordinal()] = reading.asserts();
-        sources[field.ordinal()] = reading.source();
+        if (reading.asserts() != null) {
+          decided[field.ordinal()] =
+              new EffectiveSetting(
+                  field, reading.asserts(), level, object.name(), reading.source());
+        }
       }
-      return new Layer(object, asserts, sources);
+      return new Layer(object, decided);
     }
 
-    Boolean asserts(GuardedField field) {
-      return asserts[field.ordinal()];
-    }
-
-    EffectiveSetting decide(GuardedField field, Level level) {
-      Boolean value = asserts[field.ordinal()];
-      return value == null
-          ? null
-          : new EffectiveSetting(field, value, level, object.name(), sources[field.ordinal()]);
+    EffectiveSetting decide(GuardedField field) {
+      return decided[field.ordinal()];
     }
   }
 
@@ -88,7 +94,24 @@ public final class EffectiveWireguard {
   private final EffectiveSetting[] byDefault;
 
   private record Applied(
-      CalicoNodeEnvironment daemonSet, Map<GuardedField, EnvironmentSetting> set) {
+      CalicoNodeEnvironment daemonSet,
+      Map<GuardedField, EnvironmentSetting> set,
+      Map<GuardedField, EffectiveSetting> decided) {
+
+    static Applied of(CalicoNodeEnvironment daemonSet, Map<GuardedField, EnvironmentSetting> set) {
+      Map<GuardedField, EffectiveSetting> decided = new EnumMap<>(GuardedField.class);
+      set.forEach(
+          (field, setting) ->
+              decided.put(
+                  field,
+                  new EffectiveSetting(
+                      field,
+                      setting.state() == EnvironmentSetting.State.ON,
+                      Level.ENVIRONMENT,
+                      daemonSet.id(),
+                      setting.variable())));
+      return new Applied(daemonSet, set, decided);
+    }
 
     boolean runsOn(Map<String, String> labels) {
       for (var entry : daemonSet.nodeSelector().entrySet()) {
@@ -118,8 +141,8 @@ public final class EffectiveWireguard {
     this.environment = List.of();
     this.cluster = new EffectiveSetting[FIELDS.length];
     for (GuardedField field : FIELDS) {
-      EffectiveSetting decided = global == null ? null : global.decide(field, Level.DEFAULT);
-      cluster[field.ordinal()] = decided != null ? decided : EffectiveSetting.builtIn(field);
+      EffectiveSetting decided = global == null ? null : global.decide(field);
+      cluster[field.ordinal()] = decided != null ? decided : BUILT_INS[field.ordinal()];
     }
     this.byDefault = cluster;
     Map<IpFamily, EffectiveSetting> families = new EnumMap<>(IpFamily.class);
@@ -158,7 +181,7 @@ public final class EffectiveWireguard {
    * be read ({@link EnvironmentSetting.State#UNKNOWN}) is left to the FelixConfigurations and
    * listed in {@link #problems()}; so is every field the environment forces off.
    */
-  public EffectiveWireguard withEnvironment(
+  private EffectiveWireguard withEnvironment(
       Collection<CalicoNodeEnvironment> daemonSets, CalicoNodeEnvironment.ConfigMaps configMaps) {
     List<Applied> applied = new ArrayList<>();
     List<String> notes = new ArrayList<>(problems);
@@ -194,7 +217,7 @@ public final class EffectiveWireguard {
         }
       }
       if (!set.isEmpty()) {
-        applied.add(new Applied(daemonSet, set));
+        applied.add(Applied.of(daemonSet, set));
       }
     }
     if (applied.isEmpty() && notes.size() == problems.size()) {
@@ -219,17 +242,10 @@ public final class EffectiveWireguard {
       GuardedField field, java.util.function.Predicate<Applied> applies) {
     EffectiveSetting on = null;
     for (Applied a : environment) {
-      EnvironmentSetting setting = a.set().get(field);
-      if (setting == null || !applies.test(a)) {
+      EffectiveSetting decided = a.decided().get(field);
+      if (decided == null || !applies.test(a)) {
         continue;
       }
-      EffectiveSetting decided =
-          new EffectiveSetting(
-              field,
-              setting.state() == EnvironmentSetting.State.ON,
-              Level.ENVIRONMENT,
-              a.daemonSet().id(),
-              setting.variable());
       if (!decided.enabled()) {
         return decided;
       }
@@ -240,8 +256,37 @@ public final class EffectiveWireguard {
     return on;
   }
 
-  /** Reads every FelixConfiguration of the cluster; objects Felix ignores are skipped. */
-  public static EffectiveWireguard of(Collection<FelixObject> objects) {
+  /**
+   * The top layer of Felix's settings: the {@code FELIX_*} environment of calico-node DaemonSets
+   * and the ConfigMaps it refers to. Whoever builds an {@link EffectiveWireguard} chooses it: the
+   * checker and {@code audit} read the DaemonSets; FelixConfiguration admission judges the write
+   * among FelixConfigurations alone ({@link #NONE}: with the environment on top a write could look
+   * harmless that switches nodes off the moment the variable goes), as does the agent, which reads
+   * only interface names.
+   *
+   * @param daemonSets the calico-node DaemonSets' environments
+   * @param configMaps the ConfigMaps their variables refer to
+   */
+  public record Environment(
+      Collection<CalicoNodeEnvironment> daemonSets, CalicoNodeEnvironment.ConfigMaps configMaps) {
+
+    /** No calico-node layer: the FelixConfigurations alone decide. */
+    public static final Environment NONE =
+        new Environment(List.of(), CalicoNodeEnvironment.ConfigMaps.none());
+  }
+
+  /**
+   * Reads every FelixConfiguration of the cluster, with {@code environment} as the top layer;
+   * objects Felix ignores are skipped.
+   */
+  public static EffectiveWireguard of(Collection<FelixObject> objects, Environment environment) {
+    EffectiveWireguard felix = of(objects);
+    return environment.daemonSets().isEmpty()
+        ? felix
+        : felix.withEnvironment(environment.daemonSets(), environment.configMaps());
+  }
+
+  private static EffectiveWireguard of(Collection<FelixObject> objects) {
     List<String> problems = new ArrayList<>();
     Map<String, FelixObject> byName = new HashMap<>();
     List<FelixObject> ordered = new ArrayList<>(objects);
@@ -260,7 +305,7 @@ public final class EffectiveWireguard {
         problems.add("FelixConfiguration %s: %s".formatted(object.name(), problem));
       }
       for (IpFamily family : IpFamily.values()) {
-        for (Violation invalid : object.read(family.field()).invalid()) {
+        for (UnreadableValue invalid : object.read(family.field()).invalid()) {
           problems.add(
               "FelixConfiguration %s: %s; Felix ignores that value"
                   .formatted(object.name(), invalid.detail()));
@@ -268,11 +313,13 @@ public final class EffectiveWireguard {
       }
       Scope scope = object.scope();
       switch (scope.kind()) {
-        case GLOBAL -> global = Layer.of(object);
-        case NODE -> perNode.put(scope.target(), Layer.of(object));
+        case GLOBAL -> global = Layer.of(object, Level.DEFAULT);
+        case NODE -> perNode.put(scope.target(), Layer.of(object, Level.NODE));
         case SELECTOR -> {
           try {
-            selected.add(new Selected(Layer.of(object), CalicoSelector.parse(scope.target())));
+            selected.add(
+                new Selected(
+                    Layer.of(object, Level.SELECTOR), CalicoSelector.parse(scope.target())));
           } catch (SelectorSyntaxException e) {
             problems.add(
                 ("FelixConfiguration %s: spec.nodeSelector cannot be parsed (%s); wgguard treats"
@@ -291,21 +338,48 @@ public final class EffectiveWireguard {
 
   /** The effective setting of one field on the node with this name and these labels. */
   public EffectiveSetting setting(String nodeName, Map<String, String> labels, GuardedField field) {
-    if (!environment.isEmpty()) {
-      EffectiveSetting forced = fromEnvironment(field, a -> a.runsOn(labels));
-      if (forced != null) {
-        return forced;
+    return walk(nodeName, labels, field, Level.ENVIRONMENT);
+  }
+
+  /**
+   * Felix's precedence for one node and field, walked once, from level {@code from} down: the first
+   * level whose object asserts the field decides ({@link Level} lists them highest first), and the
+   * built-in false when none does. Allocates nothing.
+   */
+  private EffectiveSetting walk(
+      String nodeName, Map<String, String> labels, GuardedField field, Level from) {
+    for (Level level : LEVELS) {
+      if (level.compareTo(from) < 0) {
+        continue;
+      }
+      EffectiveSetting decided =
+          switch (level) {
+            case ENVIRONMENT ->
+                environment.isEmpty() ? null : fromEnvironment(field, a -> a.runsOn(labels));
+            case BUILT_IN -> BUILT_INS[field.ordinal()];
+            default -> {
+              Layer layer = layerAt(level, nodeName, labels);
+              yield layer == null ? null : layer.decide(field);
+            }
+          };
+      if (decided != null) {
+        return decided;
       }
     }
-    Layer node = perNode.get(nodeName);
-    if (node != null && node.asserts(field) != null) {
-      return node.decide(field, Level.NODE);
-    }
-    Selected oldest = oldestMatch(labels);
-    if (oldest != null && oldest.layer().asserts(field) != null) {
-      return oldest.layer().decide(field, Level.SELECTOR);
-    }
-    return byDefault[field.ordinal()];
+    throw new IllegalStateException("the built-in level always decides");
+  }
+
+  /** The object at one FelixConfiguration level for this node, null when there is none. */
+  private Layer layerAt(Level level, String nodeName, Map<String, String> labels) {
+    return switch (level) {
+      case NODE -> perNode.get(nodeName);
+      case SELECTOR -> {
+        Selected oldest = oldestMatch(labels);
+        yield oldest == null ? null : oldest.layer();
+      }
+      case DEFAULT -> global;
+      case ENVIRONMENT, BUILT_IN -> null;
+    };
   }
 
   /**
@@ -314,36 +388,16 @@ public final class EffectiveWireguard {
    */
   public boolean decidedAboveDefault(
       String nodeName, Map<String, String> labels, GuardedField field) {
-    Layer node = perNode.get(nodeName);
-    if (node != null && node.asserts(field) != null) {
-      return true;
-    }
-    Selected oldest = oldestMatch(labels);
-    return oldest != null && oldest.layer().asserts(field) != null;
+    Level level = walk(nodeName, labels, field, Level.NODE).level();
+    return level == Level.NODE || level == Level.SELECTOR;
   }
 
   /**
-   * Whether one field is on for the node with this name and these labels: {@link #setting}'s value
-   * without allocating, for admission, which asks it for every node a write may touch.
+   * Whether one field is on for the node with this name and these labels; admission asks it for
+   * every node a write may touch, and it allocates nothing.
    */
   public boolean enabled(String nodeName, Map<String, String> labels, GuardedField field) {
-    if (!environment.isEmpty()) {
-      EffectiveSetting forced = fromEnvironment(field, a -> a.runsOn(labels));
-      if (forced != null) {
-        return forced.enabled();
-      }
-    }
-    Layer node = perNode.get(nodeName);
-    Boolean value = node == null ? null : node.asserts(field);
-    if (value != null) {
-      return value;
-    }
-    Selected oldest = oldestMatch(labels);
-    value = oldest == null ? null : oldest.layer().asserts(field);
-    if (value != null) {
-      return value;
-    }
-    return byDefault[field.ordinal()].enabled();
+    return setting(nodeName, labels, field).enabled();
   }
 
   /** The effective setting of one family on the node with this name and these labels. */
@@ -409,16 +463,11 @@ public final class EffectiveWireguard {
    */
   public List<String> precedence(String nodeName, Map<String, String> labels) {
     List<String> names = new ArrayList<>();
-    Layer node = perNode.get(nodeName);
-    if (node != null) {
-      names.add(node.object().name());
-    }
-    Selected oldest = oldestMatch(labels);
-    if (oldest != null) {
-      names.add(oldest.layer().object().name());
-    }
-    if (global != null) {
-      names.add(global.object().name());
+    for (Level level : LEVELS) {
+      Layer layer = layerAt(level, nodeName, labels);
+      if (layer != null) {
+        names.add(layer.object().name());
+      }
     }
     return names;
   }

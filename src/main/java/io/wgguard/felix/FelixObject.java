@@ -63,7 +63,7 @@ public record FelixObject(
    * object (a name Felix does not read and no selector) asserts nothing.
    */
   public FieldReading read(GuardedField field) {
-    List<Violation> invalid = new ArrayList<>();
+    List<UnreadableValue> invalid = new ArrayList<>();
     List<String> sources = new ArrayList<>();
     Boolean fromAnnotations = null;
     String annotationPath = null;
@@ -75,9 +75,8 @@ public record FelixObject(
       Boolean parsed = FelixBool.parse(raw);
       if (parsed == null) {
         invalid.add(
-            new Violation(
+            new UnreadableValue(
                 path,
-                Violation.Type.INVALID_VALUE,
                 path
                     + " has value '"
                     + Messages.clip(raw)
@@ -109,9 +108,8 @@ public record FelixObject(
         }
         default ->
             invalid.add(
-                new Violation(
+                new UnreadableValue(
                     field.specPath(),
-                    Violation.Type.INVALID_VALUE,
                     field.specPath() + " has value " + Messages.clip(specRaw) + ", not a boolean"));
       }
     }

@@ -8,12 +8,12 @@ import java.util.List;
  * @param asserts true or false, or null when the object asserts nothing (the field inherits)
  * @param source field path the assertion comes from, empty when it asserts nothing
  * @param raw the value as written, empty when absent
- * @param invalid values present but unreadable, as {@link Violation.Type#INVALID_VALUE}
+ * @param invalid values present but unreadable, as one sentence each
  * @param fingerprint every raw source of the field plus the scope: equal fingerprints mean the
  *     write did not touch the field
  */
 public record FieldReading(
-    Boolean asserts, String source, String raw, List<Violation> invalid, String fingerprint) {
+    Boolean asserts, String source, String raw, List<UnreadableValue> invalid, String fingerprint) {
 
   public FieldReading {
     invalid = List.copyOf(invalid);

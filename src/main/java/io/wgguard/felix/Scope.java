@@ -10,16 +10,19 @@ import io.wgguard.Names;
  */
 public record Scope(Kind kind, String target) {
 
-  /** Precedence level of a FelixConfiguration, lowest first. */
+  /**
+   * Precedence level of a FelixConfiguration, highest first, as {@link EffectiveSetting.Level}
+   * lists them (which adds calico-node's environment above and the built-in value below).
+   */
   public enum Kind {
-    /** A name Felix does not read and no selector: the object has no effect. */
-    INERT,
-    /** {@code default}: the whole cluster. */
-    GLOBAL,
+    /** {@code node.<nodeName>}: one node. */
+    NODE,
     /** Any other name with {@code spec.nodeSelector} (Calico 3.32 and later). */
     SELECTOR,
-    /** {@code node.<nodeName>}: one node. */
-    NODE
+    /** {@code default}: the whole cluster. */
+    GLOBAL,
+    /** A name Felix does not read and no selector: the object has no effect. */
+    INERT
   }
 
   /** Scope of an object with this name and selector (blank selector = none). */

@@ -1,5 +1,6 @@
 package io.wgguard.felix;
 
+import io.wgguard.felix.EffectiveWireguard.Environment;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -81,8 +82,8 @@ public final class WriteEffect {
         others.add(object);
       }
     }
-    EffectiveWireguard before = EffectiveWireguard.of(with(others, oldObject));
-    EffectiveWireguard after = EffectiveWireguard.of(with(others, newObject));
+    EffectiveWireguard before = EffectiveWireguard.of(with(others, oldObject), Environment.NONE);
+    EffectiveWireguard after = EffectiveWireguard.of(with(others, newObject), Environment.NONE);
     Tally tally = new Tally(view, before, after, fields);
 
     Scope oldScope = oldObject == null ? null : oldObject.scope();
@@ -158,7 +159,7 @@ public final class WriteEffect {
       if (known != null && known.view() == view && known.version() == version) {
         return known;
       }
-      EffectiveWireguard above = EffectiveWireguard.of(others);
+      EffectiveWireguard above = EffectiveWireguard.of(others, Environment.NONE);
       int[] counts = new int[GuardedField.values().length];
       List<TreeSet<String>> samples = new ArrayList<>();
       for (int i = 0; i < counts.length; i++) {

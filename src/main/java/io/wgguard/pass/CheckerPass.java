@@ -46,8 +46,9 @@ public final class CheckerPass {
   public static PassResult run(
       ClusterSnapshot snapshot, PreviousPass previous, PassSettings settings, Instant now) {
     EffectiveWireguard wireguard =
-        EffectiveWireguard.of(snapshot.felixConfigurations())
-            .withEnvironment(snapshot.calicoNodes(), snapshot.configMaps());
+        EffectiveWireguard.of(
+            snapshot.felixConfigurations(),
+            new EffectiveWireguard.Environment(snapshot.calicoNodes(), snapshot.configMaps()));
     ClusterAssessment assessment = assess(wireguard, snapshot.nodes(), settings, now);
     TaintPlan plan = TaintPlanner.plan(assessment, settings.taints());
     RemovalGuard.Decision removal =
@@ -76,7 +77,11 @@ public final class CheckerPass {
       Collection<NodeFacts> nodes,
       PassSettings settings,
       Instant now) {
-    return assess(EffectiveWireguard.of(felixConfigurations), nodes, settings, now);
+    return assess(
+        EffectiveWireguard.of(felixConfigurations, EffectiveWireguard.Environment.NONE),
+        nodes,
+        settings,
+        now);
   }
 
   /** The evidence and tunnel stages alone: every node's verdict and the tunnel report. */

@@ -1,6 +1,5 @@
 package io.wgguard.policy;
 
-import io.wgguard.felix.Violation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

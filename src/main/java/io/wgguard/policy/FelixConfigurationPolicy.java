@@ -5,12 +5,12 @@ import io.wgguard.felix.ClusterView;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FieldReading;
 import io.wgguard.felix.GuardedField;
-import io.wgguard.felix.Violation;
-import io.wgguard.felix.Violation.Type;
+import io.wgguard.felix.UnreadableValue;
 import io.wgguard.felix.WriteEffect;
 import io.wgguard.felix.WriteEffect.Flip;
 import io.wgguard.policy.AdmissionInput.Operation;
 import io.wgguard.policy.Decision.Verdict;
+import io.wgguard.policy.Violation.Type;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -181,9 +181,9 @@ public final class FelixConfigurationPolicy {
     if (previous.equals(after.fingerprint())) {
       return false; // the write does not touch this field or the object's scope
     }
-    for (Violation v : after.invalid()) {
+    for (UnreadableValue v : after.invalid()) {
       if (before == null || !before.invalid().contains(v)) {
-        invalid.add(v);
+        invalid.add(new Violation(v.field(), Violation.Type.INVALID_VALUE, v.detail()));
       }
     }
     boolean sameScope = before != null && oldObject.scope().equals(newObject.scope());

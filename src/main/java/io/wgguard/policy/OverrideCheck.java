@@ -2,9 +2,8 @@ package io.wgguard.policy;
 
 import io.wgguard.Messages;
 import io.wgguard.Names;
-import io.wgguard.felix.Violation;
-import io.wgguard.felix.Violation.Type;
 import io.wgguard.policy.AdmissionInput.Requester;
+import io.wgguard.policy.Violation.Type;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;

@@ -2,7 +2,6 @@ package io.wgguard.policy;
 
 import io.wgguard.Messages;
 import io.wgguard.Names;
-import io.wgguard.felix.Violation;
 import io.wgguard.policy.Decision.Verdict;
 import java.util.List;
 import java.util.Map;

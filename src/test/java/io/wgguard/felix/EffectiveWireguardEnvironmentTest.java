@@ -6,6 +6,7 @@ import static io.wgguard.felix.Felix.felix;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wgguard.felix.CalicoNodeEnvironment.ConfigMaps;
+import io.wgguard.felix.EffectiveWireguard.Environment;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -129,9 +130,10 @@ class EffectiveWireguardEnvironmentTest {
       String cluster,
       int problems) {
     EffectiveWireguard wireguard =
-        EffectiveWireguard.of(objects.stream().map(Felix::object).toList())
-            .withEnvironment(
-                daemonSets.stream().map(CalicoNode::environment).toList(), ConfigMaps.none());
+        EffectiveWireguard.of(
+            objects.stream().map(Felix::object).toList(),
+            new Environment(
+                daemonSets.stream().map(CalicoNode::environment).toList(), ConfigMaps.none()));
     String edge =
         wireguard.forNode("edge1", EDGE).values().stream()
             .map(EffectiveWireguardTest::render)
@@ -150,10 +152,11 @@ class EffectiveWireguardEnvironmentTest {
   @Test
   void aForcedOffSettingNamesTheVariableAndTheDaemonSet() {
     EffectiveWireguard wireguard =
-        EffectiveWireguard.of(List.of(felix("default").wireguard(true).object()))
-            .withEnvironment(
+        EffectiveWireguard.of(
+            List.of(felix("default").wireguard(true).object()),
+            new Environment(
                 List.of(ds().env("FELIX_WIREGUARDENABLED", "false").environment()),
-                ConfigMaps.none());
+                ConfigMaps.none()));
     assertThat(wireguard.cluster(IpFamily.V4).describe())
         .isEqualTo(
             "IPv4 WireGuard is forced off by FELIX_WIREGUARDENABLED on DaemonSet"
@@ -165,8 +168,12 @@ class EffectiveWireguardEnvironmentTest {
   }
 
   @Test
-  void withoutAnyDaemonSetTheReadingIsTheSameObject() {
-    EffectiveWireguard wireguard = EffectiveWireguard.of(List.of());
-    assertThat(wireguard.withEnvironment(List.of(), ConfigMaps.none())).isSameAs(wireguard);
+  void withoutAnyDaemonSetTheFelixConfigurationsAloneDecide() {
+    List<FelixObject> objects = List.of(felix("default").wireguard(true).object());
+    EffectiveWireguard none = EffectiveWireguard.of(objects, Environment.NONE);
+    EffectiveWireguard empty =
+        EffectiveWireguard.of(objects, new Environment(List.of(), ConfigMaps.none()));
+    assertThat(render(empty.cluster(IpFamily.V4))).isEqualTo(render(none.cluster(IpFamily.V4)));
+    assertThat(empty.problems()).isEqualTo(none.problems()).isEmpty();
   }
 }

@@ -256,7 +256,8 @@ class EffectiveWireguardTest {
   @MethodSource("cases")
   void reads(String sentence, List<Felix> objects, Expect expect) {
     EffectiveWireguard wireguard =
-        EffectiveWireguard.of(objects.stream().map(Felix::object).toList());
+        EffectiveWireguard.of(
+            objects.stream().map(Felix::object).toList(), EffectiveWireguard.Environment.NONE);
 
     String worker1 =
         wireguard.forNode("worker1", WORKER1_LABELS).values().stream()

@@ -74,12 +74,16 @@ class InterfaceNameTest {
                 felix("node.worker2").object(),
                 felix("zone-b").selector("zone == 'b'").created("2026-01-02T00:00:00Z").object(),
                 felix("zone-a").selector("zone == 'a'").created("2026-01-01T00:00:00Z").object(),
-                felix("any-zone").selector("has(zone)").created("2026-01-03T00:00:00Z").object()));
+                felix("any-zone").selector("has(zone)").created("2026-01-03T00:00:00Z").object()),
+            EffectiveWireguard.Environment.NONE);
     assertThat(effective.precedence("worker1", Map.of("zone", "a")))
         .containsExactly("node.worker1", "zone-a", "default");
     assertThat(effective.precedence("worker3", Map.of("zone", "b")))
         .containsExactly("zone-b", "default");
     assertThat(effective.precedence("worker3", Map.of())).containsExactly("default");
-    assertThat(EffectiveWireguard.of(List.of()).precedence("worker3", Map.of())).isEmpty();
+    assertThat(
+            EffectiveWireguard.of(List.of(), EffectiveWireguard.Environment.NONE)
+                .precedence("worker3", Map.of()))
+        .isEmpty();
   }
 }

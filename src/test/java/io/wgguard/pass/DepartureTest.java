@@ -98,7 +98,8 @@ class DepartureTest {
         Departure.between(
             Map.of("worker1", familiesBefore),
             Map.of("worker1", labelsBefore),
-            EffectiveWireguard.of(felix.stream().map(Felix::object).toList()),
+            EffectiveWireguard.of(
+                felix.stream().map(Felix::object).toList(), EffectiveWireguard.Environment.NONE),
             Map.of("worker1", now));
 
     assertThat(departures)
@@ -112,7 +113,9 @@ class DepartureTest {
         Departure.between(
             Map.of("worker1", Set.of(IpFamily.V4)),
             Map.of("worker1", ZONE_B),
-            EffectiveWireguard.of(zoneBOn().stream().map(Felix::object).toList()),
+            EffectiveWireguard.of(
+                zoneBOn().stream().map(Felix::object).toList(),
+                EffectiveWireguard.Environment.NONE),
             Map.of("worker1", labels(node("worker1"), ZONE_A).facts()));
 
     assertThat(departures).singleElement().extracting(Departure::cause).isEqualTo(Cause.LABELS);

@@ -26,10 +26,11 @@ class EnvironmentPostureTest {
   static TaintPlan plan(CalicoNode... daemonSets) {
     ClusterAssessment assessment =
         CheckerPass.assess(
-            EffectiveWireguard.of(felix(wgDefault()))
-                .withEnvironment(
+            EffectiveWireguard.of(
+                felix(wgDefault()),
+                new EffectiveWireguard.Environment(
                     List.of(daemonSets).stream().map(CalicoNode::environment).toList(),
-                    ConfigMaps.none()),
+                    ConfigMaps.none())),
             facts(worker1().noKey(), worker2()),
             DEFAULTS,
             NOW);

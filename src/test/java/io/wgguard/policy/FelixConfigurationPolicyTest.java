@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wgguard.felix.Felix;
 import io.wgguard.felix.GuardedField;
-import io.wgguard.felix.Violation;
 import io.wgguard.policy.Decision.Verdict;
 import java.time.Duration;
 import java.time.Instant;

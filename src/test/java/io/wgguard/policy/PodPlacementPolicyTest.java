@@ -2,7 +2,6 @@ package io.wgguard.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wgguard.felix.Violation;
 import io.wgguard.policy.Decision.Verdict;
 import io.wgguard.policy.PodPlacementPolicy.Binding;
 import io.wgguard.policy.PodPlacementPolicy.NodeStanding;

@@ -1,4 +1,4 @@
-package io.wgguard.felix;
+package io.wgguard.policy;
 
 /**
  * One reason a write is refused or flagged.
