@@ -75,14 +75,30 @@ class FelixConfigurationWebhookIT {
   }
 
   /**
-   * wgguard running (a test may have stopped it; it comes back on the same port, so the
-   * registration stays aimed at it) and {@code default} in both groups switching WireGuard on, as
-   * the seed's patch leaves it, with calico-node's log level and no override label or expiry.
+   * wgguard running and registered (a test may have stopped it, which comes back on the same port,
+   * so the registration stays aimed at it, or failed with the webhook unregistered) and {@code
+   * default} in both groups switching WireGuard on, as the seed's patch leaves it, with
+   * calico-node's log level and no override label or expiry.
    */
   @BeforeEach
   void restoreWireGuardOn() throws Exception {
-    if (!wgguard.isAlive()) {
+    boolean restarted = !wgguard.isAlive();
+    if (restarted) {
       wgguard = wgguard.restart();
+    }
+    boolean unregistered =
+        cluster
+                .admin()
+                .admissionRegistration()
+                .v1()
+                .validatingWebhookConfigurations()
+                .withName(WEBHOOK)
+                .get()
+            == null;
+    if (unregistered) {
+      Webhooks.register(cluster.admin(), wgguard.webhookBase());
+    }
+    if (restarted || unregistered) {
       awaitTheWebhook(true);
     }
     for (String resource : new String[] {V1, V3}) {

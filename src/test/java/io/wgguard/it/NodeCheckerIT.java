@@ -76,7 +76,7 @@ class NodeCheckerIT {
     annotate(client, node, KEY_ANNOTATION, null);
     KubeCluster.await(
         SOON,
-        node + " to be tainted",
+        "%s to be tainted".formatted(node),
         () -> taints(client, node).contains(TAINT + "=no-public-key:NoSchedule"));
   }
 

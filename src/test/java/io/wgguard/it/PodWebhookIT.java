@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.wgguard.it.KubeCluster.Result;
 import io.wgguard.it.KubeCluster.User;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,7 +84,8 @@ class PodWebhookIT {
   /** Felix losing a node's key, and wgguard holding the node not ready for it. */
   static void loseKey(String node) {
     annotate(client, node, KEY_ANNOTATION, null);
-    KubeCluster.await(SOON, node + " not ready", () -> !row(node).path("ready").asBoolean());
+    KubeCluster.await(
+        SOON, "%s not ready".formatted(node), () -> !row(node).path("ready").asBoolean());
   }
 
   /**
@@ -98,7 +100,7 @@ class PodWebhookIT {
         SeedNodes.RESET_WAIT,
         "the pods to be gone",
         () ->
-            java.util.Arrays.stream(namespaces)
+            Arrays.stream(namespaces)
                 .allMatch(ns -> client.pods().inNamespace(ns).list().getItems().isEmpty()));
   }
 

@@ -152,7 +152,7 @@ public final class SeedNodes {
         }
       }
     }
-    throw new IllegalStateException("the taints of " + node + " kept changing: 20 conflicts");
+    throw new IllegalStateException("the taints of %s kept changing: 20 conflicts".formatted(node));
   }
 
   /** The node's taints as {@code key=value:effect}. */

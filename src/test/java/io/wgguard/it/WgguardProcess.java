@@ -93,7 +93,8 @@ public final class WgguardProcess implements AutoCloseable {
    */
   public WgguardProcess restart() throws IOException {
     if (process.isAlive()) {
-      throw new IllegalStateException(launch.name() + " still runs: close it before restart()");
+      throw new IllegalStateException(
+          "%s still runs: close it before restart()".formatted(launch.name()));
     }
     WgguardProcess again = launch(launch, httpsPort, managementPort);
     again.await(launch.health(), Duration.ofSeconds(90));
@@ -280,7 +281,7 @@ public final class WgguardProcess implements AutoCloseable {
         return Double.parseDouble(line.substring(series.length() + 1).trim());
       }
     }
-    throw new AssertionError("no series " + series + " in /q/metrics:\n" + metrics);
+    throw new AssertionError("no series %s in /q/metrics:%n%s".formatted(series, metrics));
   }
 
   /**
@@ -290,7 +291,7 @@ public final class WgguardProcess implements AutoCloseable {
   public void awaitPassAfter(Instant since, Duration timeout) {
     KubeCluster.await(
         timeout,
-        "a checker pass after " + since,
+        "a checker pass after %s".formatted(since),
         () -> {
           String at = status().path("generatedAt").asText("");
           return !at.isEmpty() && Instant.parse(at).isAfter(since);
