@@ -126,6 +126,47 @@ public final class Names {
   /** WireGuard went off on a node because the FelixConfigurations changed. */
   public static final String EVENT_OFF_BY_FELIX = "WireGuardOffByFelixConfiguration";
 
+  /** The component (source) and default reporting instance of wgguard's Events. */
+  public static final String EVENT_COMPONENT = "wgguard";
+
+  // Audit annotations on admission responses; the API server prefixes them with the webhook name.
+
+  /** What the webhook decided when it did not simply allow: {@code denied} or {@code warn}. */
+  public static final String AUDIT_DECISION = "decision";
+
+  /** The override ticket a switch-off was allowed under. */
+  public static final String AUDIT_OVERRIDE_TICKET = "override-ticket";
+
+  /** Who used the override. */
+  public static final String AUDIT_OVERRIDE_REQUESTER = "override-requester";
+
+  /** When the override expires, {@code none} without an expiry. */
+  public static final String AUDIT_OVERRIDE_EXPIRES = "override-expires";
+
+  /** The object's scope, e.g. {@code cluster}, {@code node:worker1}. */
+  public static final String AUDIT_SCOPE = "scope";
+
+  /** The object judged. */
+  public static final String AUDIT_OBJECT = "object";
+
+  /** Which rule judged the write: the effect on known nodes or the object alone. */
+  public static final String AUDIT_JUDGED_BY = "judged-by";
+
+  /** The guarded fields the write switches off. */
+  public static final String AUDIT_DISABLED_FIELDS = "disabled-fields";
+
+  /** Present ({@code true}) when the request was a server-side dry run. */
+  public static final String AUDIT_DRY_RUN = "dry-run";
+
+  /** The node a pinned pod is refused (or tolerated) on. */
+  public static final String AUDIT_NODE = "node";
+
+  /** Why that node is not WireGuard-ready: its taint's value. */
+  public static final String AUDIT_REASON = "reason";
+
+  /** Present ({@code true}) when the pod tolerates wgguard's taint. */
+  public static final String AUDIT_TOLERATED = "tolerated";
+
   /** Gauge: healthy tunnel pairs over expected pairs, as of the last checker pass. */
   public static final String METRIC_MESH_COVERAGE = "wgguard_mesh_coverage";
 

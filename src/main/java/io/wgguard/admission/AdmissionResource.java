@@ -8,7 +8,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
-import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -21,9 +20,7 @@ public class AdmissionResource {
 
   private static final Logger LOG = Logger.getLogger(AdmissionResource.class);
   private static final byte[] CONSTANT_REVIEW =
-      AdmissionReviews.encode(
-          "constant",
-          new Decision(true, Decision.Verdict.ALLOWED, "", List.of(), Map.of(), List.of()));
+      AdmissionReviews.encode("constant", Decision.allow(List.of()));
 
   private final FelixConfigurationAdmission felix;
   private final PodAdmission pods;

@@ -13,7 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jboss.logging.Logger;
@@ -31,8 +30,7 @@ public class CalicoNodeAdmission {
   public static final String WEBHOOK = "calico-node";
 
   private static final Logger LOG = Logger.getLogger(CalicoNodeAdmission.class);
-  private static final Decision PASS =
-      new Decision(true, Decision.Verdict.ALLOWED, "", List.of(), Map.of(), List.of());
+  private static final Decision PASS = Decision.allow(List.of());
 
   private final CalicoNodePolicy policy;
   private final Clock clock;

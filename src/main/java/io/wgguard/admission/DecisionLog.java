@@ -1,6 +1,7 @@
 package io.wgguard.admission;
 
 import io.wgguard.Messages;
+import io.wgguard.Names;
 import io.wgguard.policy.Decision;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -41,7 +42,7 @@ final class DecisionLog {
             .map(v -> Messages.clip(v.field()))
             .distinct()
             .collect(Collectors.joining(",")),
-        Messages.clip(decision.auditAnnotations().getOrDefault("override-ticket", "-")),
+        Messages.clip(decision.auditAnnotations().getOrDefault(Names.AUDIT_OVERRIDE_TICKET, "-")),
         Messages.clip(review.uid()));
   }
 }

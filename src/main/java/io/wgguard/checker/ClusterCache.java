@@ -15,6 +15,7 @@ import io.wgguard.config.WgguardConfig;
 import io.wgguard.evidence.NodeFacts;
 import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.ClusterView;
+import io.wgguard.felix.FelixGroup;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -111,7 +112,7 @@ public class ClusterCache implements ClusterView {
   public ClusterCache(KubernetesClient client, WgguardConfig config) {
     this(
         client,
-        config.checker().felixGroup(),
+        config.checker().felixGroup().wire(),
         config.calicoNode().namespaces(),
         config.calicoNode().name(),
         config.calicoNode().configMaps().orElse(List.of()));
@@ -311,16 +312,11 @@ public class ClusterCache implements ClusterView {
    * @throws IllegalArgumentException for a value that is none of auto and the two groups
    */
   static List<String> candidateApiVersions(String felixGroup) {
-    return switch (felixGroup) {
-      case "auto" -> List.of(Names.CALICO_CRD_GROUP + "/v1", Names.CALICO_V3_GROUP + "/v3");
-      case Names.CALICO_CRD_GROUP -> List.of(Names.CALICO_CRD_GROUP + "/v1");
-      case Names.CALICO_V3_GROUP -> List.of(Names.CALICO_V3_GROUP + "/v3");
-      default ->
-          throw new IllegalArgumentException(
-              "wgguard.checker.felix-group is '"
-                  + felixGroup
-                  + "'; use auto, crd.projectcalico.org or projectcalico.org");
-    };
+    try {
+      return FelixGroup.fromWire(felixGroup).apiVersions();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("wgguard.checker.felix-group: " + e.getMessage(), e);
+    }
   }
 
   /**

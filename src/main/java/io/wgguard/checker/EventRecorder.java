@@ -3,6 +3,7 @@ package io.wgguard.checker;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.wgguard.Names;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.Locale;
@@ -53,10 +54,11 @@ public class EventRecorder {
                   .withMessage(message)
                   .withType(warning ? "Warning" : "Normal")
                   .withNewSource()
-                  .withComponent("wgguard")
+                  .withComponent(Names.EVENT_COMPONENT)
                   .endSource()
                   .withReportingComponent("wgguard.io/checker")
-                  .withReportingInstance(System.getenv().getOrDefault("HOSTNAME", "wgguard"))
+                  .withReportingInstance(
+                      System.getenv().getOrDefault("HOSTNAME", Names.EVENT_COMPONENT))
                   .withFirstTimestamp(now)
                   .withLastTimestamp(now)
                   .withCount(1)

@@ -134,7 +134,7 @@ final class AuditCommand implements Callable<Integer> {
     return ClusterDump.read(
         InputDocuments.parse(InputDocuments.read(name, stdin), name),
         InputDocuments.describe(name),
-        settings.config().checker().felixGroup(),
+        settings.config().checker().felixGroup().wire(),
         settings.config().calicoNode().namespaces().stream()
             .map(namespace -> namespace + "/" + settings.config().calicoNode().name())
             .collect(java.util.stream.Collectors.toSet()));

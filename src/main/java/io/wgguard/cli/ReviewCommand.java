@@ -177,7 +177,7 @@ final class ReviewCommand implements Callable<Integer> {
         ClusterDump.read(
             InputDocuments.parse(InputDocuments.read(clusterFile, stdin), clusterFile),
             InputDocuments.describe(clusterFile),
-            settings.config().checker().felixGroup());
+            settings.config().checker().felixGroup().wire());
     Map<String, Map<String, String>> nodes = new HashMap<>();
     dump.nodes().forEach(n -> nodes.put(n.name(), n.labels()));
     return ClusterView.of(true, dump.felix(), nodes);

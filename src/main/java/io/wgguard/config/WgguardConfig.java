@@ -3,8 +3,11 @@ package io.wgguard.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
+import io.wgguard.evidence.EvidenceSettings;
 import io.wgguard.evidence.ModuleSource;
 import io.wgguard.evidence.TaintEffect;
+import io.wgguard.felix.FelixGroup;
+import io.wgguard.taints.TaintSettings;
 import io.wgguard.tunnels.TunnelEvidence;
 import java.time.Duration;
 import java.util.List;
@@ -161,7 +164,7 @@ public interface WgguardConfig {
     boolean dryRun();
 
     /** Effect of the {@code wgguard.io/wireguard-not-ready} taint: NoSchedule or NoExecute. */
-    @WithDefault("NoSchedule")
+    @WithDefault(TaintSettings.DEFAULT_EFFECT_SETTING)
     @WithConverter(TaintEffect.Converter.class)
     TaintEffect taintEffect();
 
@@ -169,7 +172,7 @@ public interface WgguardConfig {
      * Safety brake: when more than this fraction of non-exempt nodes would be tainted, no new taint
      * is added and the cluster is reported degraded. 1 switches the brake off.
      */
-    @WithDefault("0.5")
+    @WithDefault(TaintSettings.DEFAULT_BRAKE_FRACTION_SETTING)
     double brakeFraction();
 
     /**
@@ -177,7 +180,7 @@ public interface WgguardConfig {
      * once writes those removals only when a second pass this much later still plans them, so one
      * bad read (a FelixConfiguration briefly missing, say) cannot untaint the cluster.
      */
-    @WithDefault("5s")
+    @WithDefault(TaintSettings.DEFAULT_REMOVAL_CONFIRM_DELAY_SETTING)
     Duration removalConfirmDelay();
 
     /**
@@ -185,7 +188,7 @@ public interface WgguardConfig {
      * wgguard.io/exempt=true}), e.g. {@code kubernetes.io/os=windows}. Empty: none (SmallRye Config
      * reads an empty value as missing, hence the {@code Optional}).
      */
-    @WithDefault("kubernetes.io/os=windows")
+    @WithDefault(EvidenceSettings.DEFAULT_EXEMPT_SELECTOR)
     Optional<String> exemptSelector();
 
     /**
@@ -202,7 +205,7 @@ public interface WgguardConfig {
      * published a key), {@code condition} (node condition {@code WireGuardModuleReady=True} with a
      * fresh heartbeat), {@code label} (the module label below).
      */
-    @WithDefault("key")
+    @WithDefault(EvidenceSettings.DEFAULT_MODULE_SOURCES_SETTING)
     List<@WithConverter(ModuleSource.Converter.class) ModuleSource> moduleSources();
 
     /** Node label that proves the module for the {@code label} source, e.g. from NFD. */
@@ -215,7 +218,7 @@ public interface WgguardConfig {
      * Oldest acceptable heartbeat of the {@code WireGuardModuleReady} condition, and oldest
      * acceptable tunnel summary ({@code wgguard.io/tunnels}) of the node agent.
      */
-    @WithDefault("2m")
+    @WithDefault(EvidenceSettings.DEFAULT_CONDITION_MAX_AGE_SETTING)
     Duration conditionMaxAge();
 
     /**
@@ -232,7 +235,8 @@ public interface WgguardConfig {
      * served, else projectcalico.org), {@code crd.projectcalico.org} or {@code projectcalico.org}.
      */
     @WithDefault("auto")
-    String felixGroup();
+    @WithConverter(FelixGroup.Converter.class)
+    FelixGroup felixGroup();
 
     /** Name of the Lease that elects the one replica writing taints. */
     @WithDefault("wgguard-leader")

@@ -1,5 +1,6 @@
 package io.wgguard.evidence;
 
+import io.wgguard.Durations;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -30,8 +31,15 @@ public record EvidenceSettings(
   /** Default exemption: Windows nodes, which never publish a WireGuard key. */
   public static final String DEFAULT_EXEMPT_SELECTOR = "kubernetes.io/os=windows";
 
+  /** Default maximum heartbeat age of the module condition, as the configuration spells it. */
+  public static final String DEFAULT_CONDITION_MAX_AGE_SETTING = "2m";
+
   /** Default maximum heartbeat age of the module condition. */
-  public static final Duration DEFAULT_CONDITION_MAX_AGE = Duration.ofMinutes(2);
+  public static final Duration DEFAULT_CONDITION_MAX_AGE =
+      Durations.parse(DEFAULT_CONDITION_MAX_AGE_SETTING);
+
+  /** Default module evidence, as the configuration spells it. */
+  public static final String DEFAULT_MODULE_SOURCES_SETTING = "key";
 
   /**
    * Checks the values.
@@ -58,7 +66,7 @@ public record EvidenceSettings(
   public static EvidenceSettings defaults() {
     return new EvidenceSettings(
         EqualitySelector.parse(DEFAULT_EXEMPT_SELECTOR),
-        Set.of(ModuleSource.KEY),
+        Set.of(ModuleSource.fromWire(DEFAULT_MODULE_SOURCES_SETTING)),
         "",
         Optional.empty(),
         DEFAULT_CONDITION_MAX_AGE,

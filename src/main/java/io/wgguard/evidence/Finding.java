@@ -1,5 +1,6 @@
 package io.wgguard.evidence;
 
+import io.wgguard.FieldPath;
 import io.wgguard.felix.IpFamily;
 
 /**
@@ -16,16 +17,16 @@ public record Finding(NotReadyReason reason, IpFamily family, String field, Stri
 
   /** Path of a node annotation, e.g. {@code metadata.annotations[projectcalico.org/...]}. */
   public static String annotation(String key) {
-    return "metadata.annotations[" + key + "]";
+    return FieldPath.annotation(key);
   }
 
   /** Path of a node label. */
   static String label(String key) {
-    return "metadata.labels[" + key + "]";
+    return FieldPath.label(key);
   }
 
   /** Path of a node condition. */
   static String condition(String type) {
-    return "status.conditions[" + type + "]";
+    return FieldPath.condition(type);
   }
 }

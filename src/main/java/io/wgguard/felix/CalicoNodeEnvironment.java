@@ -1,6 +1,7 @@
 package io.wgguard.felix;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wgguard.FieldPath;
 import io.wgguard.Messages;
 import io.wgguard.felix.EnvironmentSetting.State;
 import java.util.ArrayList;
@@ -203,7 +204,7 @@ public record CalicoNodeEnvironment(
         if (!mayNameAny(variable, false)) {
           continue; // most variables: no need to read further
         }
-        entries.add(entry(variable, env, path + ".env[" + Messages.clip(variable) + "]"));
+        entries.add(entry(variable, env, FieldPath.env(path, Messages.clip(variable))));
       }
     }
     return new CalicoNodeEnvironment(namespace, name, selector, container != null, entries);

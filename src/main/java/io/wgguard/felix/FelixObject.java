@@ -1,5 +1,6 @@
 package io.wgguard.felix;
 
+import io.wgguard.FieldPath;
 import io.wgguard.Messages;
 import io.wgguard.Names;
 import java.time.Instant;
@@ -126,7 +127,7 @@ public record FelixObject(
     annotations.entrySet().stream()
         .filter(e -> e.getKey().toLowerCase(Locale.ROOT).equals(wanted))
         .sorted(Map.Entry.comparingByKey())
-        .forEach(e -> found.add(List.of("metadata.annotations[" + e.getKey() + "]", e.getValue())));
+        .forEach(e -> found.add(List.of(FieldPath.annotation(e.getKey()), e.getValue())));
     calicoAnnotations.entrySet().stream()
         .filter(e -> e.getKey().toLowerCase(Locale.ROOT).equals(wanted))
         .sorted(Map.Entry.comparingByKey())
@@ -134,11 +135,8 @@ public record FelixObject(
             e ->
                 found.add(
                     List.of(
-                        "metadata.annotations["
-                            + Names.CALICO_METADATA_ANNOTATION
-                            + "].annotations["
-                            + e.getKey()
-                            + "]",
+                        FieldPath.annotation(Names.CALICO_METADATA_ANNOTATION)
+                            + ".annotations[%s]".formatted(e.getKey()),
                         e.getValue())));
     return found;
   }

@@ -2,6 +2,7 @@ package io.wgguard.felix;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wgguard.FieldPath;
 import io.wgguard.Json;
 import io.wgguard.Messages;
 import io.wgguard.Names;
@@ -51,7 +52,7 @@ public final class FelixObjects {
     Map<String, String> calicoAnnotations = new HashMap<>();
     String calicoMetadata = annotations.get(Names.CALICO_METADATA_ANNOTATION);
     if (calicoMetadata != null) {
-      String path = "metadata.annotations[" + Names.CALICO_METADATA_ANNOTATION + "]";
+      String path = FieldPath.annotation(Names.CALICO_METADATA_ANNOTATION);
       try {
         JsonNode inner = Json.read(calicoMetadata);
         if (inner == null || !inner.isObject()) {

@@ -1,5 +1,7 @@
 package io.wgguard.felix;
 
+import io.wgguard.FieldPath;
+
 /** A FelixConfiguration field that switches WireGuard encryption on or off. */
 public enum GuardedField {
   WIREGUARD_ENABLED("wireguardEnabled", "WireguardEnabled", "IPv4 pod traffic", "IPv4 WireGuard"),
@@ -45,6 +47,6 @@ public enum GuardedField {
 
   /** Path of the spec field, e.g. {@code spec.wireguardEnabled}. */
   public String specPath() {
-    return "spec." + specField;
+    return FieldPath.spec(specField);
   }
 }

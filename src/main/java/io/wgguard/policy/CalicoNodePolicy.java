@@ -1,12 +1,13 @@
 package io.wgguard.policy;
 
+import io.wgguard.FieldPath;
+import io.wgguard.Names;
 import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.CalicoNodeEnvironment.ConfigMaps;
 import io.wgguard.felix.EnvironmentSetting;
 import io.wgguard.felix.EnvironmentSetting.State;
 import io.wgguard.felix.GuardedField;
 import io.wgguard.policy.AdmissionInput.Operation;
-import io.wgguard.policy.Decision.Verdict;
 import io.wgguard.policy.Violation.Type;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ public final class CalicoNodePolicy {
     CalicoNodeEnvironment after = input.newObject();
     if (after == null
         || (input.operation() != Operation.CREATE && input.operation() != Operation.UPDATE)) {
-      return allowed(List.of());
+      return Decision.allow(List.of());
     }
     CalicoNodeEnvironment before = input.oldObject();
     List<Violation> disables = new ArrayList<>();
@@ -79,7 +80,7 @@ public final class CalicoNodePolicy {
       }
       EnvironmentSetting setting = after.setting(field, ConfigMaps.none());
       State was = before == null ? State.UNSET : before.setting(field, ConfigMaps.none()).state();
-      String path = CONTAINER_PATH + ".env[" + setting.variable() + "]";
+      String path = FieldPath.env(CONTAINER_PATH, setting.variable());
       switch (setting.state()) {
         case OFF -> {
           if (was == State.OFF) {
@@ -104,7 +105,7 @@ public final class CalicoNodePolicy {
       }
     }
     if (disables.isEmpty() && unknown.isEmpty()) {
-      return allowed(keepsOff);
+      return Decision.allow(keepsOff);
     }
 
     List<Violation> overrideProblems =
@@ -116,11 +117,11 @@ public final class CalicoNodePolicy {
     List<Violation> all = new ArrayList<>(disables);
     all.addAll(unknown);
     Map<String, String> audit = new LinkedHashMap<>();
-    audit.put("scope", "daemonset:" + after.id());
-    audit.put("object", "DaemonSet " + after.id());
-    audit.put("disabled-fields", fields(all));
+    audit.put(Names.AUDIT_SCOPE, "daemonset:" + after.id());
+    audit.put(Names.AUDIT_OBJECT, "DaemonSet " + after.id());
+    audit.put(Names.AUDIT_DISABLED_FIELDS, fields(all));
     if (input.dryRun()) {
-      audit.put("dry-run", "true");
+      audit.put(Names.AUDIT_DRY_RUN, "true");
     }
     String requester = OverrideCheck.requester(input.user());
     if (overrideProblems.isEmpty()) {
@@ -171,10 +172,6 @@ public final class CalicoNodePolicy {
                 ? ""
                 : " Or give the variable a literal value in the calico-node container, which"
                     + " admission can judge.");
-  }
-
-  private static Decision allowed(List<String> warnings) {
-    return new Decision(true, Verdict.ALLOWED, "", warnings, Map.of(), List.of());
   }
 
   private static String details(List<Violation> violations) {

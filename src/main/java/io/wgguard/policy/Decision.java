@@ -1,5 +1,6 @@
 package io.wgguard.policy;
 
+import io.wgguard.Names;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +30,11 @@ public record Decision(
     violations = List.copyOf(violations);
   }
 
+  /** An allowed write, with {@code warnings} for the client; nothing for the audit log. */
+  public static Decision allow(List<String> warnings) {
+    return new Decision(true, Verdict.ALLOWED, "", warnings, Map.of(), List.of());
+  }
+
   /**
    * A switch-off allowed under a valid override: the override's audit annotations added to {@code
    * audit}, {@code warning} after the others.
@@ -42,9 +48,9 @@ public record Decision(
       String requester,
       String expires) {
     Map<String, String> annotations = new LinkedHashMap<>(audit);
-    annotations.put("override-ticket", ticket);
-    annotations.put("override-requester", requester);
-    annotations.put("override-expires", expires);
+    annotations.put(Names.AUDIT_OVERRIDE_TICKET, ticket);
+    annotations.put(Names.AUDIT_OVERRIDE_REQUESTER, requester);
+    annotations.put(Names.AUDIT_OVERRIDE_EXPIRES, expires);
     List<String> all = new ArrayList<>(warnings);
     all.add(warning);
     return new Decision(true, Verdict.OVERRIDDEN, "", all, annotations, violations);
@@ -62,10 +68,10 @@ public record Decision(
       List<Violation> violations) {
     Map<String, String> annotations = new LinkedHashMap<>(audit);
     if (enforce) {
-      annotations.put("decision", "denied");
+      annotations.put(Names.AUDIT_DECISION, "denied");
       return new Decision(false, Verdict.DENIED, message, warnings, annotations, violations);
     }
-    annotations.put("decision", "warn");
+    annotations.put(Names.AUDIT_DECISION, "warn");
     List<String> all = new ArrayList<>(warnings);
     all.add("wgguard is in warn mode; in enforce mode this write is refused: " + message);
     return new Decision(true, Verdict.WARNED, "", all, annotations, violations);

@@ -1,5 +1,6 @@
 package io.wgguard.policy;
 
+import io.wgguard.FieldPath;
 import io.wgguard.Names;
 import io.wgguard.felix.ClusterView;
 import io.wgguard.felix.FelixObject;
@@ -9,7 +10,6 @@ import io.wgguard.felix.UnreadableValue;
 import io.wgguard.felix.WriteEffect;
 import io.wgguard.felix.WriteEffect.Flip;
 import io.wgguard.policy.AdmissionInput.Operation;
-import io.wgguard.policy.Decision.Verdict;
 import io.wgguard.policy.Violation.Type;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,7 +69,7 @@ public final class FelixConfigurationPolicy {
   /** Judges one request at instant {@code now} against the replica's view of the cluster. */
   public Decision decide(AdmissionInput input, ClusterView view, Instant now) {
     if (input.operation() == Operation.CONNECT || input.subject() == null) {
-      return allowed(List.of());
+      return Decision.allow(List.of());
     }
     FelixObject subject = input.subject();
     List<Violation> invalid = new ArrayList<>();
@@ -85,7 +85,7 @@ public final class FelixConfigurationPolicy {
     if (input.operation() == Operation.UPDATE && !touched && invalid.isEmpty()) {
       // Same assertions in the same scope: the object reads the same to Felix, so no node can
       // change. The common case (calico-node and the operator writing other fields) stops here.
-      return allowed(keepsOff);
+      return Decision.allow(keepsOff);
     }
 
     String judgedBy;
@@ -102,7 +102,7 @@ public final class FelixConfigurationPolicy {
       disables.addAll(byObject.values());
     }
     if (invalid.isEmpty() && disables.isEmpty()) {
-      return allowed(keepsOff);
+      return Decision.allow(keepsOff);
     }
 
     List<Violation> overrideProblems =
@@ -110,14 +110,14 @@ public final class FelixConfigurationPolicy {
     List<Violation> all = new ArrayList<>(invalid);
     all.addAll(disables);
     Map<String, String> audit = new LinkedHashMap<>();
-    audit.put("scope", subject.scope().code());
-    audit.put("object", subject.name());
-    audit.put("judged-by", judgedBy);
+    audit.put(Names.AUDIT_SCOPE, subject.scope().code());
+    audit.put(Names.AUDIT_OBJECT, subject.name());
+    audit.put(Names.AUDIT_JUDGED_BY, judgedBy);
     if (!disables.isEmpty()) {
-      audit.put("disabled-fields", fields(disables));
+      audit.put(Names.AUDIT_DISABLED_FIELDS, fields(disables));
     }
     if (input.dryRun()) {
-      audit.put("dry-run", "true");
+      audit.put(Names.AUDIT_DRY_RUN, "true");
     }
 
     if (invalid.isEmpty() && overrideProblems.isEmpty()) {
@@ -270,7 +270,7 @@ public final class FelixConfigurationPolicy {
       if (!before.contains(problem)) {
         invalid.add(
             new Violation(
-                "metadata.annotations[" + Names.CALICO_METADATA_ANNOTATION + "]",
+                FieldPath.annotation(Names.CALICO_METADATA_ANNOTATION),
                 Type.INVALID_VALUE,
                 problem + ", so the overrides it may hold cannot be checked"));
       }
@@ -315,10 +315,6 @@ public final class FelixConfigurationPolicy {
               .formatted(object, details(invalid)));
     }
     return String.join(" ", sentences);
-  }
-
-  private static Decision allowed(List<String> warnings) {
-    return new Decision(true, Verdict.ALLOWED, "", warnings, Map.of(), List.of());
   }
 
   private static String details(List<Violation> violations) {

@@ -1,5 +1,6 @@
 package io.wgguard.policy;
 
+import io.wgguard.FieldPath;
 import io.wgguard.Messages;
 import io.wgguard.Names;
 import io.wgguard.policy.AdmissionInput.Requester;
@@ -26,9 +27,9 @@ import java.util.Optional;
  */
 public final class OverrideCheck {
 
-  private static final String LABEL_PATH = "metadata.labels[" + Names.OVERRIDE_LABEL + "]";
+  private static final String LABEL_PATH = FieldPath.label(Names.OVERRIDE_LABEL);
   private static final String EXPIRES_PATH =
-      "metadata.annotations[" + Names.OVERRIDE_EXPIRES_ANNOTATION + "]";
+      FieldPath.annotation(Names.OVERRIDE_EXPIRES_ANNOTATION);
 
   private final PolicySettings settings;
 

@@ -113,13 +113,13 @@ public final class PodPlacementPolicy {
   /** Judges a Pod CREATE. */
   public Decision decide(Pod pod, NodeStanding node) {
     if (pod.nodeName().isEmpty() || exemptNamespaces.contains(pod.namespace()) || !node.known()) {
-      return allowed(List.of());
+      return Decision.allow(List.of());
     }
     if (node.withheldByBrake()) {
-      return allowed(List.of(braked(pod.nodeName(), node)));
+      return Decision.allow(List.of(braked(pod.nodeName(), node)));
     }
     if (!node.refuse()) {
-      return allowed(List.of());
+      return Decision.allow(List.of());
     }
     String where = "pod " + pod.namespace() + "/" + pod.name();
     for (Toleration toleration : pod.tolerations()) {
@@ -131,7 +131,13 @@ public final class PodPlacementPolicy {
             List.of(
                 "%s tolerates %s and is pinned to node %s, which is not WireGuard-ready (%s): its traffic is not encrypted"
                     .formatted(where, Names.NOT_READY_TAINT, pod.nodeName(), node.taintValue())),
-            Map.of("node", pod.nodeName(), "reason", node.taintValue(), "tolerated", "true"),
+            Map.of(
+                Names.AUDIT_NODE,
+                pod.nodeName(),
+                Names.AUDIT_REASON,
+                node.taintValue(),
+                Names.AUDIT_TOLERATED,
+                "true"),
             List.of());
       }
     }
@@ -151,13 +157,13 @@ public final class PodPlacementPolicy {
         || exemptNamespaces.contains(binding.namespace())
         || schedulers.contains(binding.user())
         || !node.known()) {
-      return allowed(List.of());
+      return Decision.allow(List.of());
     }
     if (node.withheldByBrake()) {
-      return allowed(List.of(braked(binding.nodeName(), node)));
+      return Decision.allow(List.of(braked(binding.nodeName(), node)));
     }
     if (!node.refuse()) {
-      return allowed(List.of());
+      return Decision.allow(List.of());
     }
     String message =
         "binding of pod %s/%s to node %s (pods/binding by %s), which wgguard holds not WireGuard-ready: %s%s. Calico would send its traffic unencrypted. A binding carries no tolerations, so wgguard admits one to such a node only from a scheduler (%s), which honours the taint %s. Wait until the node is ready, let the scheduler place the pod, or create it with spec.nodeName and a toleration for %s."
@@ -184,7 +190,13 @@ public final class PodPlacementPolicy {
           Verdict.WARNED,
           "",
           List.of("dry run (wgguard.checker.dry-run), not refused: " + message),
-          Map.of("node", nodeName, "reason", node.taintValue(), "dry-run", "true"),
+          Map.of(
+              Names.AUDIT_NODE,
+              nodeName,
+              Names.AUDIT_REASON,
+              node.taintValue(),
+              Names.AUDIT_DRY_RUN,
+              "true"),
           violations);
     }
     return new Decision(
@@ -192,7 +204,7 @@ public final class PodPlacementPolicy {
         Verdict.DENIED,
         message,
         List.of(),
-        Map.of("node", nodeName, "reason", node.taintValue()),
+        Map.of(Names.AUDIT_NODE, nodeName, Names.AUDIT_REASON, node.taintValue()),
         violations);
   }
 
@@ -207,9 +219,5 @@ public final class PodPlacementPolicy {
         : " ("
             + String.join("; ", node.evidence().stream().limit(Messages.MAX_NAMES).toList())
             + ")";
-  }
-
-  private static Decision allowed(List<String> warnings) {
-    return new Decision(true, Verdict.ALLOWED, "", warnings, Map.of(), List.of());
   }
 }

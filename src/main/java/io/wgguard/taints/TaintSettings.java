@@ -1,5 +1,6 @@
 package io.wgguard.taints;
 
+import io.wgguard.Durations;
 import io.wgguard.evidence.TaintEffect;
 import java.time.Duration;
 
@@ -15,11 +16,22 @@ import java.time.Duration;
 public record TaintSettings(
     TaintEffect effect, double brakeFraction, Duration removalConfirmDelay) {
 
+  /** Default taint effect, as the configuration spells it. */
+  public static final String DEFAULT_EFFECT_SETTING = "NoSchedule";
+
+  /** Default safety-brake fraction, as the configuration spells it. */
+  public static final String DEFAULT_BRAKE_FRACTION_SETTING = "0.5";
+
+  /** Default wait before a mass removal is written, as the configuration spells it. */
+  public static final String DEFAULT_REMOVAL_CONFIRM_DELAY_SETTING = "5s";
+
   /** Default safety-brake fraction. */
-  public static final double DEFAULT_BRAKE_FRACTION = 0.5;
+  public static final double DEFAULT_BRAKE_FRACTION =
+      Double.parseDouble(DEFAULT_BRAKE_FRACTION_SETTING);
 
   /** Default wait before a mass removal is written. */
-  public static final Duration DEFAULT_REMOVAL_CONFIRM_DELAY = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_REMOVAL_CONFIRM_DELAY =
+      Durations.parse(DEFAULT_REMOVAL_CONFIRM_DELAY_SETTING);
 
   /**
    * Checks the values.
@@ -42,6 +54,8 @@ public record TaintSettings(
   /** NoSchedule, the brake at one half, mass removals confirmed after the default delay. */
   public static TaintSettings defaults() {
     return new TaintSettings(
-        TaintEffect.NO_SCHEDULE, DEFAULT_BRAKE_FRACTION, DEFAULT_REMOVAL_CONFIRM_DELAY);
+        TaintEffect.fromWire(DEFAULT_EFFECT_SETTING),
+        DEFAULT_BRAKE_FRACTION,
+        DEFAULT_REMOVAL_CONFIRM_DELAY);
   }
 }

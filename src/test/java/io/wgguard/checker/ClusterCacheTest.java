@@ -263,8 +263,8 @@ class ClusterCacheTest {
     assertThatThrownBy(() -> new ClusterCache(client, "calico"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "wgguard.checker.felix-group is 'calico'; use auto, crd.projectcalico.org or"
-                + " projectcalico.org");
+            "wgguard.checker.felix-group: 'calico' is not a FelixConfiguration API group; use"
+                + " auto, crd.projectcalico.org or projectcalico.org");
   }
 
   @Test

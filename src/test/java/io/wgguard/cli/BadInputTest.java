@@ -170,9 +170,23 @@ class BadInputTest {
                 + " and at most 1, not 2.0",
             LIST + NODE_WORKER1),
         c(
+            "a taint effect wgguard does not write",
+            "audit --set wgguard.checker.taint-effect=PreferNoSchedule {file}",
+            "wgguard audit: bad setting: wgguard.checker.taint-effect=\"PreferNoSchedule\" is not"
+                + " valid: taint effect 'PreferNoSchedule' is not supported; use NoSchedule or"
+                + " NoExecute",
+            LIST + NODE_WORKER1),
+        c(
+            "a module source that does not exist",
+            "audit --set wgguard.checker.module-sources=key,kernel {file}",
+            "wgguard audit: bad setting: wgguard.checker.module-sources=\"key,kernel\" is not"
+                + " valid: module readiness source 'kernel' is not one of key, condition, label",
+            LIST + NODE_WORKER1),
+        c(
             "a FelixConfiguration group Calico does not have",
             "audit --set wgguard.checker.felix-group=calico {file}",
-            "wgguard audit: bad setting: wgguard.checker.felix-group is 'calico'; use auto,"
+            "wgguard audit: bad setting: wgguard.checker.felix-group=\"calico\" is not valid:"
+                + " 'calico' is not a FelixConfiguration API group; use auto,"
                 + " crd.projectcalico.org or projectcalico.org",
             LIST + NODE_WORKER1),
 
