@@ -7,14 +7,16 @@
 #   (a) retained heap of the NodeFacts map + reduced Node informer cache (separate JVM, Serial GC);
 #   (b) one full pass (assess + plan): median / p99 over 100 runs after 30 warm-up runs, in a JVM
 #       with the Deployment's flags; then again with every node carrying the agent's tunnel summary
-#       (wgguard.io/tunnels), so the pass includes the tunnel cross-check (part "tunnels");
+#       (wgguard.io/tunnels), so the pass includes the tunnel cross-check (part "tunnels"); then
+#       with the summaries' path and every node's BlockAffinity, so it proves the path too (part
+#       "path"), in the same run as "tunnels" for the comparison;
 #   (c, d) kube-apiserver + etcd with N synthetic nodes (parallel creates), the packaged jar with
 #       the Deployment's flags and wgguard.checker.interval=2s: time to sync, heap/RSS, key loss ->
 #       taint seen by a watch, and node PATCHes counted by kube-apiserver while nothing changes;
 #   (e) agents heartbeating: N nodes' WireGuardModuleReady renewed once a minute each, against a
 #       window with none: wgguard's CPU, pass requests and passes (default 5000 nodes only; set
 #       BENCH_HEARTBEAT_NODES to change).
-# Skip parts with BENCH_SKIP="heap pass tunnels e2e heartbeat" (any of them). Results are appended to
+# Skip parts with BENCH_SKIP="heap pass tunnels path e2e heartbeat" (any of them). Results are appended to
 # target/bench/results.md; wgguard's logs are in target/it-logs/.
 source "$(dirname "$0")/lib.sh"
 counts=("$@")
@@ -47,6 +49,13 @@ if [[ $skip != *" tunnels "* ]]; then
   for n in "${counts[@]}"; do
     # shellcheck disable=SC2046 # the options are words
     bench_java $(opts_for "$n") -Dtunnels=true -Druns="${BENCH_RUNS:-100}" \
+      -Dwarmup="${BENCH_WARMUP:-30}" io.wgguard.bench.FullPassBenchmark "$n"
+  done
+fi
+if [[ $skip != *" path "* ]]; then
+  for n in "${counts[@]}"; do
+    # shellcheck disable=SC2046 # the options are words
+    bench_java $(opts_for "$n") -Dpath=true -Druns="${BENCH_RUNS:-100}" \
       -Dwarmup="${BENCH_WARMUP:-30}" io.wgguard.bench.FullPassBenchmark "$n"
   done
 fi

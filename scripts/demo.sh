@@ -114,6 +114,8 @@ step() {
 bold "Installing Calico's FelixConfiguration CRDs (from src/test/resources/calico)"
 k apply -f src/test/resources/calico/crd.projectcalico.org_felixconfigurations.yaml >/dev/null
 k wait --for condition=established --timeout=60s crd/felixconfigurations.crd.projectcalico.org >/dev/null
+k apply -f src/test/resources/calico/crd.projectcalico.org_blockaffinities.yaml >/dev/null
+k wait --for condition=established --timeout=60s crd/blockaffinities.crd.projectcalico.org >/dev/null
 k apply -f - >/dev/null <<'EOF'
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
@@ -243,7 +245,9 @@ else
     fi
   done
   say "Each seed node becomes a network namespace with a userspace WireGuard device (wireguard-go),"
-  say "joined by veth pairs to a bridge: underlay 10.213.0.0/24, tunnel addresses 10.213.1.0/24."
+  say "joined by veth pairs to a bridge: underlay 10.213.0.0/24, tunnel addresses 10.213.1.0/24,"
+  say "a pod block 10.214.<i>.0/26 per node, programmed as Felix programs it: fwmark, WireGuard table 1,"
+  say "rule 'not fwmark 0x100000/0x100000 lookup 1' at priority 99, underlay routes in the main table."
   br="${NS_PREFIX}br"; ip netns add "$br"; namespaces+=("$br")
   ip -n "$br" link add br0 type bridge; ip -n "$br" link set br0 up
   ip netns exec "$br" sysctl -q -w net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
@@ -257,8 +261,18 @@ else
     ip -n "$ns" addr add "10.213.0.$i/24" dev eth0; ip -n "$ns" link set eth0 up; ip -n "$ns" link set lo up
     WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 ip netns exec "$ns" wireguard-go "$wg" >/dev/null 2>&1
     (umask 077; wg genkey > "$work/$n.key")
-    ip netns exec "$ns" wg set "$wg" private-key "$work/$n.key" listen-port 51820
-    ip -n "$ns" addr add "10.213.1.$i/24" dev "$wg"; ip -n "$ns" link set "$wg" up
+    ip netns exec "$ns" wg set "$wg" private-key "$work/$n.key" listen-port 51820 fwmark 0x100000
+    ip -n "$ns" addr add "10.213.1.$i/24" dev "$wg"; ip -n "$ns" link set "$wg" mtu 1440 up
+    # A pod: its address on one end of a veth pair (no dummy links on every kernel).
+    ip -n "$ns" link add pod0 type veth peer name pod1
+    ip -n "$ns" link set pod0 up; ip -n "$ns" link set pod1 up
+    ip -n "$ns" addr add "10.214.$i.1/26" dev pod0
+    k apply -f - >/dev/null <<EOF
+apiVersion: crd.projectcalico.org/v1
+kind: BlockAffinity
+metadata: {name: $n-10-214-$i-0-26}
+spec: {node: $n, cidr: 10.214.$i.0/26, state: confirmed, deleted: "false"}
+EOF
     declare "key_$n=$(wg pubkey < "$work/$n.key")"; declare "wg_$n=$wg" "ns_$n=$ns"
     publish+=("$n=$ns=$wg")
   done
@@ -267,8 +281,16 @@ else
     i=$((i + 1)); ns_var="ns_$n"; wg_var="wg_$n"; j=0
     for m in control1 worker1 worker2; do
       j=$((j + 1)); [ "$n" = "$m" ] && continue; key_var="key_$m"
-      ip netns exec "${!ns_var}" wg set "${!wg_var}" peer "${!key_var}" endpoint "10.213.0.$j:51820" allowed-ips "10.213.1.$j/32"
+      ip netns exec "${!ns_var}" wg set "${!wg_var}" peer "${!key_var}" endpoint "10.213.0.$j:51820" \
+        allowed-ips "10.214.$j.0/26,10.213.1.$j/32"
+      # Felix's WireGuard table: the peer's block and tunnel address via the device ...
+      ip -n "${!ns_var}" route add "10.214.$j.0/26" dev "${!wg_var}" table 1
+      ip -n "${!ns_var}" route add "10.213.1.$j/32" dev "${!wg_var}" table 1
+      # ... and the underlay route in the main table: what traffic takes without the rule.
+      ip -n "${!ns_var}" route add "10.214.$j.0/26" via "10.213.0.$j"
     done
+    ip -n "${!ns_var}" route add throw "10.214.$i.0/26" table 1
+    ip -n "${!ns_var}" rule add priority 99 not fwmark 0x100000/0x100000 lookup 1
     # Felix publishes the device's key and address on the node.
     key_var="key_$n"
     k annotate --overwrite node "$n" "projectcalico.org/WireguardPublicKey=${!key_var}" \
@@ -285,6 +307,7 @@ else
     printf 'wireguard 81920 0 - Live 0x0000000000000000\n' >"$host/proc/modules"
     KUBECONFIG="$work/admin.kubeconfig" NODE_NAME="$n" WGGUARD_AGENT_HOST_ROOT="$host" \
       WGGUARD_AGENT_TUNNEL_SOURCE=device WGGUARD_AGENT_WG_COMMAND="ip netns exec $ns wg" \
+      WGGUARD_AGENT_IP_COMMAND="ip netns exec $ns ip" \
       WGGUARD_AGENT_INTERFACE_NAME="$wg" WGGUARD_AGENT_INTERVAL=6s WGGUARD_AGENT_HEARTBEAT=12s \
       WGGUARD_AGENT_HEALTH_PORT=0 \
       java -cp "$ROOT/target/quarkus-app/app/*:$ROOT/target/quarkus-app/lib/main/*" \
@@ -298,11 +321,11 @@ else
   }
   all_proven() { for n in control1 worker1 worker2; do [ "$(tunnels_of "$n")" = proven ] || return 1; done; }
   wait_for 60 "every node's tunnels proven" all_proven
-  printf '\n$ %s\n' "ip netns exec worker1 ping -c 3 10.213.1.3   # worker1 -> worker2 through the tunnel, while:"
+  printf '\n$ %s\n' "ip netns exec worker1 ping -c 3 -I 10.214.2.1 10.214.3.1   # a pod on worker1 -> a pod on worker2, while:"
   printf '$ %s\n' "tcpdump -i <worker1's underlay port> -n -q ip"
   ip netns exec "$br" timeout 20 tcpdump -i p2 -n -l -q -c 12 ip >"$work/tcpdump.txt" 2>/dev/null &
   tcpdump_pid=$!; sleep 1.5
-  ip netns exec "${ns_worker1}" ping -c 3 -i 0.5 -W 2 10.213.1.3 | sed 's/^/  /' || die "no ping through the tunnel"
+  ip netns exec "${ns_worker1}" ping -c 3 -i 0.5 -W 2 -I 10.214.2.1 10.214.3.1 | sed 's/^/  /' || die "no ping through the tunnel"
   sleep 0.5; kill "$tcpdump_pid" 2>/dev/null || true; wait "$tcpdump_pid" 2>/dev/null || true
   sed -i '/^$/d' "$work/tcpdump.txt"
   sed 's/^/  /' "$work/tcpdump.txt"
@@ -316,7 +339,34 @@ else
   printf '\n$ %s\n' "curl http://127.0.0.1:$mgmt_port/status   # tunnels"
   curl -s "http://127.0.0.1:$mgmt_port/status" | python3 -c 'import json,sys; print("  " + json.dumps(json.load(sys.stdin)["tunnels"]))'
 
-  bold "9. UDP to worker2 is dropped (a firewall, a wrong endpoint behind NAT): the tunnel is up, nothing passes"
+  bold "9. The routing rule deleted on worker1: every device still green, pod traffic leaves in clear"
+  printf '\n$ %s\n' "ip netns exec worker1 ip rule del priority 99"
+  ip -n "${ns_worker1}" rule del priority 99
+  printf '$ %s\n' "ip netns exec worker1 ping -c 3 -I 10.214.2.1 10.214.3.1   # while tcpdump watches worker1's underlay port"
+  ip netns exec "$br" timeout 20 tcpdump -i p2 -n -l -q -c 12 icmp >"$work/clear.txt" 2>/dev/null &
+  tcpdump_pid=$!; sleep 1.5
+  ip netns exec "${ns_worker1}" ping -c 3 -i 0.5 -W 2 -I 10.214.2.1 10.214.3.1 | sed 's/^/  /' || true
+  sleep 0.5; kill "$tcpdump_pid" 2>/dev/null || true; wait "$tcpdump_pid" 2>/dev/null || true
+  sed -i '/^$/d' "$work/clear.txt"
+  sed 's/^/  /' "$work/clear.txt"
+  grep -q -E ' IP 10\.214\.2\.1 > 10\.214\.3\.1: ICMP echo request' "$work/clear.txt" \
+    || die "tcpdump saw no clear ICMP after the rule was deleted"
+  say "The pod's ICMP crosses the underlay in clear text; the key, the device and its handshakes are unchanged."
+  worker1_bypass() {
+    curl -s "http://127.0.0.1:$mgmt_port/status?node=worker1" >"$work/worker1.json" \
+      && grep -q route-bypass "$work/worker1.json"
+  }
+  wait_for 60 "wgguard to name worker1 route-bypass" worker1_bypass
+  printf '\n$ %s\n' "curl 'http://127.0.0.1:$mgmt_port/status?node=worker1'   # the node's tunnels"
+  python3 -c \
+    'import json,sys; print("  " + json.dumps(json.load(sys.stdin)["nodes"][0]["tunnels"], indent=2, ensure_ascii=False).replace("\n", "\n  "))' \
+    <"$work/worker1.json"
+  printf '\n$ %s\n' "ip netns exec worker1 ip rule add priority 99 not fwmark 0x100000/0x100000 lookup 1   # Felix puts it back"
+  ip -n "${ns_worker1}" rule add priority 99 not fwmark 0x100000/0x100000 lookup 1
+  wait_for 60 "every node's tunnels proven again" all_proven
+  say "Restored, and proven again."
+
+  bold "10. UDP to worker2 is dropped (a firewall, a wrong endpoint behind NAT): the tunnel is up, nothing passes"
   printf '\n$ %s\n' "ip netns exec worker2 nft add rule inet demo input udp dport 51820 drop"
   ip netns exec "${ns_worker2}" nft add table inet demo
   ip netns exec "${ns_worker2}" nft 'add chain inet demo input { type filter hook input priority 0 ; policy accept ; }'
@@ -338,7 +388,7 @@ else
 fi
 
 if [ "$(id -u)" -eq 0 ]; then
-  bold "Demo passed: WireGuard stayed on, every node was proven, and the broken tunnel was named."
+  bold "Demo passed: WireGuard stayed on, every node was proven, and the bypassed route and the broken tunnel were named."
 else
   bold "Demo passed: WireGuard stayed on, and every node is proven."
 fi

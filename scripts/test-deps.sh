@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the real-tunnel tests (TunnelsIT) and the demo's encryption step need: userspace
 # WireGuard (wireguard-go) and its tools (wg), tcpdump, nftables, iproute2 (ip netns), ping and
-# stress-ng.
+# stress-ng; and what scripts/images.sh and the image ITs need: podman with runc (crun fails on
+# these machines: setrlimit on hybrid cgroups), mmdebstrap (the Debian base images) and socat (the
+# agent container's way from a node's network namespace to the API server on the host's loopback).
 # Idempotent: a machine that has them all returns at once. apt-get may be locked by another install
 # on the same machine: the install is retried, bounded. Needs root (or sudo) only to install.
 set -euo pipefail
@@ -17,6 +19,10 @@ declare -A packages=(
   [ip]=iproute2
   [stress-ng]=stress-ng
   [ping]=iputils-ping
+  [podman]=podman
+  [runc]=runc
+  [mmdebstrap]=mmdebstrap
+  [socat]=socat
 )
 needed=()
 for cmd in "${!packages[@]}"; do

@@ -17,8 +17,27 @@ public final class Names {
   /** Optional annotation (RFC 3339) after which an override label is no longer honoured. */
   public static final String OVERRIDE_EXPIRES_ANNOTATION = PREFIX + "override-expires";
 
-  /** Node label that exempts a node from readiness checks when set to {@code "true"}. */
-  public static final String EXEMPT_LABEL = PREFIX + "exempt";
+  /**
+   * Node label that exempts a node from readiness checks when set to {@code "true"}. Under {@code
+   * node-restriction.kubernetes.io/}, which the NodeRestriction admission plugin keeps kubelets
+   * from setting, so a node's own identity cannot exempt its node: an admin sets it.
+   */
+  public static final String EXEMPT_LABEL = "node-restriction.kubernetes.io/wgguard-exempt";
+
+  /**
+   * The exemption label before it moved under {@code node-restriction.kubernetes.io/}: a node's
+   * kubelet may set it on its own Node, so it is no longer honoured, only reported.
+   */
+  public static final String SELF_ASSERTED_EXEMPT_LABEL = PREFIX + "exempt";
+
+  /** Label prefix the NodeRestriction admission plugin keeps kubelets from setting. */
+  public static final String NODE_RESTRICTION_PREFIX = "node-restriction.kubernetes.io/";
+
+  /**
+   * Annotation on one of wgguard's ValidatingWebhookConfigurations: while it has a non-blank value
+   * (a reason or ticket), the checker does not restore that registration, and reports it.
+   */
+  public static final String BREAK_GLASS_ANNOTATION = PREFIX + "break-glass";
 
   /** Taint put on nodes that are not WireGuard-ready; its value is the reason. */
   public static final String NOT_READY_TAINT = PREFIX + "wireguard-not-ready";
@@ -88,6 +107,12 @@ public final class Names {
   /** Gauge of nodes by readiness state, tagged {@code state}. */
   public static final String METRIC_NODES = "wgguard_nodes";
 
+  /**
+   * Gauge of not-ready nodes by the reason they are tainted for, tagged {@code reason} (the taint's
+   * value, e.g. {@code no-public-key}).
+   */
+  public static final String METRIC_NOT_READY_NODES = "wgguard_not_ready_nodes";
+
   /** Gauge, 1 for the cluster's posture and 0 for the others, tagged {@code posture}. */
   public static final String METRIC_POSTURE = "wgguard_posture";
 
@@ -122,6 +147,12 @@ public final class Names {
 
   /** WireGuard went off on a node because its labels changed (no FelixConfiguration write). */
   public static final String EVENT_OFF_BY_LABELS = "WireGuardOffByNodeLabels";
+
+  /**
+   * A node joined (or was first seen) with WireGuard off while {@code default} turns it on: a
+   * {@code node.<name>} or selector-scoped object written before the node existed decides it.
+   */
+  public static final String EVENT_OFF_AT_JOIN = "WireGuardOffAtJoin";
 
   /** WireGuard went off on a node because the FelixConfigurations changed. */
   public static final String EVENT_OFF_BY_FELIX = "WireGuardOffByFelixConfiguration";
@@ -167,6 +198,50 @@ public final class Names {
   /** Present ({@code true}) when the pod tolerates wgguard's taint. */
   public static final String AUDIT_TOLERATED = "tolerated";
 
+  // wgguard's own registrations (ValidatingWebhookConfigurations).
+
+  /** Gauge, 1 while wgguard's registrations are all there, unchanged and not under break-glass. */
+  public static final String METRIC_GUARD_IN_PLACE = "wgguard_guard_in_place";
+
+  /** Gauge of differences from the expected registration, tagged {@code registration}. */
+  public static final String METRIC_REGISTRATION_DRIFT = "wgguard_registration_drift";
+
+  /** Counter of registrations written back, tagged {@code registration}. */
+  public static final String METRIC_REGISTRATION_RESTORES = "wgguard_registration_restores";
+
+  /** Gauge, 1 while a registration is under break-glass, tagged {@code registration}. */
+  public static final String METRIC_REGISTRATION_BREAK_GLASS = "wgguard_registration_break_glass";
+
+  /** Event reason: one of wgguard's registrations is gone. */
+  public static final String EVENT_REGISTRATION_MISSING = "WebhookRegistrationMissing";
+
+  /** Event reason: one of wgguard's registrations differs from what wgguard ships. */
+  public static final String EVENT_REGISTRATION_CHANGED = "WebhookRegistrationChanged";
+
+  /** Event reason: wgguard wrote one of its registrations back. */
+  public static final String EVENT_REGISTRATION_RESTORED = "WebhookRegistrationRestored";
+
+  /** Event reason: a registration carries the break-glass annotation; it is not restored. */
+  public static final String EVENT_REGISTRATION_BREAK_GLASS = "WebhookRegistrationBreakGlass";
+
+  /**
+   * Gauge of exempt nodes by what grants the exemption, tagged {@code granted_by} ({@code label},
+   * {@code selector}), and of claims not honoured ({@code refused}).
+   */
+  public static final String METRIC_EXEMPTIONS = "wgguard_exempt_nodes";
+
+  /**
+   * Counter of nodes that left WireGuard through a FelixConfiguration or calico-node change that
+   * carries no fresh override ({@code _total} in the exposition).
+   */
+  public static final String METRIC_OFF_WITHOUT_OVERRIDE = "wgguard_switch_offs_without_override";
+
+  /**
+   * Event reason, on a Node: WireGuard went off on it by a change no fresh override explains (a
+   * bypass of admission).
+   */
+  public static final String EVENT_OFF_WITHOUT_OVERRIDE = "WireGuardOffWithoutOverride";
+
   /** Gauge: healthy tunnel pairs over expected pairs, as of the last checker pass. */
   public static final String METRIC_MESH_COVERAGE = "wgguard_mesh_coverage";
 
@@ -183,4 +258,7 @@ public final class Names {
   public static String label(Enum<?> constant) {
     return constant.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
   }
+
+  /** Kind of Calico's IPAM block affinities ({@code blockaffinities.crd.projectcalico.org/v1}). */
+  public static final String BLOCK_AFFINITY_KIND = "BlockAffinity";
 }

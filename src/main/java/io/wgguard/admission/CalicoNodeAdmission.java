@@ -87,8 +87,10 @@ public class CalicoNodeAdmission {
   }
 
   /**
-   * True when both templates give every container the same {@code env} and {@code envFrom} (deep
-   * JSON equality), so no variable Felix reads can have changed. Cheap: no object is built.
+   * True when both templates give every container the same {@code env}, {@code envFrom}, {@code
+   * command}, {@code args} and {@code volumeMounts}, and the pod the same {@code volumes} (deep
+   * JSON equality), so nothing Felix reads locally can have changed: not its environment, not what
+   * its command exports, not its config file. Cheap: no object is built.
    */
   private static boolean sameEnvironment(JsonNode oldJson, JsonNode newJson) {
     JsonNode before = containers(oldJson);
@@ -96,12 +98,18 @@ public class CalicoNodeAdmission {
     if (!before.isArray() || !after.isArray() || before.size() != after.size()) {
       return false;
     }
+    if (!pod(oldJson).path("volumes").equals(pod(newJson).path("volumes"))) {
+      return false;
+    }
     for (int i = 0; i < after.size(); i++) {
       JsonNode a = after.get(i);
       JsonNode b = before.get(i);
       if (!a.path("name").equals(b.path("name"))
           || !a.path("env").equals(b.path("env"))
-          || !a.path("envFrom").equals(b.path("envFrom"))) {
+          || !a.path("envFrom").equals(b.path("envFrom"))
+          || !a.path("command").equals(b.path("command"))
+          || !a.path("args").equals(b.path("args"))
+          || !a.path("volumeMounts").equals(b.path("volumeMounts"))) {
         return false;
       }
     }
@@ -109,7 +117,11 @@ public class CalicoNodeAdmission {
   }
 
   private static JsonNode containers(JsonNode daemonSet) {
-    return daemonSet.path("spec").path("template").path("spec").path("containers");
+    return pod(daemonSet).path("containers");
+  }
+
+  private static JsonNode pod(JsonNode daemonSet) {
+    return daemonSet.path("spec").path("template").path("spec");
   }
 
   private static CalicoNodeEnvironment read(JsonNode json, String path) throws BadReviewException {

@@ -5,6 +5,7 @@ import io.wgguard.Names;
 import io.wgguard.felix.ClusterView;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
+import io.wgguard.felix.FelixPath;
 import io.wgguard.policy.AdmissionInput;
 import io.wgguard.policy.Decision;
 import io.wgguard.policy.FelixConfigurationPolicy;
@@ -66,7 +67,14 @@ public class FelixConfigurationAdmission {
     FelixObject newObject = read(review.object(), "request.object");
     FelixObject oldObject = read(review.oldObject(), "request.oldObject");
     return new AdmissionInput(
-        review.operation(), review.group(), oldObject, newObject, review.user(), review.dryRun());
+        review.operation(),
+        review.group(),
+        oldObject,
+        newObject,
+        review.user(),
+        review.dryRun(),
+        review.oldObject() == null ? null : FelixPath.read(review.oldObject()),
+        review.object() == null ? null : FelixPath.read(review.object()));
   }
 
   private static FelixObject read(com.fasterxml.jackson.databind.JsonNode json, String path)

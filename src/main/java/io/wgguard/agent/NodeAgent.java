@@ -7,6 +7,7 @@ import io.wgguard.Json;
 import io.wgguard.Names;
 import io.wgguard.config.TunnelSource;
 import io.wgguard.config.WgguardConfig;
+import io.wgguard.felix.CalicoNodeLabels;
 import io.wgguard.felix.EffectiveWireguard;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
@@ -53,6 +54,7 @@ public final class NodeAgent {
   private final Clock clock;
   private final PrintStream log;
   private final TunnelReader tunnels;
+  private final IpReader ip;
   private final Watcher nodeWatch;
   private final Watcher felixWatch;
   private final CountDownLatch stop = new CountDownLatch(1);
@@ -71,6 +73,7 @@ public final class NodeAgent {
     this.log = log;
     this.tunnels =
         new TunnelReader(config.tunnelSource(), config.wgCommand(), config.felixMetricsUrl());
+    this.ip = new IpReader(config.ipCommand());
     this.nodeWatch =
         new Watcher(api, "/api/v1/nodes", "metadata.name=" + node, "node " + node, log);
     this.felixWatch =
@@ -232,8 +235,17 @@ public final class NodeAgent {
     for (var entry : ifaces.entrySet()) {
       String iface = entry.getValue();
       WgDevice device = read.get(iface);
-      devices.put(
-          entry.getKey(), TunnelPlanner.device(iface, device, baseline.baseline(iface, now), now));
+      TunnelSummary.Device summarised =
+          TunnelPlanner.device(iface, device, baseline.baseline(iface, now), now);
+      if (device != null && tunnels.source() == TunnelSource.DEVICE) {
+        try {
+          summarised = summarised.withPath(ip.path(entry.getKey(), device));
+        } catch (IllegalStateException | IllegalArgumentException e) {
+          problem("cannot read the path into WireGuard device " + iface + ": " + e.getMessage());
+          return null;
+        }
+      }
+      devices.put(entry.getKey(), summarised);
     }
     for (String iface : ifaces.values()) {
       baseline.record(iface, read.get(iface), now);
@@ -268,13 +280,17 @@ public final class NodeAgent {
     }
   }
 
+  /** The labels Felix matches selectors against: Calico's node labels under the node's own. */
   private static Map<String, String> labels(JsonNode node) {
     Map<String, String> labels = new HashMap<>();
     node.path("metadata")
         .path("labels")
         .fields()
         .forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-    return labels;
+    JsonNode calico = node.path("metadata").path("annotations").get(CalicoNodeLabels.ANNOTATION);
+    return calico == null || !calico.isTextual()
+        ? labels
+        : CalicoNodeLabels.of(labels, Map.of(CalicoNodeLabels.ANNOTATION, calico.asText()));
   }
 
   private static String annotation(JsonNode node) {

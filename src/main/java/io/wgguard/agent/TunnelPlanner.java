@@ -1,5 +1,6 @@
 package io.wgguard.agent;
 
+import io.wgguard.tunnels.summary.DevicePath;
 import io.wgguard.tunnels.summary.TunnelSummary;
 import java.time.Duration;
 import java.time.Instant;
@@ -105,6 +106,25 @@ public final class TunnelPlanner {
     return due || urgent(current, fresh) ? Optional.of(fresh) : Optional.empty();
   }
 
+  /**
+   * Whether the way traffic reaches the device changed: path evidence appearing or going, the
+   * device going up or down, its MTU or the underlay's, its mark, the steering rule or its table. A
+   * change of routes or allowed-ips alone waits for the heartbeat, as peers do: a new IPAM block
+   * changes them on every node at once.
+   */
+  static boolean steeringChanged(DevicePath a, DevicePath b) {
+    if (a == null || b == null) {
+      return a != b;
+    }
+    return a.up() != b.up()
+        || a.mtu() != b.mtu()
+        || a.underlayMtu() != b.underlayMtu()
+        || a.fwmark() != b.fwmark()
+        || a.rule() != b.rule()
+        || a.table() != b.table()
+        || a.mainRule() != b.mainRule();
+  }
+
   /** Whether the change from {@code before} to {@code after} is written without waiting. */
   static boolean urgent(TunnelSummary before, TunnelSummary after) {
     if (!before.source().equals(after.source())
@@ -118,7 +138,8 @@ public final class TunnelPlanner {
           || !a.iface().equals(b.iface())
           || !a.publicKey().equals(b.publicKey())
           || a.listenPort() != b.listenPort()
-          || (a.handshakeStale() > 0) != (b.handshakeStale() > 0)) {
+          || (a.handshakeStale() > 0) != (b.handshakeStale() > 0)
+          || steeringChanged(a.path(), b.path())) {
         return true;
       }
     }

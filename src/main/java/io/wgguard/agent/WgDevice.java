@@ -1,5 +1,6 @@
 package io.wgguard.agent;
 
+import io.wgguard.tunnels.summary.Cidr;
 import java.time.Instant;
 import java.util.List;
 
@@ -11,11 +12,18 @@ import java.util.List;
  * @param publicKey the device's public key (base64)
  * @param listenPort the UDP port it listens on, 0 when unknown
  * @param peers its peers, in the order the source listed them
+ * @param fwmark the device's firewall mark, 0 when none or unknown (Felix's metrics do not show it)
  */
-public record WgDevice(String iface, String publicKey, int listenPort, List<Peer> peers) {
+public record WgDevice(
+    String iface, String publicKey, int listenPort, List<Peer> peers, long fwmark) {
 
   public WgDevice {
     peers = List.copyOf(peers);
+  }
+
+  /** A device whose fwmark is not known. */
+  public WgDevice(String iface, String publicKey, int listenPort, List<Peer> peers) {
+    this(iface, publicKey, listenPort, peers, 0);
   }
 
   /**
@@ -26,7 +34,24 @@ public record WgDevice(String iface, String publicKey, int listenPort, List<Peer
    * @param latestHandshake when the latest handshake completed, null when none ever did
    * @param rxBytes bytes received from the peer since the device was created
    * @param txBytes bytes sent to the peer since the device was created
+   * @param allowedIps the peer's allowed-ips, empty when none or unknown
    */
   public record Peer(
-      String publicKey, String endpoint, Instant latestHandshake, long rxBytes, long txBytes) {}
+      String publicKey,
+      String endpoint,
+      Instant latestHandshake,
+      long rxBytes,
+      long txBytes,
+      List<Cidr> allowedIps) {
+
+    public Peer {
+      allowedIps = List.copyOf(allowedIps);
+    }
+
+    /** A peer whose allowed-ips are not known. */
+    public Peer(
+        String publicKey, String endpoint, Instant latestHandshake, long rxBytes, long txBytes) {
+      this(publicKey, endpoint, latestHandshake, rxBytes, txBytes, List.of());
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package io.wgguard.agent;
 
+import io.wgguard.tunnels.summary.Cidr;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,7 @@ public final class WgDump {
     }
     String publicKey = key(device[1], iface, 1, "public-key");
     int port = (int) number(device[2], iface, 1, "listen-port", 65535);
+    long fwmark = fwmark(device[3], iface);
     List<WgDevice.Peer> peers = new ArrayList<>();
     for (int i = 1; i < lines.length; i++) {
       int line = i + 1;
@@ -53,9 +55,46 @@ public final class WgDump {
               NONE.equals(f[2]) ? "" : f[2],
               handshake == 0 ? null : Instant.ofEpochSecond(handshake),
               number(f[5], iface, line, "transfer-rx", Long.MAX_VALUE),
-              number(f[6], iface, line, "transfer-tx", Long.MAX_VALUE)));
+              number(f[6], iface, line, "transfer-tx", Long.MAX_VALUE),
+              allowedIps(f[3], iface, line)));
     }
-    return new WgDevice(iface, publicKey, port, peers);
+    return new WgDevice(iface, publicKey, port, peers, fwmark);
+  }
+
+  /** {@code off}, or the mark in hex ({@code 0x100000}) as {@code wg} prints it. */
+  private static long fwmark(String text, String iface) {
+    if (text.equals("off") || text.equals("0")) {
+      return 0;
+    }
+    try {
+      long mark =
+          text.startsWith("0x") ? Long.parseLong(text.substring(2), 16) : Long.parseLong(text);
+      if (mark < 0 || mark > 0xffffffffL) {
+        throw new NumberFormatException();
+      }
+      return mark;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "wg show %s dump: line 1: fwmark '%s' is neither off nor a 32-bit mark"
+              .formatted(iface, clip(text)));
+    }
+  }
+
+  /** Comma-separated networks, or {@code (none)}. */
+  private static List<Cidr> allowedIps(String text, String iface, int line) {
+    if (NONE.equals(text) || text.isEmpty()) {
+      return List.of();
+    }
+    List<Cidr> cidrs = new ArrayList<>();
+    for (String item : text.split(",")) {
+      try {
+        cidrs.add(Cidr.parse(item));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "wg show %s dump: line %d: allowed-ips %s".formatted(iface, line, e.getMessage()));
+      }
+    }
+    return cidrs;
   }
 
   /** A WireGuard key: 32 bytes in base64, 44 characters ending in {@code =}. */

@@ -5,7 +5,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wgguard.Names;
 import io.wgguard.evidence.NodeState;
+import io.wgguard.evidence.NodeVerdict;
 import io.wgguard.evidence.NotReadyReason;
+import io.wgguard.guard.GuardedRegistration;
+import io.wgguard.guard.RegistrationReport;
 import io.wgguard.pass.Departure;
 import io.wgguard.pass.StandingOverride;
 import io.wgguard.taints.Posture;
@@ -22,13 +25,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Checker metrics: {@code wgguard_nodes{state}}, {@code wgguard_posture{posture}} (1 for the
- * current posture, 0 for the others, all 0 before the first pass), {@code
- * wgguard_taint_changes_total{action}}, {@code wgguard_active_overrides}, {@code
+ * Checker metrics: {@code wgguard_nodes{state}}, {@code wgguard_not_ready_nodes{reason}}, {@code
+ * wgguard_posture{posture}} (1 for the current posture, 0 for the others, all 0 before the first
+ * pass), {@code wgguard_taint_changes_total{action}}, {@code wgguard_active_overrides}, {@code
  * wgguard_stale_overrides}, {@code wgguard_nodes_left_wireguard_total{cause}}, {@code
  * wgguard_safety_brake_engaged}, {@code wgguard_wireguard_forced_off_by_environment}, and the
  * tunnel cross-check: {@code wgguard_mesh_coverage}, {@code wgguard_mesh_pairs{state}} ({@code
- * expected}, {@code healthy}), {@code wgguard_tunnel_findings{reason}}. Names in {@link Names}.
+ * expected}, {@code healthy}), {@code wgguard_tunnel_findings{reason}}; wgguard's own
+ * registrations: {@code wgguard_guard_in_place}, {@code wgguard_registration_drift{registration}},
+ * {@code wgguard_registration_break_glass{registration}}, {@code
+ * wgguard_registration_restores_total{registration}}. Names in {@link Names}.
  */
 @ApplicationScoped
 public class CheckerMetrics {
@@ -40,6 +46,10 @@ public class CheckerMetrics {
           NotReadyReason.PEERS_MISSING,
           NotReadyReason.PEERS_UNKNOWN,
           NotReadyReason.HANDSHAKE_STALE,
+          NotReadyReason.DEVICE_DOWN,
+          NotReadyReason.ROUTE_BYPASS,
+          NotReadyReason.ALLOWED_IPS_MISSING,
+          NotReadyReason.MTU_TOO_LARGE,
           NotReadyReason.NO_TUNNEL_EVIDENCE);
 
   private final Map<NodeState, AtomicInteger> nodes;
@@ -52,8 +62,18 @@ public class CheckerMetrics {
   private final AtomicInteger forcedOff = new AtomicInteger();
   private final AtomicReference<Double> coverage = new AtomicReference<>(Double.NaN);
   private final Map<String, AtomicLong> pairs = new LinkedHashMap<>();
+  private final Map<NotReadyReason, AtomicInteger> notReady = new EnumMap<>(NotReadyReason.class);
   private final Map<NotReadyReason, AtomicInteger> tunnelFindings =
       new EnumMap<>(NotReadyReason.class);
+  private final AtomicInteger guardInPlace = new AtomicInteger(1);
+  private final Map<GuardedRegistration, AtomicInteger> registrationDrift =
+      new EnumMap<>(GuardedRegistration.class);
+  private final Map<GuardedRegistration, AtomicInteger> breakGlass =
+      new EnumMap<>(GuardedRegistration.class);
+  private final Map<GuardedRegistration, Counter> restores =
+      new EnumMap<>(GuardedRegistration.class);
+  private final Counter offWithoutOverride;
+  private final Map<String, AtomicInteger> exempt = new LinkedHashMap<>();
   private final Counter passRequests;
   private final Counter passes;
 
@@ -118,6 +138,14 @@ public class CheckerMetrics {
           .tag("state", state)
           .register(registry);
     }
+    for (NotReadyReason reason : NotReadyReason.values()) {
+      AtomicInteger value = new AtomicInteger();
+      notReady.put(reason, value);
+      Gauge.builder(Names.METRIC_NOT_READY_NODES, value, AtomicInteger::get)
+          .description("Not-ready nodes by the reason they are tainted for, as of the last pass")
+          .tag("reason", reason.wire())
+          .register(registry);
+    }
     for (NotReadyReason reason : TUNNEL_REASONS) {
       AtomicInteger value = new AtomicInteger();
       tunnelFindings.put(reason, value);
@@ -126,6 +154,50 @@ public class CheckerMetrics {
           .tag("reason", reason.wire())
           .register(registry);
     }
+    Gauge.builder(Names.METRIC_GUARD_IN_PLACE, guardInPlace, AtomicInteger::get)
+        .description(
+            "1 while wgguard's webhook registrations are all there, as shipped, and none is under"
+                + " break-glass (1 too when they are not watched)")
+        .register(registry);
+    for (GuardedRegistration registration : GuardedRegistration.values()) {
+      String name = registration.objectName();
+      AtomicInteger drift = new AtomicInteger();
+      registrationDrift.put(registration, drift);
+      Gauge.builder(Names.METRIC_REGISTRATION_DRIFT, drift, AtomicInteger::get)
+          .description(
+              "Differences between a wgguard registration and what wgguard ships (a registration"
+                  + " gone counts 1), as of the last checker pass")
+          .tag("registration", name)
+          .register(registry);
+      AtomicInteger glass = new AtomicInteger();
+      breakGlass.put(registration, glass);
+      Gauge.builder(Names.METRIC_REGISTRATION_BREAK_GLASS, glass, AtomicInteger::get)
+          .description("1 while the registration carries the wgguard.io/break-glass annotation")
+          .tag("registration", name)
+          .register(registry);
+      restores.put(
+          registration,
+          Counter.builder(Names.METRIC_REGISTRATION_RESTORES)
+              .description("Registrations wgguard wrote back after deletion or drift")
+              .tag("registration", name)
+              .register(registry));
+    }
+    for (String grant : List.of("label", "selector", "refused")) {
+      AtomicInteger value = new AtomicInteger();
+      exempt.put(grant, value);
+      Gauge.builder(Names.METRIC_EXEMPTIONS, value, AtomicInteger::get)
+          .description(
+              "Nodes exempt from WireGuard readiness by what grants it (label, selector), and"
+                  + " nodes whose claim to exemption is not honoured (refused)")
+          .tag("granted_by", grant)
+          .register(registry);
+    }
+    offWithoutOverride =
+        Counter.builder(Names.METRIC_OFF_WITHOUT_OVERRIDE)
+            .description(
+                "Nodes that left WireGuard by a FelixConfiguration or calico-node change carrying"
+                    + " no fresh wgguard.io/override: a switch-off admission never judged")
+            .register(registry);
     passRequests =
         Counter.builder(Names.METRIC_PASS_REQUESTS)
             .description(
@@ -159,6 +231,8 @@ public class CheckerMetrics {
   void pass(TaintPlan plan, List<StandingOverride> standing) {
     passes.increment();
     plan.counts().forEach((state, count) -> nodes.get(state).set(count));
+    notReady.forEach(
+        (reason, value) -> value.set(plan.notReady().getOrDefault(reason, List.of()).size()));
     postures.forEach((posture, value) -> value.set(posture == plan.posture() ? 1 : 0));
     int stale = (int) standing.stream().filter(StandingOverride::stale).count();
     overrides.set(standing.size() - stale);
@@ -183,6 +257,56 @@ public class CheckerMetrics {
     pairs.get("healthy").set(report.healthyPairs());
     tunnelFindings.forEach(
         (reason, value) -> value.set(report.notReady().getOrDefault(reason, List.of()).size()));
+  }
+
+  /** Publishes what a pass found of wgguard's own registrations. */
+  void registration(RegistrationReport report) {
+    guardInPlace.set(report.inPlace() ? 1 : 0);
+    registrationDrift.forEach(
+        (registration, value) ->
+            value.set(
+                (int)
+                    report.findings().stream()
+                        .filter(f -> f.registration().equals(registration.objectName()))
+                        .count()));
+    breakGlass.forEach(
+        (registration, value) ->
+            value.set(
+                report.breakGlass().stream()
+                        .anyMatch(b -> b.registration().equals(registration.objectName()))
+                    ? 1
+                    : 0));
+  }
+
+  /** Publishes the pass's exemptions, by what grants them. */
+  void exemptions(List<NodeVerdict> verdicts) {
+    int label = 0;
+    int selector = 0;
+    int refused = 0;
+    for (NodeVerdict verdict : verdicts) {
+      if (verdict.exempt()) {
+        if (verdict.exemption().startsWith("label")) {
+          label++;
+        } else {
+          selector++;
+        }
+      } else if (!verdict.exemption().isEmpty()) {
+        refused++;
+      }
+    }
+    exempt.get("label").set(label);
+    exempt.get("selector").set(selector);
+    exempt.get("refused").set(refused);
+  }
+
+  /** Counts a node that left WireGuard by a change no fresh override explains. */
+  void switchOffWithoutOverride() {
+    offWithoutOverride.increment();
+  }
+
+  /** Counts a registration written back. */
+  void restored(String registration) {
+    GuardedRegistration.named(registration).map(restores::get).ifPresent(Counter::increment);
   }
 
   /** Counts a taint written. */

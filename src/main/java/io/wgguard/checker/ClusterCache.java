@@ -18,6 +18,9 @@ import io.wgguard.felix.ClusterView;
 import io.wgguard.felix.FelixGroup;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
+import io.wgguard.felix.FelixPath;
+import io.wgguard.pass.SwitchOffTrace;
+import io.wgguard.tunnels.BlockAffinities;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -51,11 +54,15 @@ public class ClusterCache implements ClusterView {
   private final List<String> felixApiCandidates;
   private final Map<String, NodeFacts> nodes = new ConcurrentHashMap<>();
   private final Map<String, FelixObject> felix = new ConcurrentHashMap<>();
+  private final Map<String, FelixPath> felixPaths = new ConcurrentHashMap<>();
+  private final Map<String, FelixPath> felixPathsView = Collections.unmodifiableMap(felixPaths);
   private final Map<String, String> unreadable = new ConcurrentHashMap<>();
   private final List<String> calicoNodeNamespaces;
   private final String calicoNodeName;
   private final java.util.Set<String> readableConfigMaps;
   private final Map<String, CalicoNodeEnvironment> calicoNodes = new ConcurrentHashMap<>();
+  private final Map<String, SwitchOffTrace.OverrideMark> calicoNodeMarks =
+      new ConcurrentHashMap<>();
   private final List<SharedIndexInformer<DaemonSet>> calicoNodeInformers = new ArrayList<>();
 
   /**
@@ -68,6 +75,11 @@ public class ClusterCache implements ClusterView {
   private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private volatile SharedIndexInformer<Node> nodeInformer;
   private volatile SharedIndexInformer<GenericKubernetesResource> felixInformer;
+  private volatile SharedIndexInformer<GenericKubernetesResource> affinityInformer;
+
+  /** Confirmed BlockAffinities by object name; the informer's store keeps name and version only. */
+  private final Map<String, BlockAffinities.Affinity> affinities = new ConcurrentHashMap<>();
+
   private volatile String felixApiVersion;
 
   /**
@@ -188,6 +200,9 @@ public class ClusterCache implements ClusterView {
    * installing Calico after wgguard works.
    */
   public synchronized void ensureFelixInformer() {
+    if (felixInformer != null && !stopped) {
+      ensureAffinityInformer();
+    }
     if (felixInformer != null || stopped) {
       return; // after stop(), a late scheduled pass must not ask discovery (it may hang shutdown)
     }
@@ -228,7 +243,63 @@ public class ClusterCache implements ClusterView {
     LOG.infof("watching FelixConfigurations in %s", felixApiVersion);
     // Last: synced() reads this flag first, so seeing it true means seeing the informer too.
     felixApiKnown = true;
+    ensureAffinityInformer();
   }
+
+  /**
+   * Starts the BlockAffinity watch once Calico's IPAM CRDs are served (RBAC: list and watch {@code
+   * blockaffinities.crd.projectcalico.org}). Without it the path check judges devices, rules and
+   * MTUs but not routes and allowed-ips; a discovery failure is retried at the next full pass.
+   */
+  private void ensureAffinityInformer() {
+    if (affinityInformer != null || stopped) {
+      return;
+    }
+    String apiVersion = Names.CALICO_CRD_GROUP + "/v1";
+    try {
+      if (!client.supports(apiVersion, Names.BLOCK_AFFINITY_KIND)) {
+        return;
+      }
+    } catch (RuntimeException e) {
+      LOG.debugf("cannot tell whether BlockAffinities are served (%s)", e.getMessage());
+      return;
+    }
+    affinityInformer =
+        client
+            .genericKubernetesResources(apiVersion, Names.BLOCK_AFFINITY_KIND)
+            .withLimit(LIST_PAGE)
+            .runnableInformer(0)
+            .itemStore(
+                new ReducedStateItemStore<>(
+                    ReducedStateItemStore.NAME_KEY_STATE,
+                    GenericKubernetesResource.class,
+                    client.getKubernetesSerialization()))
+            .exceptionHandler(ClusterCache::retry)
+            .addEventHandler(new AffinityHandler());
+    affinityInformer.start();
+    informers.add(affinityInformer);
+    LOG.infof("watching BlockAffinities in %s", apiVersion);
+  }
+
+  /**
+   * The confirmed BlockAffinities, known once their watch has listed everything and every listed
+   * object reached this cache; {@link BlockAffinities#UNKNOWN} before, or without the API.
+   */
+  public BlockAffinities blockAffinities() {
+    SharedIndexInformer<GenericKubernetesResource> a = affinityInformer;
+    if (a == null || !a.hasSynced()) {
+      return BlockAffinities.UNKNOWN;
+    }
+    for (String key : a.getStore().listKeys()) {
+      if (!affinitiesSeen.contains(key)) {
+        return BlockAffinities.UNKNOWN;
+      }
+    }
+    return BlockAffinities.of(List.copyOf(affinities.values()));
+  }
+
+  /** Names of the BlockAffinities that reached the handler, confirmed or not. */
+  private final Set<String> affinitiesSeen = ConcurrentHashMap.newKeySet();
 
   /**
    * Discovery answered that no FelixConfiguration API is served. With no wgguard taint on any node,
@@ -411,7 +482,7 @@ public class ClusterCache implements ClusterView {
   @Override
   public Map<String, String> nodeLabels(String nodeName) {
     NodeFacts facts = nodes.get(nodeName);
-    return facts == null ? null : facts.labels();
+    return facts == null ? null : facts.felixLabels();
   }
 
   @Override
@@ -435,6 +506,12 @@ public class ClusterCache implements ClusterView {
     return List.copyOf(felix.values());
   }
 
+  /** What each FelixConfiguration asserts about the path into WireGuard: a live view. */
+  @Override
+  public Map<String, FelixPath> felixPaths() {
+    return felixPathsView;
+  }
+
   /** FelixConfigurations that could not be read, by name, each with its reason. */
   public Map<String, String> unreadableFelixConfigurations() {
     return Map.copyOf(unreadable);
@@ -443,6 +520,14 @@ public class ClusterCache implements ClusterView {
   /** The calico-node DaemonSets' environments, by {@code namespace/name}. */
   public Collection<CalicoNodeEnvironment> calicoNodes() {
     return List.copyOf(calicoNodes.values());
+  }
+
+  /**
+   * The override label and expiry on each calico-node DaemonSet, by {@code namespace/name}: what
+   * tells a switch-off by its environment that an override explains from one none does.
+   */
+  public Map<String, SwitchOffTrace.OverrideMark> calicoNodeOverrides() {
+    return Map.copyOf(calicoNodeMarks);
   }
 
   /**
@@ -486,11 +571,16 @@ public class ClusterCache implements ClusterView {
     informers.clear();
     calicoNodeInformers.clear();
     calicoNodes.clear();
+    calicoNodeMarks.clear();
     nodeInformer = null;
     felixInformer = null;
+    affinityInformer = null;
+    affinities.clear();
+    affinitiesSeen.clear();
     felixApiVersion = null;
     nodes.clear();
     felix.clear();
+    felixPaths.clear();
     unreadable.clear();
   }
 
@@ -516,7 +606,7 @@ public class ClusterCache implements ClusterView {
     private void put(Node node) {
       NodeFacts facts = NodeFactsMapper.facts(node);
       NodeFacts before = nodes.put(facts.name(), facts);
-      if (before == null || !before.labels().equals(facts.labels())) {
+      if (before == null || !before.felixLabels().equals(facts.felixLabels())) {
         version.incrementAndGet();
       }
       if (!Objects.equals(before, facts) && !onlyHeartbeatChanged(before, facts)) {
@@ -539,6 +629,7 @@ public class ClusterCache implements ClusterView {
     @Override
     public void onDelete(GenericKubernetesResource resource, boolean deletedFinalStateUnknown) {
       unreadable.remove(name(resource));
+      felixPaths.remove(name(resource));
       if (felix.remove(name(resource)) != null) {
         version.incrementAndGet();
         onChange.run();
@@ -548,9 +639,9 @@ public class ClusterCache implements ClusterView {
     private void put(GenericKubernetesResource resource) {
       String name = name(resource);
       try {
-        FelixObject object =
-            FelixObjects.read(
-                client.getKubernetesSerialization().convertValue(resource, JsonNode.class));
+        JsonNode json = client.getKubernetesSerialization().convertValue(resource, JsonNode.class);
+        FelixObject object = FelixObjects.read(json);
+        felixPaths.put(name, FelixPath.read(json));
         unreadable.remove(name);
         if (!Objects.equals(felix.put(name, object), object)) {
           version.incrementAndGet();
@@ -560,8 +651,42 @@ public class ClusterCache implements ClusterView {
         // Felix cannot use it either; keep the last good reading out and report it.
         unreadable.put(name, e.getMessage());
         felix.remove(name);
+        felixPaths.remove(name);
         version.incrementAndGet();
         LOG.warnf("FelixConfiguration %s cannot be read: %s", name, e.getMessage());
+        onChange.run();
+      }
+    }
+  }
+
+  private final class AffinityHandler implements ResourceEventHandler<GenericKubernetesResource> {
+    @Override
+    public void onAdd(GenericKubernetesResource resource) {
+      put(resource);
+    }
+
+    @Override
+    public void onUpdate(GenericKubernetesResource old, GenericKubernetesResource resource) {
+      put(resource);
+    }
+
+    @Override
+    public void onDelete(GenericKubernetesResource resource, boolean deletedFinalStateUnknown) {
+      affinitiesSeen.remove(name(resource));
+      if (affinities.remove(name(resource)) != null) {
+        onChange.run();
+      }
+    }
+
+    private void put(GenericKubernetesResource resource) {
+      String name = name(resource);
+      BlockAffinities.Affinity affinity =
+          BlockAffinities.read(
+              client.getKubernetesSerialization().convertValue(resource, JsonNode.class));
+      affinitiesSeen.add(name);
+      BlockAffinities.Affinity before =
+          affinity == null ? affinities.remove(name) : affinities.put(name, affinity);
+      if (!Objects.equals(before, affinity)) {
         onChange.run();
       }
     }
@@ -580,6 +705,7 @@ public class ClusterCache implements ClusterView {
 
     @Override
     public void onDelete(DaemonSet daemonSet, boolean deletedFinalStateUnknown) {
+      calicoNodeMarks.remove(id(daemonSet));
       if (calicoNodes.remove(id(daemonSet)) != null) {
         onChange.run();
       }
@@ -587,6 +713,12 @@ public class ClusterCache implements ClusterView {
 
     private void put(DaemonSet daemonSet) {
       String id = id(daemonSet);
+      var metadata = daemonSet.getMetadata();
+      calicoNodeMarks.put(
+          id,
+          SwitchOffTrace.OverrideMark.of(
+              metadata.getLabels() == null ? Map.of() : metadata.getLabels(),
+              metadata.getAnnotations() == null ? Map.of() : metadata.getAnnotations()));
       try {
         CalicoNodeEnvironment environment =
             CalicoNodeEnvironment.read(
@@ -623,6 +755,7 @@ public class ClusterCache implements ClusterView {
         && a.reason().equals(b.reason())
         && a.message().equals(b.message())
         && old.labels().equals(now.labels())
+        && old.felixLabels().equals(now.felixLabels())
         && old.annotations().equals(now.annotations())
         && old.taints().equals(now.taints());
   }

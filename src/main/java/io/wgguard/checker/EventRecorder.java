@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * Writes Kubernetes Events about nodes ({@code core/v1}, namespace {@code default}, where Events of
- * cluster-scoped objects live). An Event that cannot be written is logged, never retried: it must
- * not hold up the taint it reports.
+ * Writes Kubernetes Events about nodes and wgguard's own registrations ({@code core/v1}, namespace
+ * {@code default}, where Events of cluster-scoped objects live). An Event that cannot be written is
+ * logged, never retried: it must not hold up the taint it reports.
  */
 @ApplicationScoped
 public class EventRecorder {
@@ -30,6 +30,25 @@ public class EventRecorder {
 
   /** Records an Event on a node; {@code warning} selects type Warning over Normal. */
   public void onNode(String node, String reason, String message, boolean warning) {
+    on("v1", "Node", node, reason, message, warning);
+  }
+
+  /** Records an Event on one of wgguard's ValidatingWebhookConfigurations. */
+  public void onRegistration(String name, String reason, String message, boolean warning) {
+    // An Event's message is cut at 1 kB by kubectl describe and by most Event exporters.
+    String shown = message.length() <= 1000 ? message : message.substring(0, 997) + "...";
+    on(
+        "admissionregistration.k8s.io/v1",
+        "ValidatingWebhookConfiguration",
+        name,
+        reason,
+        shown,
+        warning);
+  }
+
+  /** Records an Event on a cluster-scoped object. */
+  private void on(
+      String apiVersion, String kind, String node, String reason, String message, boolean warning) {
     String now = Instant.now().toString();
     String name =
         (node + "." + Long.toHexString(System.currentTimeMillis()) + sequence.incrementAndGet())
@@ -46,8 +65,8 @@ public class EventRecorder {
                   .withNamespace(NAMESPACE)
                   .endMetadata()
                   .withNewInvolvedObject()
-                  .withApiVersion("v1")
-                  .withKind("Node")
+                  .withApiVersion(apiVersion)
+                  .withKind(kind)
                   .withName(node)
                   .endInvolvedObject()
                   .withReason(reason)
@@ -65,7 +84,7 @@ public class EventRecorder {
                   .build())
           .create();
     } catch (KubernetesClientException e) {
-      LOG.warnf("could not record Event %s on node %s: %s", reason, node, e.getMessage());
+      LOG.warnf("could not record Event %s on %s %s: %s", reason, kind, node, e.getMessage());
     }
   }
 }

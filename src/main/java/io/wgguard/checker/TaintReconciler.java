@@ -12,6 +12,7 @@ import io.wgguard.pass.Departure;
 import io.wgguard.pass.PassResult;
 import io.wgguard.pass.PassSettings;
 import io.wgguard.pass.PreviousPass;
+import io.wgguard.pass.SwitchOffTrace;
 import io.wgguard.status.CheckerStatus;
 import io.wgguard.status.CheckerView;
 import io.wgguard.taints.Posture;
@@ -50,6 +51,7 @@ public class TaintReconciler implements CheckerView {
   private final WgguardConfig config;
   private final Clock clock;
   private final PassRequests requests;
+  private final RegistrationGuard guard;
   private volatile CheckerStatus status;
   private volatile Posture lastPosture;
   // What the last pass left (families and labels per node, a mass removal waiting for its
@@ -65,7 +67,9 @@ public class TaintReconciler implements CheckerView {
       CheckerMetrics metrics,
       PassSettings settings,
       WgguardConfig config,
-      Clock clock) {
+      Clock clock,
+      RegistrationGuard guard) {
+    this.guard = guard;
     this.cache = cache;
     this.patcher = patcher;
     this.election = election;
@@ -84,12 +88,14 @@ public class TaintReconciler implements CheckerView {
       return;
     }
     cache.start(this::requestPass);
+    guard.start(this::requestPass);
     election.start(this::requestPass);
   }
 
   void stop(@Observes ShutdownEvent event) {
     requests.stop();
     cache.stop();
+    guard.stop();
   }
 
   /** The full pass, besides watch-driven ones. */
@@ -134,7 +140,11 @@ public class TaintReconciler implements CheckerView {
             cache.nodes(),
             cache.felixApiVersion().orElse(""),
             cache.unreadableFelixConfigurations(),
-            cache.faults());
+            cache.faults(),
+            cache.blockAffinities(),
+            cache.calicoNodeOverrides(),
+            guard.observed(),
+            guard.trust());
     PassResult result = CheckerPass.run(snapshot, previous, settings, clock.instant());
     boolean leader = election.isLeader();
     boolean dryRun = config.checker().dryRun();
@@ -142,7 +152,10 @@ public class TaintReconciler implements CheckerView {
     status = CheckerStatus.of(result, leader, dryRun);
     TaintPlan plan = result.plan();
     metrics.pass(plan, result.overrides());
+    metrics.exemptions(result.assessment().verdicts());
     reportDepartures(result.departures(), writer);
+    reportUnexplained(result.unexplained(), writer);
+    guard.apply(result.registration(), writer);
     metrics.forcedOffByEnvironment(result.forcedOffByEnvironment());
     metrics.tunnels(result.tunnels());
     List<String> faults = snapshot.faults();
@@ -194,11 +207,27 @@ public class TaintReconciler implements CheckerView {
       if (writer) {
         events.onNode(
             departure.node(),
-            departure.cause() == Departure.Cause.LABELS
-                ? Names.EVENT_OFF_BY_LABELS
-                : Names.EVENT_OFF_BY_FELIX,
+            switch (departure.cause()) {
+              case LABELS -> Names.EVENT_OFF_BY_LABELS;
+              case FELIX_CONFIGURATION -> Names.EVENT_OFF_BY_FELIX;
+              case JOINED -> Names.EVENT_OFF_AT_JOIN;
+            },
             departure.detail(),
             true);
+      }
+    }
+  }
+
+  /**
+   * The switch-offs no fresh override explains: the trace a bypass of admission leaves (a
+   * registration tampered with, a write straight to etcd, a restore from backup).
+   */
+  private void reportUnexplained(List<SwitchOffTrace.Unexplained> unexplained, boolean writer) {
+    for (SwitchOffTrace.Unexplained u : unexplained) {
+      metrics.switchOffWithoutOverride();
+      LOG.warnf("%s", u.detail());
+      if (writer) {
+        events.onNode(u.node(), Names.EVENT_OFF_WITHOUT_OVERRIDE, u.detail(), true);
       }
     }
   }

@@ -159,6 +159,14 @@ record AuditReport(
       verdict.findings().forEach(f -> findings.add(verdict.name() + ": " + f.detail()));
     }
     section("findings", findings, out);
+    List<String> exemptions = new ArrayList<>();
+    for (NodeVerdict verdict : assessment().verdicts()) {
+      if (!verdict.exemption().isEmpty()) {
+        exemptions.add(
+            verdict.name() + (verdict.exempt() ? ": exempt by " : ": ") + verdict.exemption());
+      }
+    }
+    section("exemptions", exemptions, out);
     List<String> tunnelFindings = new ArrayList<>();
     for (NodeVerdict verdict : assessment().verdicts()) {
       tunnels

@@ -129,7 +129,15 @@ public final class Cli {
                           + (e.getMessage() == null ? "unexpected failure" : e.getMessage()));
                   return EXIT_BAD_INPUT;
                 });
-    int code = line.execute(args);
+    int code;
+    try {
+      code = line.execute(args);
+    } catch (StackOverflowError e) {
+      // The readers and the selector engine do not recurse on input; should anything else, the
+      // answer is still a sentence and exit 2, never a stack trace.
+      errWriter.println(PROGRAM + " " + name + ": the input is nested too deeply to read");
+      code = EXIT_BAD_INPUT;
+    }
     outWriter.flush();
     errWriter.flush();
     return code;

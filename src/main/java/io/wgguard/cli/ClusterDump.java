@@ -12,7 +12,9 @@ import io.wgguard.evidence.NodeFacts;
 import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
+import io.wgguard.felix.FelixPath;
 import io.wgguard.pass.ClusterSnapshot;
+import io.wgguard.tunnels.BlockAffinities;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -42,6 +44,11 @@ import java.util.stream.Collectors;
  * @param notes what was skipped or could not be read, each a sentence
  * @param calicoNodes the calico-node DaemonSets (configured namespaces and name) of the dump
  * @param configMaps the data of each ConfigMap of the dump, by {@code namespace/name}
+ * @param affinities the confirmed BlockAffinities of the dump ({@code kubectl get
+ *     blockaffinities.crd.projectcalico.org}); not known when it holds none, and then the tunnels'
+ *     routes and allowed-ips are not judged
+ * @param felixPaths what each FelixConfiguration read asserts about the path into WireGuard, by
+ *     name ({@code review --cluster} judges path writes by effect with them)
  */
 record ClusterDump(
     List<NodeFacts> nodes,
@@ -49,7 +56,27 @@ record ClusterDump(
     String felixApiVersion,
     List<String> notes,
     List<CalicoNodeEnvironment> calicoNodes,
-    Map<String, Map<String, String>> configMaps) {
+    Map<String, Map<String, String>> configMaps,
+    BlockAffinities affinities,
+    Map<String, FelixPath> felixPaths) {
+
+  ClusterDump(
+      List<NodeFacts> nodes,
+      List<FelixObject> felix,
+      String felixApiVersion,
+      List<String> notes,
+      List<CalicoNodeEnvironment> calicoNodes,
+      Map<String, Map<String, String>> configMaps) {
+    this(
+        nodes,
+        felix,
+        felixApiVersion,
+        notes,
+        calicoNodes,
+        configMaps,
+        BlockAffinities.UNKNOWN,
+        Map.of());
+  }
 
   /** Value of {@code wgguard.checker.felix-group} that picks the group from the dump. */
   static final String AUTO_GROUP = "auto";
@@ -65,6 +92,7 @@ record ClusterDump(
     notes = List.copyOf(notes);
     calicoNodes = List.copyOf(calicoNodes);
     configMaps = Map.copyOf(configMaps);
+    felixPaths = Map.copyOf(felixPaths);
   }
 
   /** The dump's ConfigMaps as calico-node's variables look them up. */
@@ -78,7 +106,14 @@ record ClusterDump(
    */
   ClusterSnapshot snapshot() {
     return new ClusterSnapshot(
-        felix, calicoNodes, configMapReader(), nodes, felixApiVersion, Map.of(), List.of());
+        felix,
+        calicoNodes,
+        configMapReader(),
+        nodes,
+        felixApiVersion,
+        Map.of(),
+        List.of(),
+        affinities);
   }
 
   /** One object of the dump and where it was found, e.g. {@code items[2]}. */
@@ -121,6 +156,8 @@ record ClusterDump(
     List<CalicoNodeEnvironment> calicoNodes = new ArrayList<>();
     Map<String, Map<String, String>> configMaps = new TreeMap<>();
     List<String> unreadable = new ArrayList<>();
+    List<BlockAffinities.Affinity> affinities = new ArrayList<>();
+    boolean affinitySeen = false;
     for (Item item : items) {
       String kind = item.object().path("kind").asText("");
       String apiVersion = item.object().path("apiVersion").asText("");
@@ -148,6 +185,12 @@ record ClusterDump(
           unreadable.add(
               "DaemonSet %s cannot be read (%s) and is left out"
                   .formatted(Messages.clip(id(item.object())), e.getMessage()));
+        }
+      } else if (Names.BLOCK_AFFINITY_KIND.equals(kind) && CRD_API_VERSION.equals(apiVersion)) {
+        affinitySeen = true;
+        BlockAffinities.Affinity affinity = BlockAffinities.read(item.object());
+        if (affinity != null) {
+          affinities.add(affinity);
         }
       } else if ("ConfigMap".equals(kind) && "v1".equals(apiVersion)) {
         Map<String, String> data = new TreeMap<>();
@@ -193,9 +236,12 @@ record ClusterDump(
           }
         });
     List<FelixObject> felix = new ArrayList<>();
+    Map<String, FelixPath> felixPaths = new java.util.HashMap<>();
     for (Item item : felixByApiVersion.getOrDefault(apiVersion, List.of())) {
       try {
-        felix.add(FelixObjects.read(item.object()));
+        FelixObject object = FelixObjects.read(item.object());
+        felix.add(object);
+        felixPaths.put(object.name(), FelixPath.read(item.object()));
       } catch (IllegalArgumentException e) {
         String name = item.object().path("metadata").path("name").asText("");
         notes.add(
@@ -212,7 +258,14 @@ record ClusterDump(
               + " include felixconfigurations.crd.projectcalico.org in the kubectl get");
     }
     return new ClusterDump(
-        nodes, felix, felix.isEmpty() ? "" : apiVersion, notes, calicoNodes, configMaps);
+        nodes,
+        felix,
+        felix.isEmpty() ? "" : apiVersion,
+        notes,
+        calicoNodes,
+        configMaps,
+        affinitySeen ? BlockAffinities.of(affinities) : BlockAffinities.UNKNOWN,
+        felixPaths);
   }
 
   private static String id(JsonNode object) {

@@ -9,6 +9,7 @@ import io.wgguard.admission.FelixConfigurationAdmission;
 import io.wgguard.felix.ClusterView;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FelixObjects;
+import io.wgguard.felix.FelixPath;
 import io.wgguard.policy.AdmissionInput;
 import io.wgguard.policy.AdmissionInput.Operation;
 import io.wgguard.policy.AdmissionInput.Requester;
@@ -179,8 +180,8 @@ final class ReviewCommand implements Callable<Integer> {
             InputDocuments.describe(clusterFile),
             settings.config().checker().felixGroup().wire());
     Map<String, Map<String, String>> nodes = new HashMap<>();
-    dump.nodes().forEach(n -> nodes.put(n.name(), n.labels()));
-    return ClusterView.of(true, dump.felix(), nodes);
+    dump.nodes().forEach(n -> nodes.put(n.name(), n.felixLabels()));
+    return ClusterView.of(true, dump.felix(), nodes, dump.felixPaths());
   }
 
   private static int bad(BadInputException e, PrintWriter out, PrintWriter err) {
@@ -280,14 +281,36 @@ final class ReviewCommand implements Callable<Integer> {
         oldObject,
         newObject,
         new Requester(user, groups),
-        dryRun);
+        dryRun,
+        path(oldFile),
+        path(newFile));
+  }
+
+  /** What the file's object asserts about the path into WireGuard, null without a file. */
+  private FelixPath path(String file) throws BadInputException {
+    if (file == null) {
+      return null;
+    }
+    return FelixPath.read(json(file));
+  }
+
+  private final Map<String, JsonNode> documents = new HashMap<>();
+
+  /** The one object of a file, read once (standard input can be read only once). */
+  private JsonNode json(String file) throws BadInputException {
+    JsonNode json = documents.get(file);
+    if (json == null) {
+      json = InputDocuments.single(InputDocuments.read(file, stdin), file);
+      documents.put(file, json);
+    }
+    return json;
   }
 
   private FelixObject object(String file) throws BadInputException {
     if (file == null) {
       return null;
     }
-    JsonNode json = InputDocuments.single(InputDocuments.read(file, stdin), file);
+    JsonNode json = json(file);
     try {
       return FelixObjects.read(json);
     } catch (IllegalArgumentException e) {

@@ -1,9 +1,12 @@
 package io.wgguard.config;
 
 import io.quarkus.runtime.StartupEvent;
+import io.wgguard.Names;
 import io.wgguard.evidence.EqualitySelector;
 import io.wgguard.evidence.EvidenceSettings;
+import io.wgguard.evidence.Exemption;
 import io.wgguard.felix.GuardedField;
+import io.wgguard.guard.RegistrationSettings;
 import io.wgguard.pass.PassSettings;
 import io.wgguard.policy.CalicoNodePolicy;
 import io.wgguard.policy.FelixConfigurationPolicy;
@@ -77,6 +80,32 @@ public class PolicyProducer {
 
   @Produces
   @Singleton
+  RegistrationSettings registrationSettings(PassSettings settings) {
+    return settings.registration();
+  }
+
+  /** Maps {@code wgguard.registration.*}; a bad URL or port stops start-up with its reason. */
+  public static RegistrationSettings registrationSettingsOf(WgguardConfig config) {
+    WgguardConfig.Registration registration = config.registration();
+    return new RegistrationSettings(
+        registration.mode(),
+        registration.url().filter(url -> !url.isBlank()),
+        registration
+            .serviceNamespace()
+            .filter(namespace -> !namespace.isBlank())
+            .orElseGet(
+                () -> {
+                  String own = System.getenv("POD_NAMESPACE");
+                  return own == null || own.isBlank() ? "wgguard-system" : own;
+                }),
+        registration.serviceName(),
+        registration.servicePort(),
+        Set.copyOf(registration.registrations()),
+        config.pods().exemptNamespaces());
+  }
+
+  @Produces
+  @Singleton
   PassSettings passSettings(WgguardConfig config) {
     return passSettingsOf(config);
   }
@@ -84,14 +113,32 @@ public class PolicyProducer {
   /** Maps checker configuration to pass settings; a bad value stops start-up with its reason. */
   public static PassSettings passSettingsOf(WgguardConfig config) {
     WgguardConfig.Checker checker = config.checker();
+    EqualitySelector exempt;
+    try {
+      exempt =
+          checker
+              .exemptSelector()
+              .filter(selector -> !selector.isBlank())
+              .map(EqualitySelector::parse)
+              .orElse(EqualitySelector.none());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("wgguard.checker: " + e.getMessage(), e);
+    }
+    Exemption.selfAssertableKey(exempt)
+        .ifPresent(
+            key -> {
+              throw new IllegalArgumentException(
+                  ("wgguard.checker.exempt-selector '%s' keys on label %s, which a node's kubelet"
+                          + " may set on its own Node: a keyless node could exempt itself. Use"
+                          + " labels under %s (the NodeRestriction admission plugin keeps them"
+                          + " from kubelets), e.g. %s=true set by an admin")
+                      .formatted(exempt, key, Names.NODE_RESTRICTION_PREFIX, Names.EXEMPT_LABEL));
+            });
+    RegistrationSettings registration = registrationSettingsOf(config);
     try {
       EvidenceSettings evidence =
           new EvidenceSettings(
-              checker
-                  .exemptSelector()
-                  .filter(selector -> !selector.isBlank())
-                  .map(EqualitySelector::parse)
-                  .orElse(EqualitySelector.none()),
+              exempt,
               Set.copyOf(checker.moduleSources()),
               checker.moduleLabel().orElse(""),
               checker.moduleLabelValue(),
@@ -100,7 +147,7 @@ public class PolicyProducer {
       TaintSettings taints =
           new TaintSettings(
               checker.taintEffect(), checker.brakeFraction(), checker.removalConfirmDelay());
-      return new PassSettings(evidence, checker.tunnelEvidence(), taints);
+      return new PassSettings(evidence, checker.tunnelEvidence(), taints, registration);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("wgguard.checker: " + e.getMessage(), e);
     }

@@ -41,6 +41,56 @@ public interface WgguardConfig {
   /** Benchmark aids; off by default and never needed in production. */
   Bench bench();
 
+  /** wgguard's own webhook registrations: watched, reported and restored by the checker. */
+  Registration registration();
+
+  /** Registration settings. */
+  interface Registration {
+
+    /**
+     * {@code off} (not watched), {@code report} (deletion and drift reported in the health group,
+     * {@code /status}, an Event and metrics) or {@code restore} (reported and put back by the taint
+     * writer within a pass). The shipped manifests set {@code restore}; off by default here because
+     * a jar run by hand has no Service to register.
+     */
+    @WithDefault("off")
+    io.wgguard.guard.RegistrationMode mode();
+
+    /**
+     * The registrations watched: {@code felixconfiguration} ({@code wgguard}), {@code calico-node}
+     * ({@code wgguard-calico-node}), {@code pods} ({@code wgguard-pods}). Each needs its name in
+     * the RBAC rule on validatingwebhookconfigurations.
+     */
+    @WithDefault("felixconfiguration,calico-node,pods")
+    List<io.wgguard.guard.GuardedRegistration> registrations();
+
+    /**
+     * A base URL ({@code https://host:port}) the webhooks are registered at, paths appended, for
+     * tests and out-of-cluster runs. Unset: the Service below.
+     */
+    Optional<String> url();
+
+    /** The Service the webhooks call. */
+    @WithDefault("wgguard")
+    String serviceName();
+
+    /**
+     * The Service's namespace. Unset: the {@code POD_NAMESPACE} environment variable (the
+     * Deployment sets it), else {@code wgguard-system}.
+     */
+    Optional<String> serviceNamespace();
+
+    /** The Service's port. */
+    @WithDefault("443")
+    int servicePort();
+
+    /**
+     * The CA certificate (PEM) a wrong caBundle is restored from. Unset: {@code ca.crt} beside
+     * {@code wgguard.tls.cert-file}, which cert-manager and {@code certs/generate.sh} both write.
+     */
+    Optional<String> caFile();
+  }
+
   /** Benchmark settings. */
   interface Bench {
 
@@ -120,6 +170,15 @@ public interface WgguardConfig {
     @WithDefault("wg")
     String wgCommand();
 
+    /**
+     * The {@code ip} command (iproute2, JSON output {@code -j}), split on spaces, with which the
+     * agent reads how traffic reaches each WireGuard device under tunnel source {@code device}: the
+     * device's link state and MTU, the routing rules, the WireGuard routing table and the underlay
+     * link's MTU. Tests use {@code ip netns exec NS ip} to read another network namespace.
+     */
+    @WithDefault("ip")
+    String ipCommand();
+
     /** Felix's Prometheus endpoint, for {@code tunnel-source=felix-metrics}. */
     @WithDefault("http://localhost:9091/metrics")
     String felixMetricsUrl();
@@ -185,10 +244,11 @@ public interface WgguardConfig {
 
     /**
      * Nodes matching this equality selector are exempt (besides label {@code
-     * wgguard.io/exempt=true}), e.g. {@code kubernetes.io/os=windows}. Empty: none (SmallRye Config
-     * reads an empty value as missing, hence the {@code Optional}).
+     * node-restriction.kubernetes.io/wgguard-exempt=true}). Every key must be under {@code
+     * node-restriction.kubernetes.io/}, which the NodeRestriction admission plugin keeps kubelets
+     * from setting: a selector on a label a node sets itself (kubernetes.io/os=windows) would let a
+     * keyless node exempt itself, and stops start-up. Unset: none.
      */
-    @WithDefault(EvidenceSettings.DEFAULT_EXEMPT_SELECTOR)
     Optional<String> exemptSelector();
 
     /**

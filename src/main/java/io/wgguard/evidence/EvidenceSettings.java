@@ -28,9 +28,6 @@ public record EvidenceSettings(
     Duration conditionMaxAge,
     boolean requireInterfaceAddress) {
 
-  /** Default exemption: Windows nodes, which never publish a WireGuard key. */
-  public static final String DEFAULT_EXEMPT_SELECTOR = "kubernetes.io/os=windows";
-
   /** Default maximum heartbeat age of the module condition, as the configuration spells it. */
   public static final String DEFAULT_CONDITION_MAX_AGE_SETTING = "2m";
 
@@ -62,10 +59,13 @@ public record EvidenceSettings(
     }
   }
 
-  /** The built-in defaults: Windows exempt, key evidence, interface address required. */
+  /**
+   * The built-in defaults: no exempt selector (exemption by an admin's label, see {@link
+   * Exemption}), key evidence, interface address required.
+   */
   public static EvidenceSettings defaults() {
     return new EvidenceSettings(
-        EqualitySelector.parse(DEFAULT_EXEMPT_SELECTOR),
+        EqualitySelector.none(),
         Set.of(ModuleSource.fromWire(DEFAULT_MODULE_SOURCES_SETTING)),
         "",
         Optional.empty(),

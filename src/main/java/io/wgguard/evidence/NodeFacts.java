@@ -1,6 +1,7 @@
 package io.wgguard.evidence;
 
 import io.wgguard.Names;
+import io.wgguard.felix.CalicoNodeLabels;
 import io.wgguard.felix.IpFamily;
 import io.wgguard.tunnels.summary.PeerDigest;
 import io.wgguard.tunnels.summary.TunnelSummary;
@@ -28,6 +29,10 @@ import java.util.Set;
  * @param tunnels the node agent's tunnel summary (annotation {@code wgguard.io/tunnels}), read when
  *     the node is read; null when absent or unreadable
  * @param tunnelsProblem why that annotation could not be read, null when it was read or is absent
+ * @param felixLabels the labels Felix matches FelixConfiguration selectors against: {@code labels}
+ *     over those of the annotation {@code projectcalico.org/labels} ({@link CalicoNodeLabels});
+ *     derived when the node is read. The exempt selector reads {@code labels} only: a node's own
+ *     annotations must not exempt it.
  */
 public record NodeFacts(
     String name,
@@ -38,7 +43,8 @@ public record NodeFacts(
     Map<IpFamily, String> keyProblems,
     Map<IpFamily, PeerDigest> keyDigests,
     TunnelSummary tunnels,
-    String tunnelsProblem) {
+    String tunnelsProblem,
+    Map<String, String> felixLabels) {
 
   /**
    * The annotations Felix writes that the check reads: keys and interface addresses. The tunnel
@@ -69,6 +75,7 @@ public record NodeFacts(
       }
     }
     labels = interned(labels);
+    felixLabels = CalicoNodeLabels.of(labels, annotations);
     annotations = readAnnotations(annotations);
     taints = List.copyOf(taints);
     keyProblems = keyProblems(annotations);
@@ -85,7 +92,7 @@ public record NodeFacts(
       Map<String, String> annotations,
       ModuleCondition condition,
       List<Taint> taints) {
-    this(name, labels, annotations, condition, taints, Map.of(), Map.of(), null, null);
+    this(name, labels, annotations, condition, taints, Map.of(), Map.of(), null, null, Map.of());
   }
 
   private static Map<IpFamily, PeerDigest> keyDigests(

@@ -22,9 +22,10 @@ import java.util.TreeSet;
 /**
  * Decides which nodes are WireGuard-ready. Pure: records in, records out, the time is a parameter.
  *
- * <p>A node is ready when it is exempt (label {@code wgguard.io/exempt=true}, or it matches the
- * configured exempt selector), or when, for every IP family WireGuard is on for that node (see
- * {@link EffectiveWireguard}):
+ * <p>A node is ready when it is exempt ({@link Exemption}: label {@code
+ * node-restriction.kubernetes.io/wgguard-exempt=true}, or it matches the configured exempt
+ * selector), or when, for every IP family WireGuard is on for that node (see {@link
+ * EffectiveWireguard}):
  *
  * <ul>
  *   <li>the key annotation holds a valid public key ({@link NotReadyReason#NO_PUBLIC_KEY}, {@link
@@ -72,7 +73,7 @@ public final class NodeReadinessPolicy {
       EvidenceSettings settings,
       Instant now) {
     Map<IpFamily, EffectiveSetting> settingsByFamily =
-        wireguard.forNode(node.name(), node.labels());
+        wireguard.forNode(node.name(), node.felixLabels());
     Set<IpFamily> families = EnumSet.noneOf(IpFamily.class);
     for (EffectiveSetting setting : settingsByFamily.values()) {
       if (setting.enabled()) {
@@ -86,9 +87,18 @@ public final class NodeReadinessPolicy {
         fingerprints.put(family, WireguardEvidence.fingerprint(key));
       }
     }
-    if (isExempt(node, settings)) {
+    Exemption exemption = Exemption.of(node, settings.exemptSelector());
+    if (exemption.granted()) {
       return new NodeVerdict(
-          node.name(), true, true, null, List.of(), families, fingerprints, node.taints());
+          node.name(),
+          true,
+          true,
+          null,
+          List.of(),
+          families,
+          fingerprints,
+          node.taints(),
+          exemption.detail());
     }
     List<Finding> findings = new ArrayList<>();
     for (IpFamily family : families) {
@@ -114,12 +124,8 @@ public final class NodeReadinessPolicy {
         findings,
         families,
         fingerprints,
-        node.taints());
-  }
-
-  private static boolean isExempt(NodeFacts node, EvidenceSettings settings) {
-    return "true".equals(node.labels().get(Names.EXEMPT_LABEL))
-        || settings.exemptSelector().matches(node.labels());
+        node.taints(),
+        exemption.detail());
   }
 
   private static void checkFamily(

@@ -20,6 +20,9 @@ import java.util.Set;
  * @param families the IP families with WireGuard on for this node
  * @param keyFingerprints per family with a key annotation, its first 8 characters and {@code …}
  * @param taints wgguard's taints currently on the node
+ * @param exemption when exempt, what grants it ({@code label
+ *     node-restriction.kubernetes.io/wgguard-exempt=true}, {@code selector ...}); when not, why a
+ *     claim to exemption is not honoured, or empty when there is none
  */
 public record NodeVerdict(
     String name,
@@ -29,7 +32,21 @@ public record NodeVerdict(
     List<Finding> findings,
     Set<IpFamily> families,
     Map<IpFamily, String> keyFingerprints,
-    List<Taint> taints) {
+    List<Taint> taints,
+    String exemption) {
+
+  /** A verdict with no exemption and no claim to one. */
+  public NodeVerdict(
+      String name,
+      boolean ready,
+      boolean exempt,
+      NotReadyReason reason,
+      List<Finding> findings,
+      Set<IpFamily> families,
+      Map<IpFamily, String> keyFingerprints,
+      List<Taint> taints) {
+    this(name, ready, exempt, reason, findings, families, keyFingerprints, taints, "");
+  }
 
   public NodeVerdict {
     findings = List.copyOf(findings);

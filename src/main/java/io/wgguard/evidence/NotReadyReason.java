@@ -36,6 +36,17 @@ public enum NotReadyReason {
    * the tunnel is configured but does not carry traffic (endpoint, UDP blocked, MTU).
    */
   HANDSHAKE_STALE("handshake-stale"),
+  /** The WireGuard device exists but is not up: the kernel dropped the routes over it. */
+  DEVICE_DOWN("device-down"),
+  /**
+   * Unencrypted pod traffic is not steered into the device: no rule {@code not fwmark M/M lookup T}
+   * before the main table's, or the table lacks (or throws) a route for some peer's block.
+   */
+  ROUTE_BYPASS("route-bypass"),
+  /** The peers' allowed-ips lack blocks affine to their nodes or their tunnel addresses. */
+  ALLOWED_IPS_MISSING("allowed-ips-missing"),
+  /** The device MTU exceeds the underlay's minus WireGuard's overhead (60 B IPv4, 80 B IPv6). */
+  MTU_TOO_LARGE("mtu-too-large"),
   /**
    * The node agent's tunnel summary ({@code wgguard.io/tunnels}) is absent, unreadable, older than
    * the condition max age, or lacks a family WireGuard is on for: nothing proves the tunnels.

@@ -44,13 +44,17 @@ import java.util.Optional;
  *     (affinity and tolerations are not read: see the README)
  * @param hasContainer whether the template has a container named {@value #CONTAINER}
  * @param entries the environment entries that may set a guarded parameter, in Kubernetes' order
+ * @param command the container's {@code command} then {@code args}, as written
+ * @param configFile the volume mounted over Felix's config file, null when the image's stands
  */
 public record CalicoNodeEnvironment(
     String namespace,
     String name,
     Map<String, String> nodeSelector,
     boolean hasContainer,
-    List<Entry> entries) {
+    List<Entry> entries,
+    List<String> command,
+    FelixConfigFile configFile) {
 
   /** Name of the container that runs Felix. */
   public static final String CONTAINER = "calico-node";
@@ -61,6 +65,7 @@ public record CalicoNodeEnvironment(
   public CalicoNodeEnvironment {
     nodeSelector = Map.copyOf(nodeSelector);
     entries = List.copyOf(entries);
+    command = List.copyOf(command);
   }
 
   /** How an environment entry gives its value. */
@@ -207,14 +212,183 @@ public record CalicoNodeEnvironment(
         entries.add(entry(variable, env, FieldPath.env(path, Messages.clip(variable))));
       }
     }
-    return new CalicoNodeEnvironment(namespace, name, selector, container != null, entries);
+    List<String> command = new ArrayList<>();
+    FelixConfigFile configFile = null;
+    if (container != null) {
+      String path = "spec.template.spec.containers[" + CONTAINER + "]";
+      for (String field : List.of("command", "args")) {
+        JsonNode words = container.get(field);
+        if (words != null && !words.isNull()) {
+          if (!words.isArray()) {
+            throw new IllegalArgumentException(path + "." + field + " is not an array");
+          }
+          for (JsonNode word : words) {
+            command.add(text(word, path + "." + field + "[]"));
+          }
+        }
+      }
+      configFile = FelixConfigFile.of(container, pod).orElse(null);
+    }
+    return new CalicoNodeEnvironment(
+        namespace, name, selector, container != null, entries, command, configFile);
   }
 
   /**
-   * What Felix makes of the environment for one field, resolving ConfigMaps through {@code
-   * configMaps}.
+   * What Felix makes of its local sources for one field, resolving ConfigMaps through {@code
+   * configMaps}: the container's {@code command}/{@code args} (a shell that exports the variable
+   * sets the process environment over {@code env}), then {@code env}/{@code envFrom}, then the
+   * config file ({@link FelixConfigFile}) when neither sets the field.
+   *
+   * <p>A command is text a shell runs, which wgguard reads as far as it can be sure: a literal
+   * assignment {@code FELIX_WIREGUARDENABLED=false} (name in any case, value bare or quoted, no
+   * {@code $} or backquote) is read as the value; any other mention of the variable ({@code unset},
+   * {@code env -u}, {@code $(...)}), and any mention of {@code felix.cfg} or {@code config-file}
+   * (the command may replace the file), cannot be judged ({@link State#UNKNOWN}).
    */
   public EnvironmentSetting setting(GuardedField field, ConfigMaps configMaps) {
+    EnvironmentSetting fromCommand = commandSetting(field);
+    EnvironmentSetting fromEnvironment = environmentSetting(field, configMaps);
+    if (fromCommand.state() == State.OFF || fromCommand.state() == State.UNKNOWN) {
+      return fromCommand;
+    }
+    if (fromCommand.state() == State.ON) {
+      // The export replaces the variable of the same name; a differently spelled one set off in
+      // env still reaches Felix, and off wins.
+      return fromEnvironment.state() == State.OFF ? fromEnvironment : fromCommand;
+    }
+    if (fromEnvironment.state() != State.UNSET || configFile == null) {
+      return fromEnvironment;
+    }
+    return fileSetting(field, configMaps);
+  }
+
+  private static final java.util.regex.Pattern ASSIGNED_VALUE =
+      java.util.regex.Pattern.compile("=('[^']*'|\"[^\"]*\"|[^\\s;&|()<>]*)");
+
+  private EnvironmentSetting commandSetting(GuardedField field) {
+    if (command.isEmpty()) {
+      return EnvironmentSetting.unset(field);
+    }
+    String text = String.join(" ", command);
+    String canonical = EnvironmentSetting.variable(field);
+    String path = "spec.template.spec.containers[" + CONTAINER + "].command";
+    String lowerText = text.toLowerCase(Locale.ROOT);
+    if (lowerText.contains("felix.cfg") || lowerText.contains("config-file")) {
+      return new EnvironmentSetting(
+          field,
+          State.UNKNOWN,
+          canonical,
+          "",
+          path,
+          "the command of the calico-node container on DaemonSet %s may replace Felix's config file"
+              .formatted(id()));
+    }
+    java.util.regex.Matcher mention =
+        java.util.regex.Pattern.compile(
+                "(?<![A-Za-z0-9_])" + java.util.regex.Pattern.quote(canonical) + "(?![A-Za-z0-9_])",
+                java.util.regex.Pattern.CASE_INSENSITIVE)
+            .matcher(text);
+    EnvironmentSetting on = null;
+    while (mention.find()) {
+      String variable = mention.group();
+      java.util.regex.Matcher value =
+          ASSIGNED_VALUE.matcher(text).region(mention.end(), text.length());
+      if (!value.lookingAt() || value.group(1).contains("$") || value.group(1).contains("`")) {
+        return new EnvironmentSetting(
+            field,
+            State.UNKNOWN,
+            variable,
+            "",
+            path,
+            "%s in the command of the calico-node container on DaemonSet %s is not a literal"
+                    .formatted(variable, id())
+                + " assignment");
+      }
+      String raw = value.group(1);
+      if (raw.length() >= 2 && (raw.charAt(0) == '\'' || raw.charAt(0) == '"')) {
+        raw = raw.substring(1, raw.length() - 1);
+      }
+      if (raw.isEmpty()) {
+        continue;
+      }
+      Boolean parsed = FelixBool.parse(raw);
+      if (parsed == null ? !field.felixDefault() : !parsed) {
+        return new EnvironmentSetting(
+            field,
+            State.OFF,
+            variable,
+            raw,
+            path,
+            "the command of the calico-node container on DaemonSet %s exports %s=%s, which Felix reads as false: WireGuard off for %s on every node it runs on"
+                .formatted(id(), variable, Messages.clip(raw), field.covers()));
+      }
+      if (on == null) {
+        on =
+            new EnvironmentSetting(
+                field,
+                State.ON,
+                variable,
+                raw,
+                path,
+                "the command of the calico-node container on DaemonSet %s exports %s=%s"
+                    .formatted(id(), variable, Messages.clip(raw)));
+      }
+    }
+    return on != null ? on : EnvironmentSetting.unset(field);
+  }
+
+  private EnvironmentSetting fileSetting(GuardedField field, ConfigMaps configMaps) {
+    String variable = "felix.cfg " + field.felixParam();
+    List<String> values = configFile.values(field.felixParam(), namespace, configMaps);
+    if (values == null) {
+      return new EnvironmentSetting(
+          field,
+          State.UNKNOWN,
+          variable,
+          "",
+          configFile.describe(),
+          "Felix's config file on DaemonSet %s comes from %s, which wgguard cannot read"
+              .formatted(id(), configFile.describe()));
+    }
+    EnvironmentSetting on = null;
+    for (String raw : values) {
+      if (raw.isEmpty()) {
+        continue; // config_params.go UpdateFrom ignores empty values
+      }
+      Boolean parsed = FelixBool.parse(raw);
+      if (parsed == null ? !field.felixDefault() : !parsed) {
+        return new EnvironmentSetting(
+            field,
+            State.OFF,
+            variable,
+            raw,
+            configFile.describe(),
+            "%s=%s in Felix's config file on DaemonSet %s (%s), which Felix reads as false: WireGuard off for %s on every node it runs on"
+                .formatted(
+                    field.felixParam(),
+                    Messages.clip(raw),
+                    id(),
+                    configFile.describe(),
+                    field.covers()));
+      }
+      if (on == null) {
+        on =
+            new EnvironmentSetting(
+                field,
+                State.ON,
+                variable,
+                raw,
+                configFile.describe(),
+                "%s=%s in Felix's config file on DaemonSet %s (%s)"
+                    .formatted(
+                        field.felixParam(), Messages.clip(raw), id(), configFile.describe()));
+      }
+    }
+    return on != null ? on : EnvironmentSetting.unset(field);
+  }
+
+  /** What {@code env}/{@code envFrom} alone make of one field. */
+  private EnvironmentSetting environmentSetting(GuardedField field, ConfigMaps configMaps) {
     String canonical = EnvironmentSetting.variable(field);
     String lower = canonical.toLowerCase(Locale.ROOT);
     // Exact variable name -> its value, as Kubernetes builds the environment: later replaces.
@@ -268,7 +442,7 @@ public record CalicoNodeEnvironment(
         continue; // Felix ignores empty values
       }
       Boolean parsed = FelixBool.parse(value.raw());
-      if (parsed == null || !parsed) {
+      if (parsed == null ? !field.felixDefault() : !parsed) {
         String reading =
             parsed == null
                 ? "which Felix cannot read as a boolean, so it uses the default, false"
@@ -317,6 +491,16 @@ public record CalicoNodeEnvironment(
       if (entry.mayName(lower)) {
         text.append('|').append(entry);
       }
+    }
+    String commandLine = String.join(" ", command);
+    String lowerCommand = commandLine.toLowerCase(Locale.ROOT);
+    if (lowerCommand.contains(lower)
+        || lowerCommand.contains("felix.cfg")
+        || lowerCommand.contains("config-file")) {
+      text.append("|command ").append(commandLine);
+    }
+    if (configFile != null) {
+      text.append("|file ").append(configFile);
     }
     return text.toString();
   }

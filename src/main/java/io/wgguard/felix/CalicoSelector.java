@@ -1,6 +1,7 @@
 package io.wgguard.felix;
 
 import io.wgguard.Messages;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,30 +9,47 @@ import java.util.Set;
 
 /**
  * A Calico label selector, as written in {@code spec.nodeSelector} of a selector-scoped
- * FelixConfiguration, parsed and evaluated the way Calico's {@code libcalico-go/lib/selector} does.
+ * FelixConfiguration, parsed and evaluated the way Calico's {@code libcalico-go/lib/selector} does
+ * ({@code tokenizer/tokenizer.go}, {@code parser/parser.go}, {@code parser/ast.go}).
  *
  * <p>Grammar, loosest binding first: {@code a || b}, {@code a && b}, then one operation, optionally
  * negated by any number of {@code !}: {@code all()}, {@code global()} (true, as Calico evaluates
  * it), {@code has(k)}, {@code k == 'v'}, {@code k != 'v'}, {@code k in {'a', 'b'}}, {@code k not in
  * {...}}, {@code k contains 'v'}, {@code k starts with 'v'}, {@code k ends with 'v'}, or a
  * parenthesised selector. Strings take single or double quotes and no escapes. Whitespace is spaces
- * and tabs. An empty selector means {@code all()}.
+ * and tabs only ({@code tokenizer.go} {@code trimWhitespace}). An empty or blank selector means
+ * {@code all()}. A label longer than {@value #MAX_LABEL_LENGTH} characters is refused ({@code
+ * tokenizer.go} {@code MaxLabelLength}); word operators ({@code contains}, {@code in}, ...) must
+ * end at a word boundary ({@code isWordBoundary}).
  *
  * <p>As in Calico, {@code k != 'v'} and {@code k not in {...}} also match nodes without label
  * {@code k}; {@code ==}, {@code in}, {@code contains}, {@code starts with} and {@code ends with}
  * need the label.
  *
- * <p>Callers treat a selector that does not parse conservatively: it matches no node, and the
- * evaluator lists it among its problems (see {@link EffectiveWireguard#problems()}).
+ * <p>Calico's parser recurses once per parenthesis and Go's stacks grow to a gigabyte, so Felix
+ * reads any nesting an object can hold. Here neither the parser nor the evaluator recurses: the
+ * selector is compiled into a postfix program and evaluated with an array as stack, so a selector
+ * nested a million deep costs memory in proportion to its length and never a {@link
+ * StackOverflowError} (the agent runs with {@code -Xss256k}).
+ *
+ * <p>Callers treat a selector that does not parse as Felix does ({@code
+ * felix/calc/config_batcher.go} drops the object): it matches no node, and the evaluator lists it
+ * among its problems (see {@link EffectiveWireguard#problems()}).
  */
 public final class CalicoSelector {
 
-  private final String text;
-  private final Expr root;
+  /** Calico's longest label ({@code tokenizer.go} {@code MaxLabelLength}), in bytes of ASCII. */
+  public static final int MAX_LABEL_LENGTH = 512;
 
-  private CalicoSelector(String text, Expr root) {
+  private final String text;
+  // Postfix program: each entry a leaf test, or a NOT, AND(n) or OR(n) over the results before it.
+  private final Op[] program;
+  private final int depth;
+
+  private CalicoSelector(String text, Op[] program, int depth) {
     this.text = text;
-    this.root = root;
+    this.program = program;
+    this.depth = depth;
   }
 
   /**
@@ -42,13 +60,43 @@ public final class CalicoSelector {
   public static CalicoSelector parse(String text) {
     List<Token> tokens = new Tokenizer(text).tokens();
     Parser parser = new Parser(text, tokens);
-    Expr root = parser.selector();
-    return new CalicoSelector(text, root);
+    List<Op> program = parser.selector();
+    int depth = 0;
+    int max = 0;
+    for (Op op : program) {
+      depth += 1 - op.arity();
+      max = Math.max(max, depth);
+    }
+    return new CalicoSelector(text, program.toArray(Op[]::new), max);
   }
 
   /** True when a node with these labels is selected. */
   public boolean matches(Map<String, String> labels) {
-    return root.test(labels);
+    boolean[] stack = new boolean[depth];
+    int top = 0;
+    for (Op op : program) {
+      switch (op.kind) {
+        case LEAF -> stack[top++] = op.leaf.test(labels);
+        case NOT -> stack[top - 1] = !stack[top - 1];
+        case AND -> {
+          boolean all = true;
+          for (int i = top - op.count; i < top; i++) {
+            all &= stack[i];
+          }
+          top -= op.count;
+          stack[top++] = all;
+        }
+        case OR -> {
+          boolean any = false;
+          for (int i = top - op.count; i < top; i++) {
+            any |= stack[i];
+          }
+          top -= op.count;
+          stack[top++] = any;
+        }
+      }
+    }
+    return stack[0];
   }
 
   /** The selector as written. */
@@ -61,53 +109,54 @@ public final class CalicoSelector {
     return text;
   }
 
-  // Evaluation tree.
+  // Evaluation program.
 
-  private interface Expr {
+  private enum OpKind {
+    LEAF,
+    NOT,
+    AND,
+    OR
+  }
+
+  private record Op(OpKind kind, Leaf leaf, int count) {
+    static Op leaf(Leaf leaf) {
+      return new Op(OpKind.LEAF, leaf, 0);
+    }
+
+    /** How many results it takes from the stack (it always pushes one). */
+    int arity() {
+      return switch (kind) {
+        case LEAF -> 0;
+        case NOT -> 1;
+        case AND, OR -> count;
+      };
+    }
+  }
+
+  private interface Leaf {
     boolean test(Map<String, String> labels);
   }
 
-  private record All() implements Expr {
+  private record All() implements Leaf {
     @Override
     public boolean test(Map<String, String> labels) {
       return true;
     }
   }
 
-  private record Has(String key) implements Expr {
+  private record Has(String key) implements Leaf {
     @Override
     public boolean test(Map<String, String> labels) {
       return labels.containsKey(key);
     }
   }
 
-  private record Not(Expr operand) implements Expr {
-    @Override
-    public boolean test(Map<String, String> labels) {
-      return !operand.test(labels);
-    }
-  }
-
-  private record And(List<Expr> operands) implements Expr {
-    @Override
-    public boolean test(Map<String, String> labels) {
-      return operands.stream().allMatch(e -> e.test(labels));
-    }
-  }
-
-  private record Or(List<Expr> operands) implements Expr {
-    @Override
-    public boolean test(Map<String, String> labels) {
-      return operands.stream().anyMatch(e -> e.test(labels));
-    }
-  }
-
-  private record Compare(String key, Kind op, String value, Set<String> values) implements Expr {
+  private record Compare(String key, Kind op, String value, Set<String> values) implements Leaf {
     @Override
     public boolean test(Map<String, String> labels) {
       String actual = labels.get(key);
       if (actual == null) {
-        // Calico: a missing label satisfies only the negative operators.
+        // parser/ast.go: a missing label satisfies only the negative operators.
         return op == Kind.NE || op == Kind.NOT_IN;
       }
       return switch (op) {
@@ -238,39 +287,48 @@ public final class CalicoSelector {
     }
 
     private void operator(int start) {
-      if (text.startsWith("contains", pos)) {
+      // tokenizer.go: a word operator must end at a word boundary; "not in" and "starts with"
+      // may be written without the blank ("notin").
+      if (word("contains")) {
         symbol(Kind.CONTAINS, "contains".length());
       } else if (text.startsWith("starts", pos)) {
         twoWords("starts", Kind.STARTS_WITH, start);
       } else if (text.startsWith("ends", pos)) {
         twoWords("ends", Kind.ENDS_WITH, start);
       } else if (text.startsWith("not", pos)) {
-        pos += "not".length();
-        skipBlanks();
-        if (!text.startsWith("in", pos)) {
-          throw error("expected 'in' after 'not'", pos);
-        }
-        pos += "in".length();
-        tokens.add(new Token(Kind.NOT_IN, "", start));
-      } else if (text.startsWith("in", pos)) {
+        twoWords("not", "in", Kind.NOT_IN, start);
+      } else if (word("in")) {
         symbol(Kind.IN, "in".length());
       } else {
         throw error(
             "expected an operator (==, !=, in, not in, contains, starts with, ends with) after"
                 + " label '"
-                + tokens.get(tokens.size() - 1).value()
+                + Messages.clip(tokens.get(tokens.size() - 1).value())
                 + "'",
             start);
       }
     }
 
+    /** Whether {@code word} starts at the position and ends at a word boundary. */
+    private boolean word(String word) {
+      return text.startsWith(word, pos) && boundary(pos + word.length());
+    }
+
+    private boolean boundary(int at) {
+      return at >= text.length() || !isLabelChar(text.charAt(at));
+    }
+
     private void twoWords(String first, Kind kind, int start) {
+      twoWords(first, "with", kind, start);
+    }
+
+    private void twoWords(String first, String second, Kind kind, int start) {
       pos += first.length();
       skipBlanks();
-      if (!text.startsWith("with", pos)) {
-        throw error("expected 'with' after '" + first + "'", pos);
+      if (!text.startsWith(second, pos) || !boundary(pos + second.length())) {
+        throw error("expected '" + second + "' after '" + first + "'", pos);
       }
-      pos += "with".length();
+      pos += second.length();
       tokens.add(new Token(kind, "", start));
     }
 
@@ -302,6 +360,13 @@ public final class CalicoSelector {
       while (end < text.length() && isLabelChar(text.charAt(end))) {
         end++;
       }
+      if (end - pos > MAX_LABEL_LENGTH) {
+        // tokenizer.go cutIdentifier: "label too long"; Felix drops the object.
+        throw error(
+            "label of %d characters, longer than Calico's limit of %d"
+                .formatted(end - pos, MAX_LABEL_LENGTH),
+            pos);
+      }
       String key = text.substring(pos, end);
       pos = end;
       return key;
@@ -328,10 +393,15 @@ public final class CalicoSelector {
     }
   }
 
-  /** Recursive descent over the tokens, with Calico's precedence: || binds loosest. */
+  /**
+   * Calico's grammar ({@code parser/parser.go}: {@code ||} loosest, then {@code &&}, then one
+   * possibly negated operation) read without recursion: each open parenthesis pushes a frame, each
+   * finished operand is emitted in postfix order.
+   */
   private static final class Parser {
     private final String text;
     private final List<Token> tokens;
+    private final List<Op> program = new ArrayList<>();
     private int next;
 
     Parser(String text, List<Token> tokens) {
@@ -339,65 +409,90 @@ public final class CalicoSelector {
       this.tokens = tokens;
     }
 
-    Expr selector() {
+    /** One parenthesised level: how many operands of the current {@code &&} and {@code ||}. */
+    private static final class Frame {
+      final boolean negated;
+      int ands;
+      int ors;
+
+      Frame(boolean negated) {
+        this.negated = negated;
+      }
+    }
+
+    List<Op> selector() {
       if (peek().kind() == Kind.EOF) {
-        return new All();
+        program.add(Op.leaf(new All()));
+        return program;
       }
-      Expr root = or();
-      if (peek().kind() != Kind.EOF) {
-        throw error("unexpected " + peek().kind().shown + ", expected '&&', '||' or the end");
-      }
-      return root;
-    }
-
-    private Expr or() {
-      List<Expr> operands = new ArrayList<>();
-      operands.add(and());
-      while (peek().kind() == Kind.OR) {
-        next++;
-        operands.add(and());
-      }
-      return operands.size() == 1 ? operands.get(0) : new Or(List.copyOf(operands));
-    }
-
-    private Expr and() {
-      List<Expr> operands = new ArrayList<>();
-      operands.add(operation());
-      while (peek().kind() == Kind.AND) {
-        next++;
-        operands.add(operation());
-      }
-      return operands.size() == 1 ? operands.get(0) : new And(List.copyOf(operands));
-    }
-
-    private Expr operation() {
-      boolean negated = false;
-      while (peek().kind() == Kind.NOT) {
-        negated = !negated;
-        next++;
-      }
-      Token token = take();
-      Expr expr =
-          switch (token.kind()) {
-            case ALL, GLOBAL -> new All();
-            case HAS -> new Has(token.value());
-            case LABEL -> comparison(token.value());
-            case LPAREN -> {
-              Expr inner = or();
-              expect(Kind.RPAREN, "expected ')'");
-              yield inner;
+      ArrayDeque<Frame> frames = new ArrayDeque<>();
+      Frame frame = new Frame(false);
+      while (true) {
+        boolean negated = false;
+        while (peek().kind() == Kind.NOT) {
+          negated = !negated;
+          next++;
+        }
+        if (peek().kind() == Kind.LPAREN) {
+          next++;
+          frames.push(frame);
+          frame = new Frame(negated);
+          continue;
+        }
+        program.add(Op.leaf(operation(take())));
+        if (negated) {
+          program.add(new Op(OpKind.NOT, null, 1));
+        }
+        // An operand is complete: close every level it completes.
+        while (true) {
+          frame.ands++;
+          if (peek().kind() == Kind.AND) {
+            next++;
+            break;
+          }
+          close(OpKind.AND, frame.ands);
+          frame.ands = 0;
+          frame.ors++;
+          if (peek().kind() == Kind.OR) {
+            next++;
+            break;
+          }
+          close(OpKind.OR, frame.ors);
+          frame.ors = 0;
+          if (frames.isEmpty()) {
+            if (peek().kind() != Kind.EOF) {
+              throw error("unexpected " + peek().kind().shown + ", expected '&&', '||' or the end");
             }
-            default ->
-                throw error(
-                    "unexpected "
-                        + token.kind().shown
-                        + ", expected a label, has(...), all() or '('",
-                    token);
-          };
-      return negated ? new Not(expr) : expr;
+            return program;
+          }
+          expect(Kind.RPAREN, "expected ')'");
+          if (frame.negated) {
+            program.add(new Op(OpKind.NOT, null, 1));
+          }
+          frame = frames.pop();
+        }
+      }
     }
 
-    private Expr comparison(String key) {
+    private void close(OpKind kind, int operands) {
+      if (operands > 1) {
+        program.add(new Op(kind, null, operands));
+      }
+    }
+
+    private Leaf operation(Token token) {
+      return switch (token.kind()) {
+        case ALL, GLOBAL -> new All();
+        case HAS -> new Has(token.value());
+        case LABEL -> comparison(token.value());
+        default ->
+            throw error(
+                "unexpected " + token.kind().shown + ", expected a label, has(...), all() or '('",
+                token);
+      };
+    }
+
+    private Leaf comparison(String key) {
       Token op = take();
       switch (op.kind()) {
         case EQ, NE, CONTAINS, STARTS_WITH, ENDS_WITH -> {
@@ -422,7 +517,7 @@ public final class CalicoSelector {
             throw error(
                 "expected an operator (==, !=, in, not in, contains, starts with, ends with) after"
                     + " label '"
-                    + key
+                    + Messages.clip(key)
                     + "'",
                 op);
       }

@@ -34,12 +34,31 @@ public interface ClusterView {
    */
   long version();
 
+  /**
+   * What each FelixConfiguration asserts about the path into WireGuard ({@link FelixPath}), by
+   * name; empty when the view does not keep it, and then writes are judged by the guarded fields
+   * only.
+   */
+  default Map<String, FelixPath> felixPaths() {
+    return Map.of();
+  }
+
   /** A view that never syncs: admission falls back to judging the written object alone. */
   ClusterView NONE = of(false, List.of(), Map.of());
 
   /** A fixed view, for the offline commands and tests. */
   static ClusterView of(
       boolean synced, Collection<FelixObject> felix, Map<String, Map<String, String>> nodes) {
+    return of(synced, felix, nodes, Map.of());
+  }
+
+  /** A fixed view with the objects' path readings, by name. */
+  static ClusterView of(
+      boolean synced,
+      Collection<FelixObject> felix,
+      Map<String, Map<String, String>> nodes,
+      Map<String, FelixPath> paths) {
+    Map<String, FelixPath> pathCopy = Map.copyOf(paths);
     List<FelixObject> objects = List.copyOf(felix);
     Map<String, Map<String, String>> labels = Map.copyOf(nodes);
     return new ClusterView() {
@@ -71,6 +90,11 @@ public interface ClusterView {
       @Override
       public long version() {
         return 0; // never changes; another view is another object
+      }
+
+      @Override
+      public Map<String, FelixPath> felixPaths() {
+        return pathCopy;
       }
     };
   }

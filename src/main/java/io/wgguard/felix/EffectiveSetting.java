@@ -32,9 +32,9 @@ public record EffectiveSetting(
     BUILT_IN
   }
 
-  /** The built-in value: off. */
+  /** The built-in value: off, but on for IPv6 support ({@link GuardedField#felixDefault}). */
   static EffectiveSetting builtIn(GuardedField field) {
-    return new EffectiveSetting(field, false, Level.BUILT_IN, "", "");
+    return new EffectiveSetting(field, field.felixDefault(), Level.BUILT_IN, "", "");
   }
 
   /** The IP family the field switches, null for host encryption. */

@@ -31,6 +31,9 @@ import java.util.Set;
  *   <li>Environment variables on calico-node ({@code FELIX_WIREGUARDENABLED}) outrank all of this:
  *       {@link Environment} adds them as the top layer ({@link Level#ENVIRONMENT}), for the nodes
  *       each DaemonSet's {@code nodeSelector} matches.
+ *   <li>IPv6 WireGuard is on only where Felix's IPv6 support is ({@link GuardedField#IPV6_SUPPORT},
+ *       walked through the same levels, on unless set): where {@code ipv6Support} or {@code
+ *       FELIX_IPV6SUPPORT} is off, IPv6 WireGuard reads as off, decided by that setting.
  * </ul>
  *
  * <p>Pass one object per name (from one API group); a repeated name is read once and reported.
@@ -52,6 +55,10 @@ public final class EffectiveWireguard {
   }
 
   private final Layer global;
+  // default's projectcalico.org/metadata cannot be decoded: Felix cannot load its configuration
+  // and does not start on any node (felix/daemon/daemon.go loadConfigFromDatastore fails), so
+  // every field is off, as default's reading says (FelixObject#read).
+  private final boolean cannotStart;
   private final Map<String, Layer> perNode;
   private final List<Selected> selected;
   private final List<String> problems;
@@ -75,11 +82,43 @@ public final class EffectiveWireguard {
                   field, reading.asserts(), level, object.name(), reading.source());
         }
       }
-      return new Layer(object, decided);
+      return new Layer(object, withSupport(decided));
     }
 
     EffectiveSetting decide(GuardedField field) {
       return decided[field.ordinal()];
+    }
+  }
+
+  private static final int V6 = GuardedField.WIREGUARD_ENABLED_V6.ordinal();
+  private static final int SUPPORT = GuardedField.IPV6_SUPPORT.ordinal();
+  // Slot after the fields: IPv6 WireGuard as this layer's "IPv6 support off" decides it, built
+  // once, so the walk allocates nothing.
+  private static final int V6_OFF = FIELDS.length;
+
+  /** The settings with one slot more: IPv6 WireGuard off by this layer's IPv6 support, if off. */
+  private static EffectiveSetting[] withSupport(EffectiveSetting[] decided) {
+    EffectiveSetting[] all = java.util.Arrays.copyOf(decided, FIELDS.length + 1);
+    EffectiveSetting support = decided[SUPPORT];
+    if (support != null && !support.enabled()) {
+      all[V6_OFF] = v6OffBy(support);
+    }
+    return all;
+  }
+
+  private static EffectiveSetting v6OffBy(EffectiveSetting support) {
+    return new EffectiveSetting(
+        GuardedField.WIREGUARD_ENABLED_V6,
+        false,
+        support.level(),
+        support.object(),
+        support.source());
+  }
+
+  /** The cluster's settings with IPv6 WireGuard off where IPv6 support is. */
+  private static void combineSupport(EffectiveSetting[] cluster) {
+    if (cluster[V6].enabled() && !cluster[SUPPORT].enabled()) {
+      cluster[V6] = v6OffBy(cluster[SUPPORT]);
     }
   }
 
@@ -96,7 +135,8 @@ public final class EffectiveWireguard {
   private record Applied(
       CalicoNodeEnvironment daemonSet,
       Map<GuardedField, EnvironmentSetting> set,
-      Map<GuardedField, EffectiveSetting> decided) {
+      Map<GuardedField, EffectiveSetting> decided,
+      EffectiveSetting v6Off) {
 
     static Applied of(CalicoNodeEnvironment daemonSet, Map<GuardedField, EnvironmentSetting> set) {
       Map<GuardedField, EffectiveSetting> decided = new EnumMap<>(GuardedField.class);
@@ -110,7 +150,9 @@ public final class EffectiveWireguard {
                       Level.ENVIRONMENT,
                       daemonSet.id(),
                       setting.variable())));
-      return new Applied(daemonSet, set, decided);
+      EffectiveSetting support = decided.get(GuardedField.IPV6_SUPPORT);
+      return new Applied(
+          daemonSet, set, decided, support != null && !support.enabled() ? v6OffBy(support) : null);
     }
 
     boolean runsOn(Map<String, String> labels) {
@@ -135,6 +177,7 @@ public final class EffectiveWireguard {
   private EffectiveWireguard(
       Layer global, Map<String, Layer> perNode, List<Selected> selected, List<String> problems) {
     this.global = global;
+    this.cannotStart = global != null && !global.object().undecodable().isEmpty();
     this.perNode = Map.copyOf(perNode);
     this.selected = List.copyOf(selected);
     this.problems = List.copyOf(problems);
@@ -144,6 +187,7 @@ public final class EffectiveWireguard {
       EffectiveSetting decided = global == null ? null : global.decide(field);
       cluster[field.ordinal()] = decided != null ? decided : BUILT_INS[field.ordinal()];
     }
+    combineSupport(cluster);
     this.byDefault = cluster;
     Map<IpFamily, EffectiveSetting> families = new EnumMap<>(IpFamily.class);
     for (IpFamily family : IpFamily.values()) {
@@ -155,6 +199,7 @@ public final class EffectiveWireguard {
   private EffectiveWireguard(
       EffectiveWireguard base, List<Applied> environment, List<String> problems) {
     this.global = base.global;
+    this.cannotStart = base.cannotStart;
     this.perNode = base.perNode;
     this.selected = base.selected;
     this.problems = List.copyOf(problems);
@@ -162,11 +207,12 @@ public final class EffectiveWireguard {
     this.byDefault = base.byDefault;
     this.cluster = base.byDefault.clone();
     for (GuardedField field : FIELDS) {
-      EffectiveSetting forced = fromEnvironment(field, Applied::clusterWide);
+      EffectiveSetting forced = cannotStart ? null : fromEnvironment(field, Applied::clusterWide);
       if (forced != null) {
         cluster[field.ordinal()] = forced;
       }
     }
+    combineSupport(cluster);
     Map<IpFamily, EffectiveSetting> families = new EnumMap<>(IpFamily.class);
     for (IpFamily family : IpFamily.values()) {
       families.put(family, cluster[family.field().ordinal()]);
@@ -201,6 +247,9 @@ public final class EffectiveWireguard {
           case ON -> set.put(field, setting);
           case OFF -> {
             set.put(field, setting);
+            if (field == GuardedField.IPV6_SUPPORT) {
+              continue; // IPv4-only Felix, as Calico's manifests ship it: no problem in itself
+            }
             notes.add(
                 "WireGuard forced off by %s on DaemonSet %s (%s, %s)"
                     .formatted(
@@ -338,7 +387,61 @@ public final class EffectiveWireguard {
 
   /** The effective setting of one field on the node with this name and these labels. */
   public EffectiveSetting setting(String nodeName, Map<String, String> labels, GuardedField field) {
-    return walk(nodeName, labels, field, Level.ENVIRONMENT);
+    EffectiveSetting decided = walk(nodeName, labels, field, Level.ENVIRONMENT);
+    if (field == GuardedField.WIREGUARD_ENABLED_V6 && decided.enabled()) {
+      EffectiveSetting off = offBySupport(nodeName, labels);
+      if (off != null) {
+        return off;
+      }
+    }
+    return decided;
+  }
+
+  /**
+   * IPv6 WireGuard off by the level that turns Felix's IPv6 support off for this node, or null when
+   * IPv6 support is on there: {@link #walk} for {@link GuardedField#IPV6_SUPPORT}, answered with
+   * the setting built in advance for that level.
+   */
+  private EffectiveSetting offBySupport(String nodeName, Map<String, String> labels) {
+    EffectiveSetting support = walk(nodeName, labels, GuardedField.IPV6_SUPPORT, Level.ENVIRONMENT);
+    if (support.enabled()) {
+      return null;
+    }
+    if (support.level() == Level.ENVIRONMENT) {
+      for (Applied a : environment) {
+        if (a.v6Off() != null && a.daemonSet().id().equals(support.object())) {
+          return a.v6Off();
+        }
+      }
+    }
+    Layer layer = layerAt(support.level(), nodeName, labels);
+    return layer != null && layer.decided()[V6_OFF] != null
+        ? layer.decided()[V6_OFF]
+        : v6OffBy(support);
+  }
+
+  /**
+   * True when a level above {@code default} (a {@code node.<name>} or selector-scoped object, or a
+   * calico-node DaemonSet) sets the field for some node: then a write to {@code default} cannot be
+   * judged by counting the nodes {@code default} decides.
+   */
+  public boolean setAboveDefault(GuardedField field) {
+    for (Layer layer : perNode.values()) {
+      if (layer.decide(field) != null) {
+        return true;
+      }
+    }
+    for (Selected s : selected) {
+      if (s.layer().decide(field) != null) {
+        return true;
+      }
+    }
+    for (Applied a : environment) {
+      if (a.decided().containsKey(field)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -348,6 +451,9 @@ public final class EffectiveWireguard {
    */
   private EffectiveSetting walk(
       String nodeName, Map<String, String> labels, GuardedField field, Level from) {
+    if (cannotStart) {
+      return global.decide(field);
+    }
     for (Level level : LEVELS) {
       if (level.compareTo(from) < 0) {
         continue;

@@ -6,7 +6,6 @@ import io.wgguard.Names;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,6 +22,8 @@ import java.util.Optional;
  * @param calicoAnnotations annotations kept inside {@code projectcalico.org/metadata}
  * @param spec JSON text of each guarded field present under {@code spec}, e.g. {@code true}
  * @param problems what could not be read, each a sentence with its field path
+ * @param undecodable why Calico cannot decode {@code projectcalico.org/metadata} ({@link
+ *     GoObjectMeta}), empty when it can: Felix then never sees the object
  */
 public record FelixObject(
     String name,
@@ -33,7 +34,8 @@ public record FelixObject(
     Map<String, String> calicoLabels,
     Map<String, String> calicoAnnotations,
     Map<GuardedField, String> spec,
-    List<String> problems) {
+    List<String> problems,
+    String undecodable) {
 
   public FelixObject {
     labels = Map.copyOf(labels);
@@ -58,10 +60,20 @@ public record FelixObject(
 
   /**
    * What this object asserts for a field: an annotation override {@code
-   * config.projectcalico.org/<Param>} if one parses (Felix matches the name without regard to case;
-   * {@code none} means false; when several disagree, false wins), else the spec field. On {@code
-   * default} an absent field asserts false; elsewhere it asserts nothing (inherits). An inert
-   * object (a name Felix does not read and no selector) asserts nothing.
+   * config.projectcalico.org/<Param>} if one parses, else the spec field. On {@code default} an
+   * absent field asserts false; elsewhere it asserts nothing (inherits). An inert object (a name
+   * Felix does not read and no selector) asserts nothing, and so does an object whose {@code
+   * projectcalico.org/metadata} Calico cannot decode (Felix never sees it); on {@code default} that
+   * object asserts false, as Felix cannot start without it ({@code felix/daemon/daemon.go} {@code
+   * loadConfigFromDatastore} fails).
+   *
+   * <p>The annotations are the ones Felix sees: those inside {@code projectcalico.org/metadata}
+   * replace the object's own of the same name ({@code resources.go} {@code
+   * ConvertK8sResourceToCalicoResource}). The prefix {@code config.projectcalico.org/} is matched
+   * exactly ({@code updateprocessors/configurationprocessor.go} {@code strings.HasPrefix}); the
+   * rest of the name is folded by Go's {@code strings.ToLower} ({@link GoText#toLower}) before it
+   * is matched ({@code felix/config/config_params.go} {@code resolve}); {@code none} means false;
+   * when several names fold to the parameter, Felix takes them in map order, so false wins.
    */
   public FieldReading read(GuardedField field) {
     List<UnreadableValue> invalid = new ArrayList<>();
@@ -96,6 +108,11 @@ public record FelixObject(
     if (scope.kind() == Scope.Kind.INERT) {
       return new FieldReading(null, "", "", invalid, fingerprint);
     }
+    if (!undecodable.isEmpty()) {
+      return scope.kind() == Scope.Kind.GLOBAL
+          ? new FieldReading(false, METADATA_PATH, "undecodable", invalid, fingerprint)
+          : new FieldReading(null, "", "", invalid, fingerprint);
+    }
     if (fromAnnotations != null) {
       return new FieldReading(fromAnnotations, annotationPath, annotationRaw, invalid, fingerprint);
     }
@@ -114,30 +131,51 @@ public record FelixObject(
                     field.specPath() + " has value " + Messages.clip(specRaw) + ", not a boolean"));
       }
     }
-    if (scope.kind() == Scope.Kind.GLOBAL) {
+    if (scope.kind() == Scope.Kind.GLOBAL && !field.felixDefault()) {
       return new FieldReading(false, field.specPath(), "", invalid, fingerprint);
     }
+    // Elsewhere absent inherits; on default, ipv6Support absent is Felix's built-in true.
     return new FieldReading(null, "", "", invalid, fingerprint);
   }
 
+  private static final String METADATA_PATH =
+      FieldPath.annotation(Names.CALICO_METADATA_ANNOTATION);
+
+  /** The annotations Felix sees, each with its field path: metadata's replace the object's. */
+  private Map<String, String[]> felixAnnotations() {
+    Map<String, String[]> seen = new java.util.TreeMap<>();
+    annotations.forEach(
+        (key, value) -> {
+          if (!key.equals(Names.CALICO_METADATA_ANNOTATION)) {
+            seen.put(key, new String[] {FieldPath.annotation(key), value});
+          }
+        });
+    calicoAnnotations.forEach(
+        (key, value) ->
+            seen.put(key, new String[] {METADATA_PATH + ".annotations[" + key + "]", value}));
+    return seen;
+  }
+
   private List<List<String>> overrideAnnotations(GuardedField field) {
-    String wanted =
-        (Names.FELIX_CONFIG_ANNOTATION_PREFIX + field.felixParam()).toLowerCase(Locale.ROOT);
+    return overrides(field.felixParam());
+  }
+
+  /**
+   * The annotation overrides Felix reads for one parameter, as (field path, value) pairs sorted by
+   * name: exact prefix, the rest folded by Go's {@code strings.ToLower}.
+   */
+  List<List<String>> overrides(String felixParam) {
+    String wanted = GoText.toLower(felixParam);
     List<List<String>> found = new ArrayList<>();
-    annotations.entrySet().stream()
-        .filter(e -> e.getKey().toLowerCase(Locale.ROOT).equals(wanted))
-        .sorted(Map.Entry.comparingByKey())
-        .forEach(e -> found.add(List.of(FieldPath.annotation(e.getKey()), e.getValue())));
-    calicoAnnotations.entrySet().stream()
-        .filter(e -> e.getKey().toLowerCase(Locale.ROOT).equals(wanted))
-        .sorted(Map.Entry.comparingByKey())
+    String prefix = Names.FELIX_CONFIG_ANNOTATION_PREFIX;
+    felixAnnotations()
         .forEach(
-            e ->
-                found.add(
-                    List.of(
-                        FieldPath.annotation(Names.CALICO_METADATA_ANNOTATION)
-                            + ".annotations[%s]".formatted(e.getKey()),
-                        e.getValue())));
+            (key, pathAndValue) -> {
+              if (key.startsWith(prefix)
+                  && GoText.toLower(key.substring(prefix.length())).equals(wanted)) {
+                found.add(List.of(pathAndValue[0], pathAndValue[1]));
+              }
+            });
     return found;
   }
 }

@@ -1,6 +1,5 @@
 package io.wgguard.felix;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wgguard.FieldPath;
 import io.wgguard.Json;
@@ -51,18 +50,27 @@ public final class FelixObjects {
     Map<String, String> calicoLabels = new HashMap<>();
     Map<String, String> calicoAnnotations = new HashMap<>();
     String calicoMetadata = annotations.get(Names.CALICO_METADATA_ANNOTATION);
+    String undecodable = "";
+    Instant created = created(metadata);
     if (calicoMetadata != null) {
-      String path = FieldPath.annotation(Names.CALICO_METADATA_ANNOTATION);
-      try {
-        JsonNode inner = Json.read(calicoMetadata);
-        if (inner == null || !inner.isObject()) {
-          problems.add(path + " is not a JSON object");
-        } else {
-          calicoLabels.putAll(stringMap(inner.get("labels"), path + ".labels"));
-          calicoAnnotations.putAll(stringMap(inner.get("annotations"), path + ".annotations"));
+      // Decoded as Calico decodes it (Go's encoding/json into ObjectMeta), see GoObjectMeta.
+      GoObjectMeta inner = GoObjectMeta.decode(calicoMetadata);
+      if (!inner.error().isEmpty()) {
+        undecodable = inner.error();
+        problems.add(
+            "%s cannot be decoded as Calico decodes it (%s), so %s"
+                .formatted(
+                    FieldPath.annotation(Names.CALICO_METADATA_ANNOTATION),
+                    inner.error(),
+                    Names.FELIX_DEFAULT.equals(name)
+                        ? "Felix cannot start on any node"
+                        : "Felix drops the object"));
+      } else {
+        calicoLabels.putAll(inner.labels());
+        calicoAnnotations.putAll(inner.annotations());
+        if (inner.created() != null) {
+          created = inner.created(); // resources.go: the stored creationTimestamp wins
         }
-      } catch (JsonProcessingException | IllegalArgumentException e) {
-        problems.add(path + " is not valid JSON metadata");
       }
     }
     JsonNode spec = object.path("spec");
@@ -88,13 +96,14 @@ public final class FelixObjects {
     return new FelixObject(
         name,
         Scope.of(name, nodeSelector),
-        created(metadata),
+        created,
         labels,
         annotations,
         calicoLabels,
         calicoAnnotations,
         fields,
-        problems);
+        problems,
+        undecodable);
   }
 
   /**
@@ -107,18 +116,11 @@ public final class FelixObjects {
    */
   public static java.util.Optional<String> interfaceName(JsonNode object, IpFamily family) {
     String field = family == IpFamily.V4 ? "wireguardInterfaceName" : "wireguardInterfaceNameV6";
-    String param =
-        (Names.FELIX_CONFIG_ANNOTATION_PREFIX
-                + Character.toUpperCase(field.charAt(0))
-                + field.substring(1))
-            .toLowerCase(java.util.Locale.ROOT);
     FelixObject read = read(object);
-    for (Map<String, String> annotations : List.of(read.annotations(), read.calicoAnnotations())) {
-      for (var e : new java.util.TreeMap<>(annotations).entrySet()) {
-        if (e.getKey().toLowerCase(java.util.Locale.ROOT).equals(param)
-            && !e.getValue().isBlank()) {
-          return java.util.Optional.of(e.getValue().strip());
-        }
+    for (List<String> override :
+        read.overrides(Character.toUpperCase(field.charAt(0)) + field.substring(1))) {
+      if (!override.get(1).isBlank()) {
+        return java.util.Optional.of(override.get(1).strip());
       }
     }
     JsonNode value = object.path("spec").get(field);

@@ -2,7 +2,10 @@ package io.wgguard.felix;
 
 import io.wgguard.FieldPath;
 
-/** A FelixConfiguration field that switches WireGuard encryption on or off. */
+/**
+ * A FelixConfiguration field that switches WireGuard encryption on or off, or decides whether it
+ * can be on at all ({@link #IPV6_SUPPORT}).
+ */
 public enum GuardedField {
   WIREGUARD_ENABLED("wireguardEnabled", "WireguardEnabled", "IPv4 pod traffic", "IPv4 WireGuard"),
   WIREGUARD_ENABLED_V6(
@@ -11,7 +14,17 @@ public enum GuardedField {
       "wireguardHostEncryptionEnabled",
       "WireguardHostEncryptionEnabled",
       "host traffic",
-      "WireGuard host encryption");
+      "WireGuard host encryption"),
+  /**
+   * Felix's IPv6 support, on unless set ({@code felix/config/config_params.go}: {@code Ipv6Support
+   * bool `config:"bool;true"`}), layered like the others. Without it Felix builds no IPv6 dataplane
+   * and so no IPv6 WireGuard device ({@code felix/dataplane/driver.go} passes it as {@code
+   * IPv6Enabled}; {@code felix/dataplane/linux/int_dataplane.go} creates the IPv6 WireGuard manager
+   * only when it is set): {@link EffectiveWireguard} reads IPv6 WireGuard as off wherever it is
+   * off, whatever {@code wireguardEnabledV6} says. Calico's manifests ship {@code
+   * FELIX_IPV6SUPPORT=false}.
+   */
+  IPV6_SUPPORT("ipv6Support", "Ipv6Support", "IPv6 pod traffic", "Felix's IPv6 support");
 
   private final String specField;
   private final String felixParam;
@@ -23,6 +36,11 @@ public enum GuardedField {
     this.felixParam = felixParam;
     this.covers = covers;
     this.label = label;
+  }
+
+  /** Felix's value when no source sets the field: true for IPv6 support, false for the rest. */
+  public boolean felixDefault() {
+    return this == IPV6_SUPPORT;
   }
 
   /** What the field switches, for messages, e.g. {@code IPv4 WireGuard}. */

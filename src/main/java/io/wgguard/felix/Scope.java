@@ -25,7 +25,15 @@ public record Scope(Kind kind, String target) {
     INERT
   }
 
-  /** Scope of an object with this name and selector (blank selector = none). */
+  /**
+   * Scope of an object with this name and selector. Felix reads {@code spec.nodeSelector} only on
+   * objects other than {@code default} and {@code node.<name>}; an empty one means no scope (no
+   * selector is parsed: {@code felix/calc/config_batcher.go} {@code selectorStr != ""}, {@code
+   * MergeSelectorConfigs} skips it), but a blank one ({@code " "}, a tab) is parsed, and Calico's
+   * tokenizer skips spaces and tabs, so it means {@code all()}, and is kept as {@code all()}: a
+   * write from {@code all()} to {@code " "} changes nothing for Felix, nor for the scope. Other
+   * selectors are kept as written.
+   */
   public static Scope of(String name, String nodeSelector) {
     if (Names.FELIX_DEFAULT.equals(name)) {
       return new Scope(Kind.GLOBAL, "");
@@ -35,8 +43,8 @@ public record Scope(Kind kind, String target) {
         && name.length() > Names.FELIX_NODE_PREFIX.length()) {
       return new Scope(Kind.NODE, name.substring(Names.FELIX_NODE_PREFIX.length()));
     }
-    if (nodeSelector != null && !nodeSelector.isBlank()) {
-      return new Scope(Kind.SELECTOR, nodeSelector.strip());
+    if (nodeSelector != null && !nodeSelector.isEmpty()) {
+      return new Scope(Kind.SELECTOR, blank(nodeSelector) ? ALL : nodeSelector);
     }
     return new Scope(Kind.INERT, "");
   }
@@ -59,5 +67,18 @@ public record Scope(Kind kind, String target) {
       case SELECTOR -> "selector:" + target;
       case INERT -> "none";
     };
+  }
+
+  private static final String ALL = "all()";
+
+  /** Only spaces and tabs, Calico's whitespace ({@code tokenizer.go} {@code trimWhitespace}). */
+  private static boolean blank(String selector) {
+    for (int i = 0; i < selector.length(); i++) {
+      char c = selector.charAt(i);
+      if (c != ' ' && c != '\t') {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -91,7 +91,18 @@ public final class WriteEffect {
     if (is(oldScope, Scope.Kind.GLOBAL) || is(newScope, Scope.Kind.GLOBAL)) {
       // A write to default: every other object is the same before and after, so a node flips
       // exactly when default decides it (nothing above does) and default's value flips.
-      tally.defaultWrite(DefaultShare.of(view, others));
+      GuardedField support = GuardedField.IPV6_SUPPORT;
+      if (fields.contains(GuardedField.WIREGUARD_ENABLED_V6)
+          && (before.clusterSetting(support).enabled() != after.clusterSetting(support).enabled()
+              || before.setAboveDefault(support))) {
+        // IPv6 support changes on default, or is set above it: IPv6 WireGuard may flip on nodes
+        // default does not decide, so every node is judged.
+        for (String node : view.nodeNames()) {
+          tally.judge(node);
+        }
+      } else {
+        tally.defaultWrite(DefaultShare.of(view, others));
+      }
     } else {
       CalicoSelector oldSelector = selector(oldScope);
       CalicoSelector newSelector = selector(newScope);
@@ -113,6 +124,48 @@ public final class WriteEffect {
       }
     }
     return tally.flips();
+  }
+
+  /**
+   * Whether the written object, before or after the write, applies to at least one known node:
+   * {@code default} always, {@code node.<name>} when that node is known, a selector-scoped object
+   * when its selector matches a known node. A scope that reaches none (a {@code node.<name>} of a
+   * node that has not joined yet, a selector for a node pool still to come) flips no node today,
+   * yet decides for the nodes that join under it: admission judges it by the object alone.
+   */
+  public static boolean reachesKnownNode(
+      ClusterView view, FelixObject oldObject, FelixObject newObject) {
+    for (FelixObject object : new FelixObject[] {oldObject, newObject}) {
+      if (object == null) {
+        continue;
+      }
+      Scope scope = object.scope();
+      switch (scope.kind()) {
+        case GLOBAL -> {
+          return true;
+        }
+        case NODE -> {
+          if (view.nodeLabels(scope.target()) != null) {
+            return true;
+          }
+        }
+        case SELECTOR -> {
+          CalicoSelector selector = selector(scope);
+          if (selector != null) {
+            for (String node : view.nodeNames()) {
+              Map<String, String> labels = view.nodeLabels(node);
+              if (labels != null && selector.matches(labels)) {
+                return true;
+              }
+            }
+          }
+        }
+        case INERT -> {
+          // Felix reads no inert object.
+        }
+      }
+    }
+    return false;
   }
 
   private static List<FelixObject> with(List<FelixObject> others, FelixObject object) {

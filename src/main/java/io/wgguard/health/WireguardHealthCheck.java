@@ -4,6 +4,8 @@ import io.smallrye.health.api.HealthGroup;
 import io.wgguard.Messages;
 import io.wgguard.Names;
 import io.wgguard.evidence.NodeState;
+import io.wgguard.guard.RegistrationMode;
+import io.wgguard.guard.RegistrationReport;
 import io.wgguard.status.CheckerStatus;
 import io.wgguard.status.CheckerView;
 import io.wgguard.taints.Posture;
@@ -21,8 +23,9 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
  * cluster-wide, every non-exempt node is ready and the checker's view has no fault (an API lost, a
  * watch down: data {@code faults}); its data also gives the tunnel cross-check's coverage and, per
  * tunnel reason, node names (reported; they count against UP only when enforced, through the
- * verdicts). Kept out of liveness and readiness on purpose: a cluster problem must page someone,
- * not restart wgguard.
+ * verdicts), and wgguard's own webhook registrations in place (data {@code guard}: what is gone or
+ * changed, or under break-glass). Kept out of liveness and readiness on purpose: a cluster problem
+ * must page someone, not restart wgguard.
  */
 @HealthGroup("wireguard")
 @ApplicationScoped
@@ -73,8 +76,15 @@ public class WireguardHealthCheck implements HealthCheck {
       // The posture is as last seen; what wgguard sees now is not the cluster.
       response.withData("faults", String.join("; ", status.get().faults()));
     }
+    RegistrationReport guard = status.get().registration();
+    if (guard.mode() != RegistrationMode.OFF) {
+      // A switch-off that never reaches wgguard leaves no trace in its admission log: a guard that
+      // is not in place pages like a cluster that is not encrypted.
+      response.withData("guard", guard.summary());
+    }
     return response
-        .status(plan.posture() == Posture.HEALTHY && status.get().faults().isEmpty())
+        .status(
+            plan.posture() == Posture.HEALTHY && status.get().faults().isEmpty() && guard.inPlace())
         .build();
   }
 }

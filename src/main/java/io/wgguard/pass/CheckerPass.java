@@ -8,9 +8,12 @@ import io.wgguard.felix.EffectiveWireguard;
 import io.wgguard.felix.EnvironmentSetting;
 import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.IpFamily;
+import io.wgguard.guard.RegistrationPolicy;
+import io.wgguard.guard.RegistrationReport;
 import io.wgguard.taints.RemovalGuard;
 import io.wgguard.taints.TaintPlan;
 import io.wgguard.taints.TaintPlanner;
+import io.wgguard.tunnels.BlockAffinities;
 import io.wgguard.tunnels.ClusterAssessment;
 import io.wgguard.tunnels.TunnelPolicy;
 import java.time.Instant;
@@ -35,7 +38,10 @@ import java.util.Set;
  *   <li>tunnels ({@link TunnelPolicy}): the agents' summaries cross-checked, and under {@code
  *       tunnel-evidence=enforce} joined to the verdicts;
  *   <li>taint planning ({@link TaintPlanner}) with the safety brake, then the {@link RemovalGuard};
- *   <li>departures since the previous pass, and standing overrides.
+ *   <li>departures since the previous pass, those no fresh override explains ({@link
+ *       SwitchOffTrace}), nodes that joined with WireGuard off while {@code default} turns it on
+ *       ({@link OffAtJoin}), and standing overrides;
+ *   <li>wgguard's own webhook registrations against what it ships ({@link RegistrationPolicy}).
  * </ol>
  */
 public final class CheckerPass {
@@ -49,7 +55,8 @@ public final class CheckerPass {
         EffectiveWireguard.of(
             snapshot.felixConfigurations(),
             new EffectiveWireguard.Environment(snapshot.calicoNodes(), snapshot.configMaps()));
-    ClusterAssessment assessment = assess(wireguard, snapshot.nodes(), settings, now);
+    ClusterAssessment assessment =
+        assess(wireguard, snapshot.nodes(), snapshot.affinities(), settings, now);
     TaintPlan plan = TaintPlanner.plan(assessment, settings.taints());
     RemovalGuard.Decision removal =
         RemovalGuard.decide(
@@ -57,7 +64,25 @@ public final class CheckerPass {
     Map<String, NodeFacts> byName = new HashMap<>(snapshot.nodes().size() * 2);
     snapshot.nodes().forEach(n -> byName.put(n.name(), n));
     List<Departure> departures =
-        Departure.between(previous.families(), previous.labels(), wireguard, byName);
+        new java.util.ArrayList<>(
+            Departure.between(previous.families(), previous.labels(), wireguard, byName));
+    Map<String, FelixObject> felixNow = new HashMap<>();
+    snapshot.felixConfigurations().forEach(f -> felixNow.put(f.name(), f));
+    List<SwitchOffTrace.Unexplained> unexplained =
+        SwitchOffTrace.unexplained(
+            departures,
+            wireguard,
+            byName,
+            new SwitchOffTrace.ObjectsSeen(
+                previous.felix(),
+                felixNow,
+                previous.calicoNodeOverrides(),
+                snapshot.calicoNodeOverrides()),
+            now);
+    departures.addAll(OffAtJoin.find(previous.families().keySet(), wireguard, snapshot.nodes()));
+    RegistrationReport registration =
+        RegistrationPolicy.check(
+            settings.registration(), snapshot.registrations(), snapshot.trust(), now);
     return new PassResult(
         snapshot,
         now,
@@ -68,7 +93,9 @@ public final class CheckerPass {
         departures,
         StandingOverride.of(snapshot.felixConfigurations(), now),
         forcedOff(snapshot.calicoNodes(), snapshot.configMaps()),
-        leaves(assessment, snapshot.nodes(), removal));
+        leaves(assessment, snapshot, felixNow, removal),
+        unexplained,
+        registration);
   }
 
   /** The evidence and tunnel stages alone, on FelixConfigurations with no calico-node layer. */
@@ -90,23 +117,42 @@ public final class CheckerPass {
       Collection<NodeFacts> nodes,
       PassSettings settings,
       Instant now) {
+    return assess(wireguard, nodes, BlockAffinities.UNKNOWN, settings, now);
+  }
+
+  /**
+   * The evidence and tunnel stages alone, the tunnels' path ({@link io.wgguard.tunnels.PathPolicy})
+   * proven against these IPAM blocks.
+   */
+  public static ClusterAssessment assess(
+      EffectiveWireguard wireguard,
+      Collection<NodeFacts> nodes,
+      BlockAffinities affinities,
+      PassSettings settings,
+      Instant now) {
     List<NodeVerdict> verdicts =
         NodeReadinessPolicy.verdicts(wireguard, nodes, settings.evidence(), now);
     return TunnelPolicy.crossCheck(
         new ClusterAssessment(wireguard.cluster(), verdicts, wireguard.problems()),
         nodes,
+        affinities,
         settings.tunnelEvidence(),
         settings.evidence().conditionMaxAge(),
         now);
   }
 
   private static PreviousPass leaves(
-      ClusterAssessment assessment, Collection<NodeFacts> nodes, RemovalGuard.Decision removal) {
+      ClusterAssessment assessment,
+      ClusterSnapshot snapshot,
+      Map<String, FelixObject> felix,
+      RemovalGuard.Decision removal) {
+    Collection<NodeFacts> nodes = snapshot.nodes();
     Map<String, Set<IpFamily>> families = new HashMap<>(nodes.size() * 2);
     assessment.verdicts().forEach(v -> families.put(v.name(), v.families()));
     Map<String, Map<String, String>> labels = new HashMap<>(nodes.size() * 2);
-    nodes.forEach(n -> labels.put(n.name(), n.labels()));
-    return new PreviousPass(families, labels, removal.massRemovalSince());
+    nodes.forEach(n -> labels.put(n.name(), n.felixLabels()));
+    return new PreviousPass(
+        families, labels, removal.massRemovalSince(), felix, snapshot.calicoNodeOverrides());
   }
 
   /** How many IP families calico-node DaemonSets force off through their environment. */

@@ -34,7 +34,12 @@ public record Departure(String node, Set<IpFamily> families, Cause cause, String
     /** The node's labels changed: with its old labels, today's FelixConfigurations keep it on. */
     LABELS,
     /** The FelixConfigurations changed (a write admission judged). */
-    FELIX_CONFIGURATION
+    FELIX_CONFIGURATION,
+    /**
+     * The node is new (or the checker is: its first pass) and WireGuard is off on it while {@code
+     * default} turns it on: an object decided before the node existed ({@link OffAtJoin}).
+     */
+    JOINED
   }
 
   /**
@@ -59,16 +64,16 @@ public record Departure(String node, Set<IpFamily> families, Cause cause, String
           }
           Set<IpFamily> lost = EnumSet.noneOf(IpFamily.class);
           for (IpFamily family : familiesBefore) {
-            if (!wireguard.forNode(name, node.labels(), family).enabled()) {
+            if (!wireguard.forNode(name, node.felixLabels(), family).enabled()) {
               lost.add(family);
             }
           }
           if (lost.isEmpty()) {
             return;
           }
-          Map<String, String> oldLabels = labelsBefore.getOrDefault(name, node.labels());
+          Map<String, String> oldLabels = labelsBefore.getOrDefault(name, node.felixLabels());
           boolean byLabels =
-              !oldLabels.equals(node.labels())
+              !oldLabels.equals(node.felixLabels())
                   && lost.stream().allMatch(f -> wireguard.forNode(name, oldLabels, f).enabled());
           Cause cause = byLabels ? Cause.LABELS : Cause.FELIX_CONFIGURATION;
           departures.add(
@@ -81,14 +86,14 @@ public record Departure(String node, Set<IpFamily> families, Cause cause, String
   private static String detail(
       String name, NodeFacts node, Set<IpFamily> lost, Cause cause, EffectiveWireguard wireguard) {
     String families = lost.stream().map(IpFamily::label).collect(Collectors.joining(" and "));
-    EffectiveSetting now = wireguard.forNode(name, node.labels(), lost.iterator().next());
+    EffectiveSetting now = wireguard.forNode(name, node.felixLabels(), lost.iterator().next());
     return switch (cause) {
       case LABELS ->
           ("WireGuard (%s) is off on node %s since its labels changed: now off by %s. No"
                   + " FelixConfiguration write did this, so admission could not refuse it; traffic"
                   + " to and from the node is no longer encrypted")
               .formatted(families, name, now.origin());
-      case FELIX_CONFIGURATION ->
+      case FELIX_CONFIGURATION, JOINED ->
           "WireGuard (%s) is off on node %s: now off by %s".formatted(families, name, now.origin());
     };
   }

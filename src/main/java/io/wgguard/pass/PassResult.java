@@ -1,6 +1,7 @@
 package io.wgguard.pass;
 
 import io.wgguard.felix.EffectiveWireguard;
+import io.wgguard.guard.RegistrationReport;
 import io.wgguard.taints.Posture;
 import io.wgguard.taints.RemovalGuard;
 import io.wgguard.taints.TaintPlan;
@@ -24,6 +25,9 @@ import java.util.List;
  * @param forcedOffByEnvironment how many (DaemonSet, family) pairs calico-node's environment forces
  *     off
  * @param next what this pass leaves for the next one, when its changes are written
+ * @param unexplained departures by a FelixConfiguration or calico-node change no fresh override
+ *     explains
+ * @param registration what wgguard's own webhook registrations look like, and the restores planned
  */
 public record PassResult(
     ClusterSnapshot snapshot,
@@ -35,9 +39,12 @@ public record PassResult(
     List<Departure> departures,
     List<StandingOverride> overrides,
     int forcedOffByEnvironment,
-    PreviousPass next) {
+    PreviousPass next,
+    List<SwitchOffTrace.Unexplained> unexplained,
+    RegistrationReport registration) {
 
   public PassResult {
+    unexplained = List.copyOf(unexplained);
     departures = List.copyOf(departures);
     overrides = List.copyOf(overrides);
   }

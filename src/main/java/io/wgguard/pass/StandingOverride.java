@@ -5,8 +5,6 @@ import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.FieldReading;
 import io.wgguard.felix.GuardedField;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -80,10 +78,7 @@ public record StandingOverride(
     if (raw.isEmpty()) {
       return null;
     }
-    try {
-      return OffsetDateTime.parse(raw).toInstant();
-    } catch (DateTimeParseException e) {
-      return Instant.EPOCH; // unreadable: never honoured, so as good as expired
-    }
+    Instant expiry = io.wgguard.Rfc3339.parse(raw);
+    return expiry != null ? expiry : Instant.EPOCH; // unreadable: never honoured, as if expired
   }
 }

@@ -1,6 +1,7 @@
 package io.wgguard.policy;
 
 import io.wgguard.felix.FelixObject;
+import io.wgguard.felix.FelixPath;
 import java.util.List;
 
 /**
@@ -12,6 +13,9 @@ import java.util.List;
  * @param newObject the object as it would be stored (CREATE, UPDATE), else null
  * @param user who asks
  * @param dryRun whether the API server will persist nothing
+ * @param oldPath what the stored object asserts about the path into WireGuard, null when absent or
+ *     not read
+ * @param newPath the same of the new object
  */
 public record AdmissionInput(
     Operation operation,
@@ -19,7 +23,20 @@ public record AdmissionInput(
     FelixObject oldObject,
     FelixObject newObject,
     Requester user,
-    boolean dryRun) {
+    boolean dryRun,
+    FelixPath oldPath,
+    FelixPath newPath) {
+
+  /** A request whose path fields are not read: judged by the guarded fields only. */
+  public AdmissionInput(
+      Operation operation,
+      String apiGroup,
+      FelixObject oldObject,
+      FelixObject newObject,
+      Requester user,
+      boolean dryRun) {
+    this(operation, apiGroup, oldObject, newObject, user, dryRun, null, null);
+  }
 
   /** Admission operations. */
   public enum Operation {

@@ -6,6 +6,7 @@ import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.CalicoNodeEnvironment.ConfigMaps;
 import io.wgguard.felix.EnvironmentSetting;
 import io.wgguard.felix.EnvironmentSetting.State;
+import io.wgguard.felix.FelixConfigFile;
 import io.wgguard.felix.GuardedField;
 import io.wgguard.policy.AdmissionInput.Operation;
 import io.wgguard.policy.Violation.Type;
@@ -71,7 +72,10 @@ public final class CalicoNodePolicy {
                   + ", so wgguard cannot tell which environment Felix reads"));
     }
     for (GuardedField field : GuardedField.values()) {
-      if (!settings.guardedFields().contains(field)) {
+      if (!settings.judges(field)
+          || (field == GuardedField.IPV6_SUPPORT && input.operation() == Operation.CREATE)) {
+        // A new calico-node starting IPv4-only (FELIX_IPV6SUPPORT=false, as Calico's manifests
+        // ship it) switches nothing off: no Felix ran IPv6 WireGuard under it.
         continue;
       }
       String previous = before == null ? "" : before.fingerprint(field);
@@ -80,7 +84,14 @@ public final class CalicoNodePolicy {
       }
       EnvironmentSetting setting = after.setting(field, ConfigMaps.none());
       State was = before == null ? State.UNSET : before.setting(field, ConfigMaps.none()).state();
-      String path = FieldPath.env(CONTAINER_PATH, setting.variable());
+      String path;
+      if (setting.source().startsWith("spec.")) {
+        path = setting.source(); // the command
+      } else if (setting.variable().startsWith("felix.cfg")) {
+        path = CONTAINER_PATH + ".volumeMounts[" + FelixConfigFile.PATH + "]";
+      } else {
+        path = FieldPath.env(CONTAINER_PATH, setting.variable());
+      }
       switch (setting.state()) {
         case OFF -> {
           if (was == State.OFF) {

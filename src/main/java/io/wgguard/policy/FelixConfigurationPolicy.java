@@ -4,8 +4,10 @@ import io.wgguard.FieldPath;
 import io.wgguard.Names;
 import io.wgguard.felix.ClusterView;
 import io.wgguard.felix.FelixObject;
+import io.wgguard.felix.FelixPath;
 import io.wgguard.felix.FieldReading;
 import io.wgguard.felix.GuardedField;
+import io.wgguard.felix.PathWriteEffect;
 import io.wgguard.felix.UnreadableValue;
 import io.wgguard.felix.WriteEffect;
 import io.wgguard.felix.WriteEffect.Flip;
@@ -45,6 +47,12 @@ public final class FelixConfigurationPolicy {
   /** {@code judged-by} when the view was not synced yet. */
   public static final String BY_OBJECT_NOT_SYNCED = "object-alone (no synced view of the cluster)";
 
+  /**
+   * {@code judged-by} when the written object's scope matches no known node ({@link
+   * WriteEffect#reachesKnownNode}): the nodes it decides have not joined yet.
+   */
+  public static final String BY_OBJECT_NO_MATCH = "object-alone (its scope matches no known node)";
+
   /** {@code judged-by} when the view knows no node. */
   public static final String BY_OBJECT_NO_NODES = "object-alone (no node known)";
 
@@ -77,12 +85,20 @@ public final class FelixConfigurationPolicy {
     List<String> keepsOff = new ArrayList<>();
     boolean touched = false;
     for (GuardedField field : GuardedField.values()) {
-      if (settings.guardedFields().contains(field)) {
+      if (settings.judges(field)) {
         touched |= judgeObject(input, field, invalid, byObject, keepsOff);
       }
     }
     invalid.addAll(metadataProblems(input));
-    if (input.operation() == Operation.UPDATE && !touched && invalid.isEmpty()) {
+    boolean pathTouched = pathTouched(input);
+    List<Violation> pathInvalid = new ArrayList<>();
+    if (pathTouched && input.newPath() != null) {
+      for (String problem : input.newPath().problems()) {
+        pathInvalid.add(new Violation(problem.split(" ", 2)[0], Type.INVALID_VALUE, problem));
+      }
+    }
+    invalid.addAll(pathInvalid);
+    if (input.operation() == Operation.UPDATE && !touched && !pathTouched && invalid.isEmpty()) {
       // Same assertions in the same scope: the object reads the same to Felix, so no node can
       // change. The common case (calico-node and the operator writing other fields) stops here.
       return Decision.allow(keepsOff);
@@ -90,17 +106,44 @@ public final class FelixConfigurationPolicy {
 
     String judgedBy;
     List<Violation> disables = new ArrayList<>();
+    List<Violation> pathDisables = new ArrayList<>();
     if (view.synced() && view.nodeCount() > 0) {
       judgedBy = BY_EFFECT;
       for (Flip flip :
           WriteEffect.switchedOff(
               view, input.oldObject(), input.newObject(), settings.guardedFields())) {
-        disables.add(effectViolation(input, flip, byObject.get(flip.field())));
+        Violation explains = byObject.get(flip.field());
+        if (explains == null && flip.field() == GuardedField.WIREGUARD_ENABLED_V6) {
+          explains = byObject.get(GuardedField.IPV6_SUPPORT); // IPv6 off by Felix's IPv6 support
+        }
+        disables.add(effectViolation(input, flip, explains));
+      }
+      if (!WriteEffect.reachesKnownNode(view, input.oldObject(), input.newObject())) {
+        // No known node to judge by: the object decides for nodes still to join (a node.<name>
+        // written before its node, a selector for a pool to come), so it is judged alone.
+        judgedBy = BY_OBJECT_NO_MATCH;
+        disables.addAll(byObject.values());
+      }
+      if (pathTouched) {
+        for (PathWriteEffect.Break broken :
+            PathWriteEffect.broken(
+                view,
+                view.felixPaths(),
+                input.oldObject(),
+                input.oldPath(),
+                input.newObject(),
+                input.newPath())) {
+          pathDisables.add(pathViolation(broken));
+        }
       }
     } else {
       judgedBy = view.synced() ? BY_OBJECT_NO_NODES : BY_OBJECT_NOT_SYNCED;
       disables.addAll(byObject.values());
+      if (pathTouched) {
+        pathDisables.addAll(pathByObject(input));
+      }
     }
+    disables.addAll(pathDisables);
     if (invalid.isEmpty() && disables.isEmpty()) {
       return Decision.allow(keepsOff);
     }
@@ -138,7 +181,7 @@ public final class FelixConfigurationPolicy {
     all.addAll(overrideProblems);
     return Decision.refused(
         settings.enforce(),
-        refusal(input, invalid, disables, overrideProblems),
+        refusal(input, invalid, pathInvalid, disables, pathDisables, overrideProblems),
         keepsOff,
         audit,
         all);
@@ -235,6 +278,104 @@ public final class FelixConfigurationPolicy {
     return true;
   }
 
+  /** True when the write changes what the object asserts about the path into WireGuard. */
+  private static boolean pathTouched(AdmissionInput input) {
+    FelixPath before = input.oldPath();
+    FelixPath after = input.newPath();
+    if (before == null && after == null) {
+      return false;
+    }
+    if (before == null || after == null) {
+      FelixPath one = before != null ? before : after;
+      return one.rulePriority() != null
+          || one.tableRanges() != null
+          || one.tableRange() != null
+          || !one.problems().isEmpty();
+    }
+    return !before.assertsSame(after);
+  }
+
+  /** A write that breaks the path on some nodes, as a refusal names it. */
+  private static Violation pathViolation(PathWriteEffect.Break broken) {
+    String field = broken.source().isEmpty() ? "metadata.name" : broken.source();
+    String shown = broken.object().isEmpty() ? field : field + " (" + broken.object() + ")";
+    String detail =
+        switch (broken.kind()) {
+          case RULE_AFTER_MAIN ->
+              ("%s is %s, at or after the main table's rule (%d): Felix's rule 'not fwmark M/M"
+                      + " lookup <WireGuard table>' would come after it, so pod traffic takes the"
+                      + " main table, in clear, %s (the v3 API refuses this value, the v1 CRD does"
+                      + " not)")
+                  .formatted(
+                      shown, broken.value(), PathWriteEffect.MAIN_TABLE_RULE, broken.where());
+          case NO_TABLE_V4 ->
+              ("%s is %s: no route table is left for IPv4 WireGuard (tables 253-255 are never"
+                      + " used), and Felix turns IPv4 WireGuard off without one, %s")
+                  .formatted(shown, broken.value(), broken.where());
+          case NO_TABLE_V6 ->
+              ("%s is %s: one route table at most is left, Felix gives the first to IPv4 and"
+                      + " turns IPv6 WireGuard off without a second, %s")
+                  .formatted(shown, broken.value(), broken.where());
+        };
+    return new Violation(field, Type.DISABLES, detail);
+  }
+
+  /**
+   * The object-alone rule for the path: the object asserts a rule priority at or after the main
+   * table's, or route tables that leave none for IPv4, where the old object did not.
+   */
+  private static List<Violation> pathByObject(AdmissionInput input) {
+    List<Violation> found = new ArrayList<>();
+    FelixPath after = input.newPath();
+    if (after == null) {
+      return found;
+    }
+    FelixPath before = input.oldPath();
+    Long priority = after.rulePriority();
+    if (priority != null
+        && priority >= PathWriteEffect.MAIN_TABLE_RULE
+        && (before == null
+            || before.rulePriority() == null
+            || before.rulePriority() < PathWriteEffect.MAIN_TABLE_RULE)) {
+      found.add(
+          pathViolation(
+              new PathWriteEffect.Break(
+                  PathWriteEffect.Kind.RULE_AFTER_MAIN,
+                  after.rulePrioritySource(),
+                  Long.toString(priority),
+                  "",
+                  0,
+                  0,
+                  List.of())));
+    }
+    List<FelixPath.Range> tables = asserted(after);
+    if (tables != null && FelixPath.tables(tables, 1) < 1) {
+      List<FelixPath.Range> old = before == null ? null : asserted(before);
+      if (old == null || FelixPath.tables(old, 1) >= 1) {
+        found.add(
+            pathViolation(
+                new PathWriteEffect.Break(
+                    PathWriteEffect.Kind.NO_TABLE_V4,
+                    after.tableRanges() != null && !after.tableRanges().isEmpty()
+                        ? after.tableRangesSource()
+                        : after.tableRangeSource(),
+                    String.join(",", tables.stream().map(FelixPath.Range::toString).toList()),
+                    "",
+                    0,
+                    0,
+                    List.of())));
+      }
+    }
+    return found;
+  }
+
+  private static List<FelixPath.Range> asserted(FelixPath path) {
+    if (path.tableRanges() != null && !path.tableRanges().isEmpty()) {
+      return path.tableRanges();
+    }
+    return path.tableRange() == null ? null : List.of(path.tableRange());
+  }
+
   /**
    * A field the write switches off on some nodes: the object's own reading when it explains it,
    * else the settings before and after on the first node, and where.
@@ -292,27 +433,40 @@ public final class FelixConfigurationPolicy {
   private String refusal(
       AdmissionInput input,
       List<Violation> invalid,
+      List<Violation> pathInvalid,
       List<Violation> disables,
+      List<Violation> pathDisables,
       List<Violation> overrideProblems) {
     FelixObject subject = input.subject();
     String object = "FelixConfiguration \"%s\" (%s)".formatted(subject.name(), input.apiGroup());
     List<String> sentences = new ArrayList<>();
     if (!disables.isEmpty()) {
       sentences.add(
-          "%s%s would switch WireGuard off %s: %s. Refused because %s. %s"
+          "%s%s would %s %s: %s. Refused because %s. %s"
               .formatted(
                   input.operation() == Operation.DELETE ? "Deleting " : "",
                   object,
+                  disables.size() == pathDisables.size()
+                      ? "take pod traffic out of WireGuard"
+                      : "switch WireGuard off",
                   subject.scope().describe(),
                   details(disables),
                   details(overrideProblems),
                   overrides.howTo(input.operation() == Operation.DELETE)));
     }
-    if (!invalid.isEmpty()) {
+    List<Violation> guarded = new ArrayList<>(invalid);
+    guarded.removeAll(pathInvalid);
+    if (!guarded.isEmpty()) {
       sentences.add(
           ("%s has guarded values Felix cannot read: %s. Write true or false (or remove the"
                   + " annotation); an override does not apply.")
-              .formatted(object, details(invalid)));
+              .formatted(object, details(guarded)));
+    }
+    if (!pathInvalid.isEmpty()) {
+      sentences.add(
+          ("%s has values Felix cannot read: %s. Write an integer priority or ranges n-m (or"
+                  + " remove the annotation); an override does not apply.")
+              .formatted(object, details(pathInvalid)));
     }
     return String.join(" ", sentences);
   }

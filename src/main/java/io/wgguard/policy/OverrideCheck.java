@@ -3,12 +3,11 @@ package io.wgguard.policy;
 import io.wgguard.FieldPath;
 import io.wgguard.Messages;
 import io.wgguard.Names;
+import io.wgguard.Rfc3339;
 import io.wgguard.policy.AdmissionInput.Requester;
 import io.wgguard.policy.Violation.Type;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -122,18 +121,13 @@ public final class OverrideCheck {
     if (expires.isEmpty()) {
       return false;
     }
-    try {
-      return OffsetDateTime.parse(expires.get()).toInstant().isAfter(now);
-    } catch (DateTimeParseException e) {
-      return false;
-    }
+    Instant expiry = Rfc3339.parse(expires.get());
+    return expiry != null && expiry.isAfter(now);
   }
 
   private List<Violation> expiryProblems(String raw, Instant now) {
-    Instant expiry;
-    try {
-      expiry = OffsetDateTime.parse(raw).toInstant();
-    } catch (DateTimeParseException e) {
+    Instant expiry = Rfc3339.parse(raw);
+    if (expiry == null) {
       return List.of(
           new Violation(
               EXPIRES_PATH,

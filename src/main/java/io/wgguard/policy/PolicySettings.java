@@ -53,6 +53,17 @@ public record PolicySettings(
         List.of("system:serviceaccount:calico-apiserver:calico-apiserver"));
   }
 
+  /**
+   * Whether writes to this field are judged: a guarded field, or Felix's IPv6 support while IPv6
+   * WireGuard is guarded (turning it off turns IPv6 WireGuard off: {@link
+   * GuardedField#IPV6_SUPPORT}).
+   */
+  public boolean judges(GuardedField field) {
+    return guardedFields.contains(field)
+        || (field == GuardedField.IPV6_SUPPORT
+            && guardedFields.contains(GuardedField.WIREGUARD_ENABLED_V6));
+  }
+
   /** True when only listed users or groups may use an override. */
   public boolean restrictsRequesters() {
     return !users.isEmpty() || !groups.isEmpty();

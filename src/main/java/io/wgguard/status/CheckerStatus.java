@@ -1,6 +1,7 @@
 package io.wgguard.status;
 
 import io.wgguard.evidence.NodeVerdict;
+import io.wgguard.guard.RegistrationReport;
 import io.wgguard.pass.PassResult;
 import io.wgguard.pass.StandingOverride;
 import io.wgguard.taints.NodePlan;
@@ -31,6 +32,8 @@ public final class CheckerStatus {
   private final Map<String, NodeVerdict> verdicts;
   private final Map<String, NodePlan> plans;
   private final List<StandingOverride> overrides;
+  // Set by of(...) only, before the status is published.
+  private RegistrationReport registration = RegistrationReport.off();
 
   /**
    * @param plan the taint plan of the last pass
@@ -102,17 +105,25 @@ public final class CheckerStatus {
    * What a replica publishes after {@code pass}; {@code leader} and {@code dryRun} say who writes.
    */
   public static CheckerStatus of(PassResult pass, boolean leader, boolean dryRun) {
-    return new CheckerStatus(
-        pass.plan(),
-        pass.assessment(),
-        pass.at(),
-        pass.snapshot().felixApiVersion(),
-        pass.snapshot().unreadable(),
-        leader,
-        dryRun,
-        pass.overrides(),
-        pass.snapshot().faults(),
-        pass.removal().held());
+    CheckerStatus status =
+        new CheckerStatus(
+            pass.plan(),
+            pass.assessment(),
+            pass.at(),
+            pass.snapshot().felixApiVersion(),
+            pass.snapshot().unreadable(),
+            leader,
+            dryRun,
+            pass.overrides(),
+            pass.snapshot().faults(),
+            pass.removal().held());
+    status.registration = pass.registration();
+    return status;
+  }
+
+  /** What the pass found of wgguard's own webhook registrations; {@code off} when not watched. */
+  public RegistrationReport registration() {
+    return registration;
   }
 
   /** The verdict on one node, if the last pass saw it. */

@@ -15,14 +15,17 @@ public final class NodeRows {
   private NodeRows() {}
 
   /**
-   * Adds {@code name}, {@code ready}, {@code reason}, {@code exempt}, {@code families}, {@code
-   * keyFingerprints}, {@code tainted}, {@code taints} and {@code findings} to {@code row}.
+   * Adds {@code name}, {@code ready}, {@code reason}, {@code exempt}, {@code exemption}, {@code
+   * families}, {@code keyFingerprints}, {@code tainted}, {@code taints} and {@code findings} to
+   * {@code row}.
    */
   public static ObjectNode write(ObjectNode row, NodeVerdict verdict) {
     row.put("name", verdict.name());
     row.put("ready", verdict.ready());
     row.put("reason", verdict.reason() == null ? null : verdict.reason().wire());
     row.put("exempt", verdict.exempt());
+    // What grants the exemption, or why a claim to one is not honoured.
+    row.put("exemption", verdict.exemption().isEmpty() ? null : verdict.exemption());
     ArrayNode families = row.putArray("families");
     verdict.families().forEach(f -> families.add(f.label()));
     ObjectNode keys = row.putObject("keyFingerprints");

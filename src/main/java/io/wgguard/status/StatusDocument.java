@@ -3,6 +3,8 @@ package io.wgguard.status;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wgguard.Names;
+import io.wgguard.guard.RegistrationMode;
+import io.wgguard.guard.RegistrationReport;
 import io.wgguard.pass.Departure;
 import io.wgguard.pass.StandingOverride;
 import io.wgguard.taints.TaintPlan;
@@ -40,6 +42,35 @@ public final class StatusDocument {
     ArrayNode changes = root.putArray("pendingChanges");
     plan.changes().forEach(c -> changes.add(c.describe()));
     NodeRows.tunnels(root.putObject("tunnels"), status.assessment().tunnels(), tunnelEvidence);
+    if (status.registration().mode() != RegistrationMode.OFF) {
+      guard(root.putObject("guard"), status.registration());
+    }
+  }
+
+  /** wgguard's own registrations: in place, or what differs, what is restored, break-glass. */
+  public static void guard(ObjectNode guard, RegistrationReport report) {
+    guard.put("mode", Names.label(report.mode()));
+    guard.put("known", report.known());
+    guard.put("inPlace", report.inPlace());
+    guard.put("summary", report.summary());
+    ArrayNode findings = guard.putArray("findings");
+    for (RegistrationReport.Finding f : report.findings()) {
+      ObjectNode row = findings.addObject();
+      row.put("registration", f.registration());
+      row.put("field", f.field());
+      row.put("kind", Names.label(f.kind()));
+      row.put("detail", f.detail());
+    }
+    ArrayNode breakGlass = guard.putArray("breakGlass");
+    for (RegistrationReport.BreakGlass b : report.breakGlass()) {
+      ObjectNode row = breakGlass.addObject();
+      row.put("registration", b.registration());
+      row.put("value", b.value());
+    }
+    ArrayNode restoring = guard.putArray("restoring");
+    report.restores().forEach(r -> restoring.add(r.desired().name()));
+    ArrayNode notRestorable = guard.putArray("notRestorable");
+    report.notRestorable().forEach(notRestorable::add);
   }
 
   /** What keeps the pass from reading the cluster's WireGuard settings, one sentence each. */

@@ -95,6 +95,11 @@ public class ServingCertificate {
     return current.chain()[0];
   }
 
+  /** The chain in service, leaf first. */
+  public java.util.List<X509Certificate> chain() {
+    return java.util.List.of(current.chain());
+  }
+
   /** Why the last reload attempt failed, if it did. */
   public Optional<String> lastError() {
     return lastError.isEmpty() ? Optional.empty() : Optional.of(lastError);

@@ -70,10 +70,27 @@ public final class TunnelPolicy {
 
   private TunnelPolicy() {}
 
-  /** The assessment with the tunnel cross-check added (and, when enforced, applied). */
+  /**
+   * The assessment with the tunnel cross-check added (and, when enforced, applied), without the
+   * blocks: the path's routes and allowed-ips are not judged.
+   */
   public static ClusterAssessment crossCheck(
       ClusterAssessment assessment,
       Collection<NodeFacts> nodes,
+      TunnelEvidence evidence,
+      Duration maxAge,
+      Instant now) {
+    return crossCheck(assessment, nodes, BlockAffinities.UNKNOWN, evidence, maxAge, now);
+  }
+
+  /**
+   * The assessment with the tunnel cross-check added (and, when enforced, applied), the path
+   * ({@link PathPolicy}) judged against these blocks.
+   */
+  public static ClusterAssessment crossCheck(
+      ClusterAssessment assessment,
+      Collection<NodeFacts> nodes,
+      BlockAffinities affinities,
       TunnelEvidence evidence,
       Duration maxAge,
       Instant now) {
@@ -88,8 +105,16 @@ public final class TunnelPolicy {
       return assessment;
     }
     Map<IpFamily, Mesh> meshes = new EnumMap<>(IpFamily.class);
+    // A block younger than the summaries' allowed age may not be in a fresh summary yet.
+    Instant settled = now.minus(maxAge);
     for (IpFamily family : IpFamily.values()) {
-      meshes.put(family, Mesh.of(family, nodes));
+      Mesh mesh = Mesh.of(family, nodes);
+      meshes.put(
+          family,
+          mesh.withIntent(
+              anySummaryPath(nodes, family)
+                  ? PathPolicy.Intent.of(family, nodes, mesh::usable, affinities, settled)
+                  : PathPolicy.Intent.NONE));
     }
     Map<String, NodeTunnels> checked = new HashMap<>();
     Map<NotReadyReason, List<String>> notReady = new TreeMap<>();
@@ -299,10 +324,33 @@ public final class TunnelPolicy {
                   + (named.isEmpty() ? "" : ": " + String.join(", ", named))
                   + "; the tunnel is configured but carries nothing (endpoint, blocked UDP, MTU)"));
     }
+    long unproven = 0;
+    if (device.path() != null) {
+      unproven =
+          PathPolicy.check(
+              node,
+              family,
+              name(family, device),
+              device.path(),
+              mesh.intent,
+              expectedPeers,
+              findings);
+    }
     if (!keyOk) {
       return 0;
     }
-    return Math.max(0, expectedPeers - missing - device.handshakeStale());
+    return Math.max(0, expectedPeers - Math.max(missing + device.handshakeStale(), unproven));
+  }
+
+  /** True when some node's summary shows the path of a device of the family. */
+  private static boolean anySummaryPath(Collection<NodeFacts> nodes, IpFamily family) {
+    for (NodeFacts node : nodes) {
+      Device device = node.tunnels() == null ? null : node.tunnels().devices().get(family);
+      if (device != null && device.path() != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static String name(IpFamily family, Device device) {
@@ -340,7 +388,16 @@ public final class TunnelPolicy {
    * @param sum the digest of the usable keys
    * @param count how many there are
    */
-  private record Mesh(IpFamily family, Map<String, String> owners, PeerDigest sum, int count) {
+  private record Mesh(
+      IpFamily family,
+      Map<String, String> owners,
+      PeerDigest sum,
+      int count,
+      PathPolicy.Intent intent) {
+
+    Mesh withIntent(PathPolicy.Intent intent) {
+      return new Mesh(family, owners, sum, count, intent);
+    }
 
     static Mesh of(IpFamily family, Collection<NodeFacts> nodes) {
       Map<String, String> owners = new HashMap<>(nodes.size() * 2);
@@ -361,7 +418,7 @@ public final class TunnelPolicy {
           count++;
         }
       }
-      return new Mesh(family, owners, sum, count);
+      return new Mesh(family, owners, sum, count, PathPolicy.Intent.NONE);
     }
 
     /** True when the node's key of this family is one of the usable keys. */

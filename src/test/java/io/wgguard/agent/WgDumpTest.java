@@ -3,6 +3,7 @@ package io.wgguard.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.wgguard.tunnels.summary.Cidr;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -46,7 +47,13 @@ class WgDumpTest {
                 51820,
                 List.of(
                     new WgDevice.Peer(
-                        PEER, "192.0.2.2:51821", Instant.ofEpochSecond(1796051737L), 284, 276)))),
+                        PEER,
+                        "192.0.2.2:51821",
+                        Instant.ofEpochSecond(1796051737L),
+                        284,
+                        276,
+                        cidrs("10.99.0.2/32"))),
+                0)),
         Arguments.of(
             "an idle device with a fwmark: no handshake is null, (none) endpoint is empty",
             "wg-dump-idle.txt",
@@ -55,8 +62,19 @@ class WgDumpTest {
                 IDLE_DEVICE,
                 51820,
                 List.of(
-                    new WgDevice.Peer(IDLE_PEER_1, "192.0.2.7:51820", null, 0, 0),
-                    new WgDevice.Peer(IDLE_PEER_2, "", null, 0, 0)))));
+                    new WgDevice.Peer(
+                        IDLE_PEER_1,
+                        "192.0.2.7:51820",
+                        null,
+                        0,
+                        0,
+                        cidrs("10.244.1.0/24", "10.244.1.5/32")),
+                    new WgDevice.Peer(IDLE_PEER_2, "", null, 0, 0, cidrs("10.244.2.0/24"))),
+                0x100000)));
+  }
+
+  static List<Cidr> cidrs(String... texts) {
+    return Stream.of(texts).map(Cidr::parse).toList();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -99,6 +117,14 @@ class WgDumpTest {
             "a handshake that is not a number",
             head + PEER + "\t(none)\t(none)\t10.0.0.1/32\tyesterday\t0\t0\toff\n",
             "wg show wg0 dump: line 2: latest-handshake 'yesterday' is not a number"),
+        Arguments.of(
+            "a fwmark that is neither off nor a mark",
+            PRIVATE + "\t" + DEVICE + "\t51820\tsometimes\n",
+            "wg show wg0 dump: line 1: fwmark 'sometimes' is neither off nor a 32-bit mark"),
+        Arguments.of(
+            "an allowed-ip that is not a network",
+            head + PEER + "\t(none)\t(none)\t10.0.0.1/33\t0\t0\t0\toff\n",
+            "wg show wg0 dump: line 2: allowed-ips '10.0.0.1/33' has no prefix length from 0 to 32"),
         Arguments.of(
             "an error message instead of a dump",
             "Unable to access interface: Operation not permitted\n",

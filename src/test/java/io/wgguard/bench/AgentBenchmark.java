@@ -434,6 +434,11 @@ public final class AgentBenchmark {
       }
 
       @Override
+      public String ipCommand() {
+        return "ip";
+      }
+
+      @Override
       public String felixMetricsUrl() {
         return "http://localhost:9091/metrics";
       }

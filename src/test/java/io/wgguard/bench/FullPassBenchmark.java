@@ -14,6 +14,7 @@ import io.wgguard.pass.PassResult;
 import io.wgguard.pass.PassSettings;
 import io.wgguard.pass.PreviousPass;
 import io.wgguard.taints.TaintPlan;
+import io.wgguard.tunnels.BlockAffinities;
 import io.wgguard.tunnels.ClusterAssessment;
 import io.wgguard.tunnels.summary.PeerDigest;
 import java.lang.management.ManagementFactory;
@@ -37,6 +38,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * wgguard.io/tunnels}, every tunnel proven), so the pass includes the tunnel cross-check ({@link
  * io.wgguard.tunnels.TunnelPolicy}) over n × (n - 1) pairs.
  *
+ * <p>With {@code -Dpath=true} as well, each summary also carries its device's path (the steering
+ * rule, the WireGuard table's and the allowed-ips' digests, as Felix programs them) and the
+ * snapshot holds every node's BlockAffinity, so the pass also proves the path ({@link
+ * io.wgguard.tunnels.PathPolicy}). The table gives the size of one node's summary.
+ *
  * <p>Arguments: node counts; {@code -Druns=100 -Dwarmup=30} set the repetitions.
  */
 public final class FullPassBenchmark {
@@ -46,7 +52,8 @@ public final class FullPassBenchmark {
   public static void main(String[] args) throws Exception {
     int runs = Integer.getInteger("runs", 100);
     int warmup = Integer.getInteger("warmup", 30);
-    boolean tunnels = Boolean.getBoolean("tunnels");
+    boolean path = Boolean.getBoolean("path");
+    boolean tunnels = path || Boolean.getBoolean("tunnels");
     KubernetesSerialization serialization = new KubernetesSerialization();
     FelixObject felix =
         FelixObjects.read(
@@ -58,7 +65,9 @@ public final class FullPassBenchmark {
     Table table =
         new Table(
             "Full pass (CheckerPass.run"
-                + (tunnels ? ", with tunnel evidence on every node" : "")
+                + (path
+                    ? ", with tunnel and path evidence on every node"
+                    : tunnels ? ", with tunnel evidence on every node" : "")
                 + "), "
                 + runs
                 + " runs after "
@@ -76,20 +85,28 @@ public final class FullPassBenchmark {
             "max",
             "CPU median",
             "snapshot median",
-            "allocated per pass");
+            "allocated per pass",
+            "summary per node");
     for (String arg : args) {
       int n = Integer.parseInt(arg.replace(",", "").replace("_", ""));
       Instant heartbeat = Instant.parse("2026-11-25T12:00:00Z");
       Instant now = heartbeat.plus(Duration.ofSeconds(30));
       Map<String, NodeFacts> cache = new ConcurrentHashMap<>();
       PeerDigest all = tunnels ? SyntheticNodes.allKeys(n) : null;
+      SyntheticNodes.PathSums paths = path ? SyntheticNodes.allPaths(n) : null;
+      BlockAffinities affinities =
+          path ? SyntheticNodes.affinities(n, heartbeat) : BlockAffinities.UNKNOWN;
+      int summaryBytes = 0;
       for (int i = 0; i < n; i++) {
         Node node =
             serialization.unmarshal(SyntheticNodes.json(serialization, i, heartbeat), Node.class);
         if (tunnels) {
-          node.getMetadata()
-              .getAnnotations()
-              .put(Names.TUNNELS_ANNOTATION, SyntheticNodes.tunnels(i, n, all, heartbeat));
+          String summary =
+              path
+                  ? SyntheticNodes.tunnelsWithPath(i, n, all, paths, heartbeat)
+                  : SyntheticNodes.tunnels(i, n, all, heartbeat);
+          summaryBytes = Math.max(summaryBytes, summary.length());
+          node.getMetadata().getAnnotations().put(Names.TUNNELS_ANNOTATION, summary);
         }
         NodeFacts facts = NodeFactsMapper.facts(node);
         cache.put(facts.name(), facts);
@@ -118,7 +135,8 @@ public final class FullPassBenchmark {
                     nodes,
                     "crd.projectcalico.org/v1",
                     Map.of(),
-                    List.of()),
+                    List.of(),
+                    affinities),
                 previous,
                 settings,
                 now);
@@ -160,7 +178,8 @@ public final class FullPassBenchmark {
           Table.nanos(percentile(total, 100)),
           Table.nanos(percentile(cpu, 50)),
           Table.nanos(percentile(snapshot, 50)),
-          Table.mib((double) allocated / runs));
+          Table.mib((double) allocated / runs),
+          tunnels ? summaryBytes + " B" : "-");
       if (sink == 42) {
         System.out.println();
       }

@@ -7,11 +7,15 @@ import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.wgguard.felix.IpFamily;
+import io.wgguard.tunnels.BlockAffinities;
+import io.wgguard.tunnels.summary.Cidr;
+import io.wgguard.tunnels.summary.DevicePath;
 import io.wgguard.tunnels.summary.PeerDigest;
 import io.wgguard.tunnels.summary.TunnelSummary;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -207,6 +211,96 @@ public final class SyntheticNodes {
                     0,
                     List.of())))
         .toJson();
+  }
+
+  /** The IPAM block affine to node {@code i}: one /26 per node, in 10.0.0.0/8. */
+  public static String block(int i) {
+    return "10." + (i >> 10) + "." + ((i >> 2) & 255) + "." + ((i & 3) * 64) + "/26";
+  }
+
+  /**
+   * The path digests of a cluster of {@code n} nodes as the checker computes them: per node its
+   * block and its tunnel address (outside every block), summed over all nodes.
+   *
+   * @param routes sum of the route terms
+   * @param allowed sum of the allowed-ips terms
+   */
+  public record PathSums(PeerDigest routes, PeerDigest allowed) {}
+
+  /** The path sums over nodes 0 to {@code n - 1}. */
+  public static PathSums allPaths(int n) {
+    PeerDigest routes = PeerDigest.EMPTY;
+    PeerDigest allowed = PeerDigest.EMPTY;
+    for (int i = 0; i < n; i++) {
+      for (Cidr cidr : cidrs(i)) {
+        routes = routes.plus(DevicePath.routeTerm(cidr));
+        allowed = allowed.plus(DevicePath.allowedTerm(key(i), cidr));
+      }
+    }
+    return new PathSums(routes, allowed);
+  }
+
+  static List<Cidr> cidrs(int i) {
+    return List.of(Cidr.parse(block(i)), Cidr.parse(address(i)));
+  }
+
+  /**
+   * Node {@code i}'s tunnel summary with its path programmed as Felix programs it: the steering
+   * rule, every other node's block and tunnel address routed and allowed, its own block thrown.
+   */
+  public static String tunnelsWithPath(int i, int n, PeerDigest all, PathSums paths, Instant at) {
+    String key = key(i);
+    PeerDigest ownRoutes = PeerDigest.EMPTY;
+    PeerDigest ownAllowed = PeerDigest.EMPTY;
+    for (Cidr cidr : cidrs(i)) {
+      ownRoutes = ownRoutes.plus(DevicePath.routeTerm(cidr));
+      ownAllowed = ownAllowed.plus(DevicePath.allowedTerm(key, cidr));
+    }
+    int entries = 2 * (n - 1);
+    DevicePath path =
+        new DevicePath(
+            true,
+            1440,
+            1500,
+            0x100000,
+            99,
+            1,
+            32766,
+            entries,
+            paths.routes().minus(ownRoutes).hex(),
+            1,
+            List.of(Cidr.parse(block(i)).toString()),
+            entries,
+            paths.allowed().minus(ownAllowed).hex(),
+            0);
+    return new TunnelSummary(
+            at,
+            "device",
+            Map.of(
+                IpFamily.V4,
+                new TunnelSummary.Device(
+                    "wireguard.cali",
+                    true,
+                    key,
+                    51820,
+                    n - 1,
+                    all.minus(PeerDigest.of(key)).hex(),
+                    0,
+                    List.of(),
+                    path)))
+        .toJson();
+  }
+
+  /** The confirmed affinity of every node's block, created well before {@code at}. */
+  public static BlockAffinities affinities(int n, Instant at) {
+    List<BlockAffinities.Affinity> list = new java.util.ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      list.add(
+          new BlockAffinities.Affinity(
+              name(i),
+              new BlockAffinities.Block(Cidr.parse(block(i)), at.minus(Duration.ofDays(1)))));
+    }
+    return BlockAffinities.of(list);
   }
 
   /** The digest of the keys of nodes 0 to {@code n - 1}. */

@@ -110,6 +110,73 @@ class ClusterCacheTest {
   }
 
   @Test
+  void confirmedBlockAffinitiesAreWatchedOnceTheirApiIsServed() {
+    server
+        .expect()
+        .get()
+        .withPath(V1)
+        .andReturn(
+            200,
+            new APIResourceListBuilder()
+                .withGroupVersion(Names.CALICO_CRD_GROUP + "/v1")
+                .withResources(
+                    new APIResourceBuilder()
+                        .withName("felixconfigurations")
+                        .withKind(Names.FELIX_KIND)
+                        .withNamespaced(false)
+                        .withVerbs("get", "list", "watch")
+                        .build(),
+                    new APIResourceBuilder()
+                        .withName("blockaffinities")
+                        .withKind(Names.BLOCK_AFFINITY_KIND)
+                        .withNamespaced(false)
+                        .withVerbs("get", "list", "watch")
+                        .build())
+                .build())
+        .always();
+    affinity("worker1-10-0-1-0-26", "worker1", "10.0.1.0/26", "confirmed");
+    affinity("worker1-10-0-2-0-26", "worker1", "10.0.2.0/26", "pending");
+
+    cache.start(changes::incrementAndGet);
+    await(Duration.ofSeconds(60), "cache synced", cache::synced);
+    await(Duration.ofSeconds(60), "blocks known", () -> cache.blockAffinities().known());
+
+    assertThat(cache.blockAffinities().byNode())
+        .containsOnlyKeys("worker1")
+        .extractingByKey("worker1")
+        .satisfies(
+            blocks ->
+                assertThat(blocks)
+                    .extracting(b -> b.cidr().toString())
+                    .containsExactly("10.0.1.0/26"));
+
+    affinity("worker1-10-0-2-0-26", "worker1", "10.0.2.0/26", "confirmed");
+    await(
+        Duration.ofSeconds(60),
+        "the confirmed block seen",
+        () -> cache.blockAffinities().byNode().get("worker1").size() == 2);
+  }
+
+  void affinity(String name, String node, String cidr, String state) {
+    client
+        .genericKubernetesResources(Names.CALICO_CRD_GROUP + "/v1", Names.BLOCK_AFFINITY_KIND)
+        .resource(
+            new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+                .withApiVersion(Names.CALICO_CRD_GROUP + "/v1")
+                .withKind(Names.BLOCK_AFFINITY_KIND)
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withAdditionalProperties(
+                    java.util.Map.of(
+                        "spec",
+                        java.util.Map.of(
+                            "node", node, "cidr", cidr, "state", state, "deleted", "false")))
+                .build())
+        .createOr(r -> r.update());
+  }
+
+  @Test
   void stoppingForgetsWhatWasSeen() {
     felixApiServed();
     cache.start(changes::incrementAndGet);

@@ -55,19 +55,19 @@ class AuditOutputTest {
         },
         "nodes": [
           {
-            "name": "control1", "ready": true, "reason": null, "exempt": false,
+            "name": "control1", "ready": true, "reason": null, "exempt": false, "exemption": null,
             "families": ["IPv4"], "keyFingerprints": {"IPv4": "gsxCZHLj…"},
             "interfaceAddresses": {"IPv4": "10.48.115.87"},
             "tainted": false, "taints": [], "findings": []
           },
           {
-            "name": "worker1", "ready": true, "reason": null, "exempt": false,
+            "name": "worker1", "ready": true, "reason": null, "exempt": false, "exemption": null,
             "families": ["IPv4"], "keyFingerprints": {"IPv4": "HmNsTyzg…"},
             "interfaceAddresses": {"IPv4": "10.48.127.254"},
             "tainted": false, "taints": [], "findings": []
           },
           {
-            "name": "worker2", "ready": false, "reason": "no-public-key", "exempt": false,
+            "name": "worker2", "ready": false, "reason": "no-public-key", "exempt": false, "exemption": null,
             "families": ["IPv4"], "keyFingerprints": {},
             "interfaceAddresses": {"IPv4": "10.48.116.146"},
             "tainted": false, "taints": [],

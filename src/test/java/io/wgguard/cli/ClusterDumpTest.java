@@ -184,4 +184,50 @@ class ClusterDumpTest {
     assertThat(run.outLines()).containsSubsequence(lines);
     assertThat(run.code()).isEqualTo(exit);
   }
+
+  static final String AFFINITIES =
+      "apiVersion: crd.projectcalico.org/v1\nkind: BlockAffinity\nmetadata:\n"
+          + "  name: control1-10-48-115-64-26\n  creationTimestamp: \"2026-11-25T10:00:00Z\"\n"
+          + "spec:\n  node: control1\n  cidr: 10.48.115.64/26\n  state: confirmed\n"
+          + "  deleted: \"false\"\n---\n"
+          + "apiVersion: crd.projectcalico.org/v1\nkind: BlockAffinity\nmetadata:\n"
+          + "  name: control1-10-48-115-128-26\nspec:\n  node: control1\n"
+          + "  cidr: 10.48.115.128/26\n  state: pending\n  deleted: \"false\"\n---\n"
+          + "apiVersion: crd.projectcalico.org/v1\nkind: BlockAffinity\nmetadata:\n"
+          + "  name: control1-10-48-115-192-26\nspec:\n  node: control1\n"
+          + "  cidr: 10.48.115.192/26\n  state: confirmed\n  deleted: \"true\"\n";
+
+  @org.junit.jupiter.api.Test
+  void blockAffinitiesAreReadConfirmedOnly() throws BadInputException {
+    String dump = NODE + "---\n" + V1_ON + "---\n" + AFFINITIES;
+    ClusterDump read =
+        ClusterDump.read(
+            InputDocuments.parse(dump.getBytes(java.nio.charset.StandardCharsets.UTF_8), "-"),
+            "standard input",
+            ClusterDump.AUTO_GROUP);
+
+    assertThat(read.affinities())
+        .isEqualTo(
+            new io.wgguard.tunnels.BlockAffinities(
+                true,
+                java.util.Map.of(
+                    "control1",
+                    List.of(
+                        new io.wgguard.tunnels.BlockAffinities.Block(
+                            io.wgguard.tunnels.summary.Cidr.parse("10.48.115.64/26"),
+                            java.time.Instant.parse("2026-11-25T10:00:00Z"))))));
+    assertThat(read.notes()).noneMatch(n -> n.contains("BlockAffinity"));
+  }
+
+  @org.junit.jupiter.api.Test
+  void aDumpWithoutBlockAffinitiesDoesNotKnowTheBlocks() throws BadInputException {
+    ClusterDump read =
+        ClusterDump.read(
+            InputDocuments.parse(
+                (NODE + "---\n" + V1_ON).getBytes(java.nio.charset.StandardCharsets.UTF_8), "-"),
+            "standard input",
+            ClusterDump.AUTO_GROUP);
+
+    assertThat(read.affinities().known()).isFalse();
+  }
 }

@@ -110,7 +110,9 @@ class ExamplesTest {
             CONTROL1,
             "win1      yes    -       IPv4      -           -                  no       yes",
             WORKER1,
-            WORKER2),
+            WORKER2,
+            "exemptions:",
+            "  win1: exempt by label node-restriction.kubernetes.io/wgguard-exempt=true"),
         c(
             "worker2 lost its key: not ready, and the checker would taint it",
             1,
@@ -172,15 +174,6 @@ class ExamplesTest {
                 + " (spec.wireguardEnabledV6)",
             "worker2   yes    -       -         -           -                  yes      no",
             "  remove wgguard.io/wireguard-not-ready=no-public-key:NoSchedule from worker2"),
-        c(
-            "an exempt selector given with --set exempts the node that lost its key",
-            0,
-            "audit --set"
-                + " wgguard.checker.exempt-selector=kubernetes.io/hostname=ip-10-0-1-31.ca-central-1.compute.internal "
-                + AUDIT
-                + "worker2-lost-key.yaml",
-            HEALTHY,
-            "worker2   yes    -       IPv4      -           10.48.116.146      no       yes"),
         c(
             "a staged rollout: default off, worker1 and zone b on; keyless worker2 is tainted",
             1,

@@ -1,6 +1,7 @@
 package io.wgguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wgguard.evidence.EqualitySelector;
 import io.wgguard.evidence.ModuleSource;
@@ -122,7 +123,7 @@ class OfflineSettingsTest {
                     "wgguard.checker.module-label=feature.node.kubernetes.io/wireguard",
                     "wgguard.checker.taint-effect=NoExecute",
                     "wgguard.checker.brake-fraction=1",
-                    "wgguard.checker.exempt-selector=wgguard.io/lab=true",
+                    "wgguard.checker.exempt-selector=node-restriction.kubernetes.io/lab=true",
                     "wgguard.checker.require-interface-address=false",
                     "wgguard.checker.removal-confirm-delay=30s"))
             .pass();
@@ -133,7 +134,7 @@ class OfflineSettingsTest {
     assertThat(settings.taints())
         .isEqualTo(new TaintSettings(TaintEffect.NO_EXECUTE, 1.0, Duration.ofSeconds(30)));
     assertThat(settings.evidence().exemptSelector())
-        .isEqualTo(EqualitySelector.parse("wgguard.io/lab=true"));
+        .isEqualTo(EqualitySelector.parse("node-restriction.kubernetes.io/lab=true"));
     assertThat(settings.evidence().requireInterfaceAddress()).isFalse();
   }
 
@@ -171,5 +172,20 @@ class OfflineSettingsTest {
   void theLastSetOfAPropertyWins() throws BadInputException {
     assertThat(OfflineSettings.of(List.of(GROUPS + "=first", GROUPS + "=second")).policy().groups())
         .containsExactly("second");
+  }
+
+  @Test
+  void anExemptSelectorOnALabelTheKubeletSetsIsRefused() {
+    assertThatThrownBy(
+            () ->
+                OfflineSettings.of(
+                        List.of("wgguard.checker.exempt-selector=kubernetes.io/os=windows"))
+                    .pass())
+        .hasMessage(
+            "bad setting: wgguard.checker.exempt-selector 'kubernetes.io/os=windows' keys on label"
+                + " kubernetes.io/os, which a node's kubelet may set on its own Node: a keyless node"
+                + " could exempt itself. Use labels under node-restriction.kubernetes.io/ (the"
+                + " NodeRestriction admission plugin keeps them from kubelets), e.g."
+                + " node-restriction.kubernetes.io/wgguard-exempt=true set by an admin");
   }
 }

@@ -215,11 +215,17 @@ class NodeReadinessPolicyTest {
 
         // Exemptions.
         c(
-            "label wgguard.io/exempt=true exempts a node without a key",
+            "label node-restriction.kubernetes.io/wgguard-exempt=true exempts a node without a key",
             DEFAULTS,
             WG_ON,
             facts(node("gpu1").exempt()),
             "gpu1 exempt [IPv4]"),
+        c(
+            "label wgguard.io/exempt=true, which the node's kubelet may set, exempts nothing",
+            DEFAULTS,
+            WG_ON,
+            facts(node("gpu1").label("wgguard.io/exempt", "true")),
+            "gpu1 " + BARE),
         c(
             "label wgguard.io/exempt=false exempts nothing",
             DEFAULTS,
@@ -227,10 +233,16 @@ class NodeReadinessPolicyTest {
             facts(node("gpu1").label("wgguard.io/exempt", "false").key(KEY_CONTROL1)),
             "gpu1 no-interface-address [IPv4] {no-interface-address/IPv4} key{IPv4=gsxCZHLj…}"),
         c(
-            "a Windows node matches the default exempt selector",
+            "a Windows node is not exempt by kubernetes.io/os, which its kubelet sets",
             DEFAULTS,
             WG_ON,
             facts(node("win1").windows()),
+            "win1 " + BARE),
+        c(
+            "a Windows node an admin labelled exempt is exempt",
+            DEFAULTS,
+            WG_ON,
+            facts(node("win1").windows().exempt()),
             "win1 exempt [IPv4]"),
         c(
             "a configured exempt selector on label presence exempts matching nodes only",

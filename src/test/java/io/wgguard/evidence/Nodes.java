@@ -228,7 +228,7 @@ public final class Nodes {
   public static PassSettings sources(ModuleSource... sources) {
     return DEFAULTS.with(
         new EvidenceSettings(
-            EqualitySelector.parse(EvidenceSettings.DEFAULT_EXEMPT_SELECTOR),
+            EqualitySelector.none(),
             sources.length == 0
                 ? EnumSet.noneOf(ModuleSource.class)
                 : EnumSet.copyOf(List.of(sources)),

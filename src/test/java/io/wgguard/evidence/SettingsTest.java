@@ -86,14 +86,14 @@ class SettingsTest {
   }
 
   @Test
-  void defaultsExemptWindowsUseKeyEvidenceNoScheduleAndHalf() {
+  void defaultsExemptNoSelectorUseKeyEvidenceNoScheduleAndHalf() {
     PassSettings defaults = PassSettings.defaults();
 
     assertThat(defaults)
         .isEqualTo(
             new PassSettings(
                 new EvidenceSettings(
-                    EqualitySelector.parse("kubernetes.io/os=windows"),
+                    EqualitySelector.none(),
                     Set.of(ModuleSource.KEY),
                     "",
                     Optional.empty(),
@@ -122,6 +122,10 @@ class SettingsTest {
             "peers-missing",
             "peers-unknown",
             "handshake-stale",
+            "device-down",
+            "route-bypass",
+            "allowed-ips-missing",
+            "mtu-too-large",
             "no-tunnel-evidence");
     assertThat(NotReadyReason.fromWire("no-interface-address"))
         .isEqualTo(NotReadyReason.NO_INTERFACE_ADDRESS);

@@ -138,6 +138,51 @@ public final class CalicoNode {
     return this;
   }
 
+  /** Sets the calico-node container's command, e.g. {@code /bin/sh -c "..."}. */
+  public CalicoNode command(String... words) {
+    ArrayNode command = container().putArray("command");
+    for (String word : words) {
+      command.add(word);
+    }
+    return this;
+  }
+
+  /** Mounts ConfigMap {@code map} at {@code mountPath} (with {@code subPath} when not empty). */
+  public CalicoNode mountConfigMap(String map, String mountPath, String subPath) {
+    ObjectNode mount =
+        (container().has("volumeMounts")
+                ? (ArrayNode) container().get("volumeMounts")
+                : container().putArray("volumeMounts"))
+            .addObject()
+            .put("name", "felix-config")
+            .put("mountPath", mountPath);
+    if (!subPath.isEmpty()) {
+      mount.put("subPath", subPath);
+    }
+    (pod().has("volumes") ? (ArrayNode) pod().get("volumes") : pod().putArray("volumes"))
+        .addObject()
+        .put("name", "felix-config")
+        .putObject("configMap")
+        .put("name", map);
+    return this;
+  }
+
+  /** Mounts a hostPath volume at {@code mountPath}. */
+  public CalicoNode mountHostPath(String path, String mountPath) {
+    (container().has("volumeMounts")
+            ? (ArrayNode) container().get("volumeMounts")
+            : container().putArray("volumeMounts"))
+        .addObject()
+        .put("name", "host-config")
+        .put("mountPath", mountPath);
+    (pod().has("volumes") ? (ArrayNode) pod().get("volumes") : pod().putArray("volumes"))
+        .addObject()
+        .put("name", "host-config")
+        .putObject("hostPath")
+        .put("path", path);
+    return this;
+  }
+
   /** Renames the calico-node container. */
   public CalicoNode renameContainer(String name) {
     container().put("name", name);

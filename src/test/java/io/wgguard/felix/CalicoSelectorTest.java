@@ -73,6 +73,16 @@ class CalicoSelectorTest {
             true,
             true),
         c(
+            "not in may be written notin (tokenizer.go cutMultiWordPrefixCheckBreak)",
+            "tier notin {'edge'}",
+            false,
+            true),
+        c(
+            "a label of 512 characters is Calico's longest (tokenizer.go MaxLabelLength)",
+            "has(" + "a".repeat(512) + ") || tier == 'edge'",
+            true,
+            false),
+        c(
             "a realistic selector from a selector-scoped FelixConfiguration",
             "kubernetes.io/os == 'linux' && tier in {'edge'} && !has(node-role.kubernetes.io/control-plane)",
             true,
@@ -186,6 +196,38 @@ class CalicoSelectorTest {
             "unexpected character '?' at position 6 of selector \"has(a)?&& has(b)\"",
             6),
         Arguments.of(
+            "a label longer than 512 characters is refused (tokenizer.go MaxLabelLength)",
+            "a".repeat(513) + " == 'x'",
+            "label of 513 characters, longer than Calico's limit of 512 at position 0 of selector \""
+                + "a".repeat(64)
+                + "...\"",
+            0),
+        Arguments.of(
+            "a label longer than 512 characters in has() is refused too",
+            "has(" + "b".repeat(600) + ")",
+            "label of 600 characters, longer than Calico's limit of 512 at position 4 of selector"
+                + " \"has("
+                + "b".repeat(60)
+                + "...\"",
+            4),
+        Arguments.of(
+            "in must end at a word boundary (tokenizer.go isWordBoundary)",
+            "tier inx {'a'}",
+            "expected an operator (==, !=, in, not in, contains, starts with, ends with) after"
+                + " label 'tier' at position 5 of selector \"tier inx {'a'}\"",
+            5),
+        Arguments.of(
+            "contains must end at a word boundary",
+            "tier containsx 'a'",
+            "expected an operator (==, !=, in, not in, contains, starts with, ends with) after"
+                + " label 'tier' at position 5 of selector \"tier containsx 'a'\"",
+            5),
+        Arguments.of(
+            "an unclosed parenthesis deep inside is refused, not overflowed",
+            "(".repeat(50_000) + "has(a)" + ")".repeat(49_999),
+            "expected ')' at position 100005 of selector \"" + "(".repeat(64) + "...\"",
+            100_005),
+        Arguments.of(
             "a stray closing parenthesis is refused",
             "has(a))",
             "unexpected ')', expected '&&', '||' or the end at position 6 of selector"
@@ -202,5 +244,58 @@ class CalicoSelectorTest {
     assertThat(e).isNotNull();
     assertThat(e.getMessage()).isEqualTo(message);
     assertThat(e.position()).isEqualTo(position);
+  }
+
+  static Stream<Arguments> deep() {
+    int n = 200_000;
+    return Stream.of(
+        c(
+            "parentheses nested 200,000 deep",
+            "(".repeat(n) + "has(wg)" + ")".repeat(n),
+            true,
+            false),
+        c(
+            "negated parentheses nested 200,000 deep (an even count of !)",
+            "!(".repeat(n) + "has(wg)" + ")".repeat(n),
+            true,
+            false),
+        c(
+            "200,000 alternating && and || groups",
+            "(has(wg) && (tier == 'core' || ".repeat(n / 10) + "all()" + "))".repeat(n / 10),
+            true,
+            false),
+        c("a chain of 200,000 &&", "has(wg)" + " && tier != 'x'".repeat(n), true, false));
+  }
+
+  /**
+   * Felix parses any nesting (Go's stacks grow); the agent runs with -Xss256k
+   * (manifests/base/agent-daemonset.yaml), so parsing and matching must not recurse: run on a
+   * thread with a 256 KiB stack, a recursive parser overflows at a few thousand levels.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("deep")
+  void parsesAndMatchesAnyNestingWithoutRecursion(
+      String sentence, String selector, boolean edge, boolean core) throws InterruptedException {
+    boolean[] results = new boolean[2];
+    Throwable[] failure = new Throwable[1];
+    Thread thread =
+        new Thread(
+            null,
+            () -> {
+              try {
+                CalicoSelector parsed = CalicoSelector.parse(selector);
+                results[0] = parsed.matches(EDGE);
+                results[1] = parsed.matches(CORE);
+              } catch (Throwable t) {
+                failure[0] = t;
+              }
+            },
+            "small-stack",
+            256 * 1024);
+    thread.start();
+    thread.join();
+
+    assertThat(failure[0]).isNull();
+    assertThat(results).containsExactly(edge, core);
   }
 }

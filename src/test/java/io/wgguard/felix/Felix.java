@@ -148,7 +148,9 @@ public final class Felix {
           old == null ? null : old.object(),
           now == null ? null : now.object(),
           user,
-          dryRun);
+          dryRun,
+          old == null ? null : FelixPath.read(old.json()),
+          now == null ? null : FelixPath.read(now.json()));
     }
   }
 }

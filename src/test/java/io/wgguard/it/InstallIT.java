@@ -70,6 +70,8 @@ class InstallIT {
           "ClusterRole//wgguard-agent",
           "ClusterRoleBinding//wgguard",
           "ClusterRoleBinding//wgguard-agent",
+          "ClusterRole//wgguard-registration-create",
+          "ClusterRoleBinding//wgguard-registration-create",
           "Role/wgguard-system/wgguard-leader-election",
           "RoleBinding/wgguard-system/wgguard-leader-election",
           "Role/default/wgguard-events",
@@ -97,7 +99,21 @@ class InstallIT {
           "projectcalico.org|felixconfigurations||watch",
           "apps|daemonsets|calico-node|get",
           "apps|daemonsets|calico-node|list",
-          "apps|daemonsets|calico-node|watch");
+          "apps|daemonsets|calico-node|watch",
+          "admissionregistration.k8s.io|validatingwebhookconfigurations|wgguard|get",
+          "admissionregistration.k8s.io|validatingwebhookconfigurations|wgguard|list",
+          "admissionregistration.k8s.io|validatingwebhookconfigurations|wgguard|watch",
+          "admissionregistration.k8s.io|validatingwebhookconfigurations|wgguard|update",
+          "admissionregistration.k8s.io|validatingwebhookconfigurations|wgguard-calico-node|get",
+          "admissionregistration.k8s.io|validatingwebhookconfigurations|wgguard-calico-node|list",
+          "admissionregistration.k8s.io|validatingwebhookconfigurations|wgguard-calico-node|watch",
+          "admissionregistration.k8s.io|validatingwebhookconfigurations|wgguard-calico-node|update",
+          "admissionregistration.k8s.io|validatingwebhookconfigurations|wgguard-pods|get",
+          "admissionregistration.k8s.io|validatingwebhookconfigurations|wgguard-pods|list",
+          "admissionregistration.k8s.io|validatingwebhookconfigurations|wgguard-pods|watch",
+          "admissionregistration.k8s.io|validatingwebhookconfigurations|wgguard-pods|update",
+          // Re-creating a deleted registration: create cannot be limited to names (rbac.yaml).
+          "admissionregistration.k8s.io|validatingwebhookconfigurations||create");
 
   static Path repo;
   static Map<String, List<JsonNode>> rendered;
@@ -217,7 +233,17 @@ class InstallIT {
                 "Certificate/wgguard-system/wgguard-tls"));
     assertThat(ids("monitoring"))
         .containsExactlyInAnyOrder(
-            "ServiceMonitor/wgguard-system/wgguard", "PrometheusRule/wgguard-system/wgguard");
+            "ServiceMonitor/wgguard-system/wgguard",
+            "PrometheusRule/wgguard-system/wgguard",
+            "ConfigMap/wgguard-system/wgguard-dashboard");
+    // The label Grafana's dashboard sidecar picks ConfigMaps by; the name has no hash suffix.
+    assertThat(
+            object("monitoring", "ConfigMap", "wgguard-dashboard")
+                .path("metadata")
+                .path("labels")
+                .path("grafana_dashboard")
+                .asText())
+        .isEqualTo("1");
   }
 
   @Test
@@ -378,6 +404,9 @@ class InstallIT {
         .isEqualTo("/etc/wgguard/tls/tls.crt");
     assertThat(env(container, "WGGUARD_TLS_KEY_FILE").path("value").asText())
         .isEqualTo("/etc/wgguard/tls/tls.key");
+    // Restoration is on as shipped (README "Guarding the guard").
+    assertThat(env(container, "WGGUARD_REGISTRATION_MODE").path("value").asText())
+        .isEqualTo("restore");
     JsonNode tlsMount = mount(container, "tls");
     assertThat(tlsMount.path("mountPath").asText()).isEqualTo("/etc/wgguard/tls");
     assertThat(tlsMount.path("readOnly").asBoolean()).isTrue();
@@ -478,7 +507,12 @@ class InstallIT {
                     && e.endsWith("> 0"))
         .anyMatch(e -> e.startsWith("absent(up{job=\"wgguard\""))
         .anyMatch(
-            e -> e.contains("wgguard_wireguard_forced_off_by_environment") && e.endsWith("> 0"));
+            e -> e.contains("wgguard_wireguard_forced_off_by_environment") && e.endsWith("> 0"))
+        .anyMatch(e -> e.contains("wgguard_guard_in_place") && e.endsWith("== 0"))
+        .anyMatch(
+            e -> e.contains("wgguard_switch_offs_without_override_total") && e.endsWith("> 0"))
+        .anyMatch(e -> e.contains("wgguard_registration_restores_total") && e.endsWith("> 0"))
+        .anyMatch(e -> e.contains("wgguard_registration_break_glass") && e.endsWith("> 0"));
     JsonNode monitor = object("monitoring", "ServiceMonitor", "wgguard").path("spec");
     assertThat(monitor.path("endpoints").get(0).path("port").asText()).isEqualTo("metrics");
     assertThat(monitor.path("endpoints").get(0).path("path").asText()).isEqualTo("/q/metrics");
@@ -539,9 +573,17 @@ class InstallIT {
             "install-it",
             wgguardKubeconfig,
             repo.resolve("certs/out"),
-            Map.of("wgguard.checker.interval", "5s"));
+            // As the Deployment runs it: its own registrations watched and restored.
+            Map.of("wgguard.checker.interval", "5s", "wgguard.registration.mode", "restore"));
 
     KubeCluster.await(SOON, "the lease", () -> status().path("taintWriter").asBoolean());
+    // The registrations installed from the manifests, watched on the service account's rights by
+    // name, trusting certs/out/ca.crt: in place, nothing to restore.
+    KubeCluster.await(
+        SOON, "the registrations seen", () -> status().path("guard").path("known").asBoolean());
+    assertThat(status().path("guard").path("inPlace").asBoolean())
+        .as(status().path("guard").toString())
+        .isTrue();
     Lease lease = admin.leases().inNamespace(NS).withName("wgguard-leader").get();
     assertThat(lease.getSpec().getHolderIdentity()).isNotBlank();
     // Renewals are merge patches: a renewTime past the acquisition proves the patch is granted.
@@ -604,6 +646,9 @@ class InstallIT {
           {"patch", "leases.coordination.k8s.io/wgguard-leader", "-n", NS},
           {"watch", "daemonsets.apps/calico-node", "-n", "calico-system"},
           {"get", "daemonsets.apps/calico-node", "-n", "kube-system"},
+          {"update", "validatingwebhookconfigurations/wgguard"},
+          {"watch", "validatingwebhookconfigurations/wgguard-pods"},
+          {"create", "validatingwebhookconfigurations"},
         }) {
       assertThat(canI(wgguardKubeconfig, allowed)).as(String.join(" ", allowed)).isTrue();
     }
@@ -625,6 +670,9 @@ class InstallIT {
           {"create", "pods", "-n", NS},
           {"patch", "validatingwebhookconfigurations"},
           {"delete", "validatingwebhookconfigurations/wgguard"},
+          {"update", "validatingwebhookconfigurations/someone-elses"},
+          {"list", "validatingwebhookconfigurations"},
+          {"update", "mutatingwebhookconfigurations/wgguard"},
           {"create", "serviceaccounts", "--subresource=token", "-n", NS},
           {"bind", "clusterroles"},
           {"list", "daemonsets.apps", "-n", "kube-system"},

@@ -36,7 +36,12 @@ public final class KubeCluster implements AutoCloseable {
     CALICO_NODE(
         "calico-node-token",
         "system:serviceaccount:calico-system:calico-node",
-        "system:serviceaccounts");
+        "system:serviceaccounts"),
+    /**
+     * worker2's kubelet identity. It may do nothing unless the cluster runs the Node authorizer
+     * ({@link #startWithNodeRestriction()}).
+     */
+    NODE_WORKER2("node-worker2-token", "system:node:worker2", "system:nodes");
 
     final String token;
     final String name;
@@ -90,6 +95,35 @@ public final class KubeCluster implements AutoCloseable {
 
   /** Starts the API server; binaries come from scripts/kube-binaries.sh or kube-api-test. */
   public static KubeCluster start() throws IOException {
+    return start(Map.of());
+  }
+
+  /**
+   * The seed cluster ({@link #startSeedCluster()}) on an API server that authorizes kubelets as a
+   * real cluster does: the Node authorizer lets {@code system:node:<name>} write its own Node, and
+   * the NodeRestriction admission plugin keeps it from labels under {@code
+   * node-restriction.kubernetes.io/}.
+   */
+  public static KubeCluster startWithNodeRestriction() throws IOException {
+    // kube-api-test passes --authorization-mode RBAC; the flag is a list, so this adds Node to it.
+    KubeCluster cluster =
+        start(
+            Map.of(
+                "--authorization-mode", "Node",
+                "--enable-admission-plugins", "NodeRestriction"));
+    try {
+      cluster.installCalicoCrds();
+      cluster.applyDefaultFelixConfiguration(true);
+      SeedNodes.create(cluster.admin());
+      return cluster;
+    } catch (RuntimeException | IOException e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  /** Starts the API server with extra flags (list flags add to kube-api-test's own). */
+  private static KubeCluster start(Map<String, String> flags) throws IOException {
     Path dir = Files.createTempDirectory("wgguard-it-");
     StringBuilder tokens = new StringBuilder();
     for (User user : User.values()) {
@@ -105,12 +139,12 @@ public final class KubeCluster implements AutoCloseable {
     }
     Path tokenFile = dir.resolve("tokens.csv");
     Files.writeString(tokenFile, tokens);
-    KubeAPIServer server =
-        new KubeAPIServer(
-            KubeAPIServerConfigBuilder.anAPIServerConfig()
-                .withApiServerFlag("--token-auth-file", tokenFile.toString())
-                .withStartupTimeout(180_000)
-                .build());
+    KubeAPIServerConfigBuilder builder =
+        KubeAPIServerConfigBuilder.anAPIServerConfig()
+            .withApiServerFlag("--token-auth-file", tokenFile.toString())
+            .withStartupTimeout(180_000);
+    flags.forEach(builder::withApiServerFlag);
+    KubeAPIServer server = new KubeAPIServer(builder.build());
     server.start();
     return new KubeCluster(server, dir, server.getKubeConfigYaml());
   }

@@ -149,6 +149,209 @@ public final class NamespaceMesh implements AutoCloseable {
         peer.tunnel() + "/32");
   }
 
+  /** The firewall mark Felix gives the device (its first free mark bit on a stock host). */
+  public static final String FWMARK = "0x100000";
+
+  /** The WireGuard route table, Felix's first index (tables are per namespace). */
+  public static final String TABLE = "1";
+
+  /** The device MTU Felix sets on a 1500-byte underlay: 1500 minus WireGuard's 60 bytes. */
+  public static final int MTU = 1440;
+
+  private final Map<String, List<String>> blocks = new LinkedHashMap<>();
+
+  /** The member's IPAM blocks, the first one its pod block {@code 10.214.<i>.0/26}. */
+  public List<String> blocks(Member member) {
+    return blocks.computeIfAbsent(
+        member.node(), n -> new ArrayList<>(List.of(podBlock(members().indexOf(member) + 1))));
+  }
+
+  static String podBlock(int i) {
+    return "10.214." + i + ".0/26";
+  }
+
+  /** The first pod address of the member's first block: on one end of a veth, as a pod's is. */
+  public String pod(Member member) {
+    return firstAddress(blocks(member).get(0));
+  }
+
+  static String firstAddress(String block) {
+    String network = block.substring(0, block.indexOf('/'));
+    int dot = network.lastIndexOf('.');
+    return network.substring(0, dot + 1) + (Integer.parseInt(network.substring(dot + 1)) + 1);
+  }
+
+  /**
+   * Programs every member as Felix programs a node ({@code felix/wireguard/wireguard.go}): a pod
+   * block on one end of a veth pair (this kernel has no dummy links), the device's fwmark and MTU,
+   * per peer allowed-ips of its blocks and tunnel address, the WireGuard table with a route per
+   * peer block and tunnel address via the device and a throw for the node's own blocks, the rule
+   * {@code not fwmark M/M lookup 1} at priority 99, and in the main table the underlay routes to
+   * the other nodes' blocks (what traffic takes when the rule does not send it to the tunnel: clear
+   * text). The underlay drops IP fragments, as many cloud networks do, so a packet too large for it
+   * is lost rather than fragmented.
+   */
+  public void programAsFelix() {
+    for (Member member : members.values()) {
+      String ns = member.namespace();
+      inNs(ns, "sysctl", "-q", "-w", "net.ipv4.conf.all.rp_filter=0");
+      inNs(ns, "ip", "link", "add", "pod0", "type", "veth", "peer", "name", "pod1");
+      inNs(ns, "ip", "link", "set", "pod0", "up");
+      inNs(ns, "ip", "link", "set", "pod1", "up");
+      inNs(ns, "ip", "addr", "add", pod(member) + "/26", "dev", "pod0");
+      inNs(ns, "nft", "add", "table", "ip", "wgguardfrag");
+      // At prerouting, before any reassembly (the input hook sees packets already reassembled).
+      inNs(
+          ns,
+          "nft",
+          "add chain ip wgguardfrag pre { type filter hook prerouting priority -450 ; policy accept ; }");
+      inNs(ns, "nft", "add rule ip wgguardfrag pre iifname eth0 ip frag-off & 0x3fff != 0 drop");
+      program(member);
+    }
+  }
+
+  /** (Re)programs one member as Felix does: idempotent, so it restores what a test broke. */
+  public void program(Member member) {
+    String ns = member.namespace();
+    String dev = member.iface();
+    inNs(ns, "wg", "set", dev, "fwmark", FWMARK);
+    inNs(ns, "ip", "link", "set", dev, "mtu", String.valueOf(MTU), "up");
+    for (Member peer : members.values()) {
+      if (peer == member) {
+        continue;
+      }
+      List<String> allowed = new ArrayList<>(blocks(peer));
+      allowed.add(peer.tunnel() + "/32");
+      inNs(
+          ns, "wg", "set", dev, "peer", peer.publicKey(), "allowed-ips", String.join(",", allowed));
+      for (String cidr : allowed) {
+        inNs(ns, "ip", "route", "replace", cidr, "dev", dev, "table", TABLE);
+      }
+      for (String block : blocks(peer)) {
+        inNs(ns, "ip", "route", "replace", block, "via", peer.underlay());
+      }
+    }
+    for (String block : blocks(member)) {
+      inNs(ns, "ip", "route", "replace", "throw", block, "table", TABLE);
+    }
+    deleteRules(member);
+    inNs(
+        ns,
+        "ip",
+        "rule",
+        "add",
+        "priority",
+        "99",
+        "not",
+        "fwmark",
+        FWMARK + "/" + FWMARK,
+        "lookup",
+        TABLE);
+  }
+
+  /** Deletes the rules that look up the WireGuard table. */
+  public void deleteRules(Member member) {
+    for (int i = 0; i < 10; i++) {
+      Result deleted =
+          run(
+              List.of(
+                  "ip", "netns", "exec", member.namespace(), "ip", "rule", "del", "lookup", TABLE),
+              Map.of(),
+              false);
+      if (!deleted.ok()) {
+        return;
+      }
+    }
+  }
+
+  /** Moves the rule to {@code priority}. */
+  public void moveRule(Member member, int priority) {
+    deleteRules(member);
+    inNs(
+        member.namespace(),
+        "ip",
+        "rule",
+        "add",
+        "priority",
+        String.valueOf(priority),
+        "not",
+        "fwmark",
+        FWMARK + "/" + FWMARK,
+        "lookup",
+        TABLE);
+  }
+
+  /**
+   * What Felix does for a peer it cannot program: its block left out of the peer's allowed-ips and
+   * a throw route for it in the WireGuard table.
+   */
+  public void throwPeer(Member member, Member peer) {
+    String ns = member.namespace();
+    inNs(
+        ns,
+        "wg",
+        "set",
+        member.iface(),
+        "peer",
+        peer.publicKey(),
+        "allowed-ips",
+        peer.tunnel() + "/32");
+    for (String block : blocks(peer)) {
+      inNs(ns, "ip", "route", "replace", "throw", block, "table", TABLE);
+    }
+  }
+
+  /** Sets the device down: the kernel drops the routes over it. */
+  public void setDown(Member member) {
+    inNs(member.namespace(), "ip", "link", "set", member.iface(), "down");
+  }
+
+  /** Sets the device MTU. */
+  public void setMtu(Member member, int mtu) {
+    inNs(member.namespace(), "ip", "link", "set", member.iface(), "mtu", String.valueOf(mtu));
+  }
+
+  /**
+   * Gives the member a new block with a pod address in it; its peers do not route it until {@link
+   * #program} runs on them.
+   */
+  public String addBlock(Member member, String block) {
+    blocks(member).add(block);
+    String address = firstAddress(block);
+    inNs(member.namespace(), "ip", "addr", "add", address + "/26", "dev", "pod0");
+    return address;
+  }
+
+  /**
+   * Pings {@code to} from the pod address {@code from} as a pod would: 3 packets of {@code size}
+   * bytes of payload, with don't-fragment set when {@code dontFragment}; true when one is answered.
+   */
+  public boolean pingPod(String fromNs, String from, String to, int size, boolean dontFragment) {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "ip",
+                "netns",
+                "exec",
+                fromNs,
+                "ping",
+                "-c",
+                "3",
+                "-i",
+                "0.5",
+                "-W",
+                "2",
+                "-s",
+                String.valueOf(size),
+                "-I",
+                from));
+    if (dontFragment) {
+      command.addAll(List.of("-M", "do"));
+    }
+    command.add(to);
+    return run(command, Map.of(), false).ok();
+  }
+
   /** Removes {@code peer} from {@code member}'s device. */
   public void removePeer(Member member, Member peer) {
     inNs(member.namespace(), "wg", "set", member.iface(), "peer", peer.publicKey(), "remove");
@@ -223,6 +426,11 @@ public final class NamespaceMesh implements AutoCloseable {
    * while {@code traffic} runs: one line per IP packet, at most 40, for at most 20 s.
    */
   public List<String> capture(Member member, Runnable traffic) throws IOException {
+    return capture(member, "ip", traffic);
+  }
+
+  /** As {@link #capture(Member, Runnable)}, with a tcpdump filter. */
+  public List<String> capture(Member member, String filter, Runnable traffic) throws IOException {
     Path out = keys.resolve("capture-" + member.node() + ".txt");
     Process tcpdump =
         new ProcessBuilder(
@@ -240,7 +448,7 @@ public final class NamespaceMesh implements AutoCloseable {
                 "-q",
                 "-c",
                 "40",
-                "ip")
+                filter)
             .redirectOutput(out.toFile())
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();

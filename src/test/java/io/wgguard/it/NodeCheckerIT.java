@@ -213,7 +213,7 @@ class NodeCheckerIT {
   void anExemptNodeIsNeverTainted() {
     taintForeign("worker2");
 
-    label(client, "worker2", "wgguard.io/exempt", "true");
+    label(client, "worker2", "node-restriction.kubernetes.io/wgguard-exempt", "true");
     annotate(client, "worker2", KEY_ANNOTATION, null);
     annotate(client, "worker2", ADDR_ANNOTATION, null);
 
@@ -221,7 +221,7 @@ class NodeCheckerIT {
     assertThat(status().path("posture").asText()).isEqualTo("HEALTHY");
     assertThat(taints(client, "worker2")).containsExactlyInAnyOrder(NOT_READY, FOREIGN);
 
-    label(client, "worker2", "wgguard.io/exempt", null);
+    label(client, "worker2", "node-restriction.kubernetes.io/wgguard-exempt", null);
     KubeCluster.await(
         SOON,
         "worker2 tainted once no longer exempt",

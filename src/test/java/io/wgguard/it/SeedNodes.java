@@ -77,7 +77,7 @@ public final class SeedNodes {
 
   /**
    * Puts the seed back, whatever a test left, and waits until wgguard has seen it: every node with
-   * its seed key and address, without the exempt label or any taint but the API server's ({@code
+   * its seed key and address, without an exemption label or any taint but the API server's ({@code
    * node.kubernetes.io/*}) and wgguard's own; FelixConfiguration {@code default} switching
    * WireGuard on. Then waits until a checker pass after these writes holds every node ready and the
    * posture HEALTHY with this replica writing taints, until wgguard has taken its taints off, and
@@ -91,6 +91,9 @@ public final class SeedNodes {
       removeForeignTaints(client, n.get(0));
       annotate(client, n.get(0), KEY_ANNOTATION, n.get(1));
       annotate(client, n.get(0), ADDR_ANNOTATION, n.get(2));
+      // The exemption label (NodeRestriction keeps it from kubelets) and the old one, reported
+      // only.
+      label(client, n.get(0), "node-restriction.kubernetes.io/wgguard-exempt", null);
       label(client, n.get(0), "wgguard.io/exempt", null);
     }
     cluster.applyDefaultFelixConfiguration(true);

@@ -38,7 +38,10 @@ import org.junit.jupiter.api.Test;
  * wgguard.checker.tunnel-evidence=enforce}. Each break is real: a device rekeyed, a peer removed,
  * UDP to a node dropped with nftables, a device deleted; each is named in {@code /status} within a
  * few passes. One agent also reads its device through Felix's Prometheus metrics ({@link
- * FelixExposition}). Needs root (CI runs as root).
+ * FelixExposition}). The nodes are programmed as Felix programs them (pod blocks, fwmark, the
+ * WireGuard table and rule, BlockAffinities in the API server), and each break of the path is first
+ * shown to put pod traffic in clear or lose it, then named, then cleared by restoring it. Needs
+ * root (CI runs as root).
  */
 class TunnelsIT {
 
@@ -66,6 +69,15 @@ class TunnelsIT {
    */
   static final String INTERVAL = "6s";
 
+  /** Summaries older than this prove nothing; a younger block may be absent from its peers. */
+  static final String CONDITION_MAX_AGE = "30s";
+
+  static final String AFFINITY_API = Names.CALICO_CRD_GROUP + "/v1";
+
+  /** An ICMP packet between pod addresses, seen on the underlay: clear text. */
+  static final Pattern CLEAR_ICMP =
+      Pattern.compile(".* IP 10\\.214\\.\\d+\\.\\d+ > 10\\.214\\.\\d+\\.\\d+: ICMP .*");
+
   NamespaceMesh mesh;
   Path hosts;
   final Map<String, Process> agents = new LinkedHashMap<>();
@@ -82,7 +94,9 @@ class TunnelsIT {
             cluster.kubeconfig(User.ADMIN),
             Map.of(
                 "wgguard.checker.interval", "2s",
-                "wgguard.checker.tunnel-evidence", "enforce"));
+                "wgguard.checker.tunnel-evidence", "enforce",
+                // Also the time a new IPAM block may take to reach every peer (PathPolicy).
+                "wgguard.checker.condition-max-age", CONDITION_MAX_AGE));
   }
 
   @AfterAll
@@ -95,6 +109,10 @@ class TunnelsIT {
     mesh = NamespaceMesh.create(NODES);
     try {
       mesh.peerAll();
+      mesh.programAsFelix();
+      for (NamespaceMesh.Member member : mesh.members()) {
+        affinity(member.node(), mesh.blocks(member).get(0));
+      }
       for (NamespaceMesh.Member member : mesh.members()) {
         Node node =
             new NodeBuilder()
@@ -139,6 +157,7 @@ class TunnelsIT {
     for (String node : NODES) {
       client.nodes().withName(node).delete();
     }
+    client.genericKubernetesResources(AFFINITY_API, Names.BLOCK_AFFINITY_KIND).delete();
     KubeCluster.await(
         SOON,
         "nodes deleted",
@@ -157,6 +176,7 @@ class TunnelsIT {
     Path root = HostTree.loaded(hosts.resolve(member.node()), member.iface());
     Map<String, String> all = new HashMap<>(env);
     all.put("WGGUARD_AGENT_WG_COMMAND", "ip netns exec " + member.namespace() + " wg");
+    all.put("WGGUARD_AGENT_IP_COMMAND", "ip netns exec " + member.namespace() + " ip");
     all.put("WGGUARD_AGENT_INTERFACE_NAME", member.iface());
     all.put("WGGUARD_AGENT_INTERVAL", INTERVAL);
     all.put("WGGUARD_AGENT_HEARTBEAT", HEARTBEAT);
@@ -340,6 +360,160 @@ class TunnelsIT {
     assertThat(findings("node-b"))
         .anyMatch(f -> f.contains("but the node publishes " + b.publicKey().substring(0, 8)));
     assertThat(source("node-b")).isEqualTo("felix-metrics");
+  }
+
+  /** A confirmed BlockAffinity of {@code block} to {@code node}, as Calico's IPAM writes it. */
+  static void affinity(String node, String block) {
+    client
+        .genericKubernetesResources(AFFINITY_API, Names.BLOCK_AFFINITY_KIND)
+        .resource(
+            new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+                .withApiVersion(AFFINITY_API)
+                .withKind(Names.BLOCK_AFFINITY_KIND)
+                .withNewMetadata()
+                .withName(node + "-" + block.replace('.', '-').replace('/', '-'))
+                .endMetadata()
+                .withAdditionalProperties(
+                    Map.of(
+                        "spec",
+                        Map.of(
+                            "node", node, "cidr", block, "state", "confirmed", "deleted", "false")))
+                .build())
+        .create();
+  }
+
+  /** ICMP between pod addresses on {@code from}'s underlay port while it pings {@code to}'s pod. */
+  List<String> clearIcmp(NamespaceMesh.Member from, NamespaceMesh.Member to) throws IOException {
+    return mesh
+        .capture(
+            from,
+            "icmp",
+            () -> mesh.pingPod(from.namespace(), mesh.pod(from), mesh.pod(to), 56, false))
+        .stream()
+        .filter(l -> CLEAR_ICMP.matcher(l).matches())
+        .toList();
+  }
+
+  /** Waits for {@code reason} on {@code node} alone, then restores it and waits for it to clear. */
+  void namedThenCleared(String node, String reason, Runnable restore) {
+    KubeCluster.await(
+        SOON,
+        node + " named " + reason + ": " + wgguard.status(),
+        () -> reasons(node).contains(reason));
+    KubeCluster.await(
+        SOON,
+        node + " tainted " + reason,
+        () ->
+            taints(client, node).stream().anyMatch(t -> t.startsWith(Names.NOT_READY_TAINT + "=")));
+    restore.run();
+    KubeCluster.await(
+        SOON,
+        "every node's path proven again: " + wgguard.status(),
+        () -> NODES.stream().allMatch(n -> reasons(n).isEmpty() && pairs(n) == 2));
+  }
+
+  @Test
+  void podTrafficBetweenPodAddressesIsEncryptedAsFelixProgramsIt() throws Exception {
+    NamespaceMesh.Member a = mesh.member("node-a");
+    NamespaceMesh.Member b = mesh.member("node-b");
+    List<Boolean> pings = new ArrayList<>();
+
+    List<String> seen =
+        mesh.capture(
+            a, () -> pings.add(mesh.pingPod(a.namespace(), mesh.pod(a), mesh.pod(b), 56, false)));
+
+    assertThat(pings).containsExactly(true);
+    assertThat(seen).isNotEmpty().allMatch(l -> WIREGUARD_UDP.matcher(l).matches());
+    assertThat(mesh.pingPod(a.namespace(), mesh.pod(a), mesh.pod(b), NamespaceMesh.MTU - 28, true))
+        .as("a full-size packet with don't-fragment crosses")
+        .isTrue();
+  }
+
+  @Test
+  void theRuleDeletedSendsPodTrafficInClearAndIsARouteBypass() throws Exception {
+    NamespaceMesh.Member a = mesh.member("node-a");
+    mesh.deleteRules(a);
+
+    assertThat(clearIcmp(a, mesh.member("node-b"))).isNotEmpty();
+    namedThenCleared("node-a", "route-bypass", () -> mesh.program(a));
+    assertThat(clearIcmp(a, mesh.member("node-b"))).isEmpty();
+  }
+
+  @Test
+  void theRuleAfterTheMainTablesSendsPodTrafficInClear() throws Exception {
+    NamespaceMesh.Member a = mesh.member("node-a");
+    mesh.moveRule(a, 40000);
+
+    assertThat(clearIcmp(a, mesh.member("node-c"))).isNotEmpty();
+    namedThenCleared("node-a", "route-bypass", () -> mesh.program(a));
+    assertThat(findings("node-a")).isEmpty();
+  }
+
+  @Test
+  void aPeerThrownAndLeftOutOfAllowedIpsIsABypassAndAMissingBlock() throws Exception {
+    NamespaceMesh.Member a = mesh.member("node-a");
+    NamespaceMesh.Member b = mesh.member("node-b");
+    mesh.throwPeer(a, b);
+
+    assertThat(clearIcmp(a, b)).isNotEmpty();
+    KubeCluster.await(
+        SOON,
+        "node-a named allowed-ips-missing",
+        () -> reasons("node-a").contains("allowed-ips-missing"));
+    assertThat(findings("node-a"))
+        .anyMatch(f -> f.contains("thrown: " + mesh.blocks(b).get(0) + " (node-b)"));
+    namedThenCleared("node-a", "route-bypass", () -> mesh.program(a));
+  }
+
+  @Test
+  void aDeviceSetDownLosesItsRoutesAndSendsPodTrafficInClear() throws Exception {
+    NamespaceMesh.Member b = mesh.member("node-b");
+    mesh.setDown(b);
+
+    assertThat(clearIcmp(b, mesh.member("node-a"))).isNotEmpty();
+    namedThenCleared("node-b", "device-down", () -> mesh.program(b));
+  }
+
+  @Test
+  void aDeviceMtuEqualToTheUnderlaysLosesFullSizePackets() {
+    NamespaceMesh.Member c = mesh.member("node-c");
+    NamespaceMesh.Member a = mesh.member("node-a");
+    mesh.setMtu(c, 1500);
+
+    assertThat(mesh.pingPod(c.namespace(), mesh.pod(c), mesh.pod(a), 1500 - 28, true))
+        .as("a 1500-byte packet fits the device but not the underlay with WireGuard's 60 bytes")
+        .isFalse();
+    assertThat(mesh.pingPod(c.namespace(), mesh.pod(c), mesh.pod(a), 56, true)).isTrue();
+    namedThenCleared("node-c", "mtu-too-large", () -> mesh.program(c));
+    assertThat(mesh.pingPod(c.namespace(), mesh.pod(c), mesh.pod(a), NamespaceMesh.MTU - 28, true))
+        .isTrue();
+  }
+
+  @Test
+  void aNewBlockItsPeersDoNotRouteIsNamedOnEachPeer() {
+    NamespaceMesh.Member a = mesh.member("node-a");
+    NamespaceMesh.Member c = mesh.member("node-c");
+    String pod = mesh.addBlock(c, "10.214.13.0/26");
+    affinity("node-c", "10.214.13.0/26");
+
+    assertThat(mesh.pingPod(a.namespace(), mesh.pod(a), pod, 56, false))
+        .as("node-a has no route to the new block")
+        .isFalse();
+    KubeCluster.await(
+        SOON.plusSeconds(30),
+        "node-a and node-b named route-bypass once the block is older than the condition max age",
+        () ->
+            reasons("node-a").containsAll(List.of("route-bypass", "allowed-ips-missing"))
+                && reasons("node-b").containsAll(List.of("route-bypass", "allowed-ips-missing")));
+    assertThat(reasons("node-c")).isEmpty();
+    mesh.program(a);
+    mesh.program(mesh.member("node-b"));
+    mesh.program(c);
+    KubeCluster.await(
+        SOON,
+        "every node's path proven with the new block: " + wgguard.status(),
+        () -> NODES.stream().allMatch(n -> reasons(n).isEmpty() && pairs(n) == 2));
+    assertThat(mesh.pingPod(a.namespace(), mesh.pod(a), pod, 56, false)).isTrue();
   }
 
   /** The {@code source} of the node's published tunnel summary; empty when none. */

@@ -110,6 +110,52 @@ class CalicoNodePolicyTest {
             DEFAULTS,
             update(base, base.copy().image("calico/node:v3.31.1")),
             Verdict.ALLOWED),
+        // Issue 23 point 7: beyond env.
+        c(
+            "a command exporting FELIX_WIREGUARDENABLED=false is refused",
+            DEFAULTS,
+            update(
+                base,
+                base.copy()
+                    .command(
+                        "/bin/sh", "-c", "export FELIX_WIREGUARDENABLED=false; exec start_runit")),
+            Verdict.DENIED,
+            Type.DISABLES,
+            Type.OVERRIDE_MISSING),
+        c(
+            "a command setting the variable from the shell is refused: it cannot be judged",
+            DEFAULTS,
+            update(
+                base,
+                base.copy().command("/bin/sh", "-c", "FELIX_WIREGUARDENABLED=$X exec start_runit")),
+            Verdict.DENIED,
+            Type.NOT_JUDGEABLE,
+            Type.OVERRIDE_MISSING),
+        c(
+            "a ConfigMap mounted over /etc/calico/felix.cfg is refused: it cannot be judged",
+            DEFAULTS,
+            update(
+                base,
+                base.copy().mountConfigMap("felix-config", "/etc/calico/felix.cfg", "felix.cfg")),
+            Verdict.DENIED,
+            Type.NOT_JUDGEABLE,
+            Type.NOT_JUDGEABLE,
+            Type.NOT_JUDGEABLE, // FELIX_IPV6SUPPORT too: it decides IPv6 WireGuard
+            Type.OVERRIDE_MISSING),
+        c(
+            "an image bump under an unchanged config-file mount passes",
+            DEFAULTS,
+            update(
+                base.copy().mountConfigMap("felix-config", "/etc/calico/felix.cfg", "felix.cfg"),
+                base.copy()
+                    .mountConfigMap("felix-config", "/etc/calico/felix.cfg", "felix.cfg")
+                    .image("calico/node:v3.31.1")),
+            Verdict.ALLOWED),
+        c(
+            "a command that names no Felix variable passes",
+            DEFAULTS,
+            update(base, base.copy().command("/bin/sh", "-c", "exec start_runit")),
+            Verdict.ALLOWED),
         c(
             "an unrelated FELIX_ variable passes",
             DEFAULTS,
@@ -214,6 +260,7 @@ class CalicoNodePolicyTest {
             Verdict.DENIED,
             Type.NOT_JUDGEABLE,
             Type.NOT_JUDGEABLE,
+            Type.NOT_JUDGEABLE, // FELIX_IPV6SUPPORT too: it decides IPv6 WireGuard
             Type.OVERRIDE_MISSING),
         c(
             "envFrom with prefix CALICO_ passes",

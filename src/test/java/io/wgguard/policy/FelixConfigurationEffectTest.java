@@ -321,14 +321,116 @@ class FelixConfigurationEffectTest {
                     List.of(f.apply("default").wireguard(true)),
                     create(f.apply("node.worker2").wireguard(false))),
             denied("on 1 of 4 nodes: worker2", V4, NO_LABEL)),
+        // Issue 23 point 1: scopes that reach no known node decide for nodes still to join.
         c(
-            "a per-node false for a node the cluster does not have changes no node",
+            "a per-node false for a node that has not joined yet is judged by the object alone",
             DEFAULTS,
             f ->
                 given(
                     List.of(f.apply("default").wireguard(true)),
-                    create(f.apply("node.ghost").wireguard(false))),
-            allowed()));
+                    create(f.apply("node.worker9").wireguard(false))),
+            deniedAlone("would switch WireGuard off on node worker9", V4, NO_LABEL)),
+        c(
+            "a selector for a node pool still to come turning WireGuard off is judged alone",
+            DEFAULTS,
+            f ->
+                given(
+                    List.of(f.apply("default").wireguard(true)),
+                    create(
+                        f.apply("m7i")
+                            .selector("node.kubernetes.io/instance-type == 'm7i.2xlarge'")
+                            .wireguard(false))),
+            deniedAlone("on nodes matching selector", V4, NO_LABEL)),
+        c(
+            "a per-node true for a node that has not joined yet is allowed",
+            DEFAULTS,
+            f ->
+                given(
+                    List.of(f.apply("default").wireguard(false)),
+                    create(f.apply("node.worker9").wireguard(true))),
+            allowed()),
+        c(
+            "a per-node false for a joined node is still judged by its effect",
+            DEFAULTS,
+            f ->
+                given(
+                    List.of(f.apply("default").wireguard(false)),
+                    create(f.apply("node.worker2").wireguard(false))),
+            allowed()),
+
+        // Issue 23 point 8: ipv6Support decides whether IPv6 WireGuard can be on.
+        c(
+            "ipv6Support: false on default while IPv6 WireGuard is on switches it off: refused",
+            DEFAULTS,
+            f ->
+                given(
+                    List.of(f.apply("default").wireguard(true).wireguardV6(true)),
+                    update(
+                        f.apply("default").wireguard(true).wireguardV6(true),
+                        f.apply("default")
+                            .wireguard(true)
+                            .wireguardV6(true)
+                            .spec("ipv6Support", "false"))),
+            denied("on every node (4)", "DISABLES spec.ipv6Support", NO_LABEL)),
+        c(
+            "ipv6Support: false on node.worker1 switches IPv6 WireGuard off there: refused",
+            DEFAULTS,
+            f ->
+                given(
+                    List.of(f.apply("default").wireguard(true).wireguardV6(true)),
+                    create(f.apply("node.worker1").spec("ipv6Support", "false"))),
+            denied("on 1 of 4 nodes: worker1", "DISABLES spec.ipv6Support", NO_LABEL)),
+        c(
+            "ipv6Support: false on default with IPv6 WireGuard off is allowed",
+            DEFAULTS,
+            f ->
+                given(
+                    List.of(f.apply("default").wireguard(true)),
+                    update(
+                        f.apply("default").wireguard(true),
+                        f.apply("default").wireguard(true).spec("ipv6Support", "false"))),
+            allowed()),
+
+        // Issue 23 point 9: a blank selector is all() (tokenizer.go trimWhitespace).
+        c(
+            "narrowing all() to a blank selector changes nothing and is allowed",
+            DEFAULTS,
+            f ->
+                given(
+                    List.of(f.apply("default"), f.apply("pool").selector("all()").wireguard(true)),
+                    update(
+                        f.apply("pool").selector("all()").wireguard(true),
+                        f.apply("pool").selector(" ").wireguard(true))),
+            allowed()),
+        c(
+            "blanking the selector of an object that turns WireGuard on keeps every node on",
+            DEFAULTS,
+            f ->
+                given(
+                    List.of(
+                        f.apply("default"),
+                        f.apply("pool").selector("zone == 'b'").wireguard(true)),
+                    update(
+                        f.apply("pool").selector("zone == 'b'").wireguard(true),
+                        f.apply("pool").selector("\t").wireguard(true))),
+            allowed()),
+        c(
+            "emptying the selector of an object that turns WireGuard on switches its nodes off",
+            DEFAULTS,
+            f ->
+                given(
+                    List.of(
+                        f.apply("default"),
+                        f.apply("pool").selector("zone == 'b'").wireguard(true)),
+                    update(
+                        f.apply("pool").selector("zone == 'b'").wireguard(true),
+                        f.apply("pool").selector("").wireguard(true))),
+            denied("on 2 of 4 nodes: worker2, worker3", SELECTOR, NO_LABEL)));
+  }
+
+  static Expect deniedAlone(String says, String... violations) {
+    return new Expect(
+        Verdict.DENIED, List.of(violations), FelixConfigurationPolicy.BY_OBJECT_NO_MATCH, says);
   }
 
   static List<Felix> with(List<Felix> objects, Felix more) {

@@ -151,7 +151,7 @@ class TaintPlannerTest {
             "an exempt node loses its taint",
             DEFAULTS,
             WG_ON,
-            facts(control1(), node("win1").windows().tainted("no-public-key")),
+            facts(control1(), node("win1").windows().exempt().tainted("no-public-key")),
             desired(
                 expect(
                     Posture.HEALTHY,
@@ -356,7 +356,11 @@ class TaintPlannerTest {
             "exempt nodes do not count towards the brake",
             DEFAULTS,
             WG_ON,
-            facts(control1(), node("win1").windows(), node("win2").windows(), node("worker3")),
+            facts(
+                control1(),
+                node("win1").windows().exempt(),
+                node("win2").windows().exempt(),
+                node("worker3")),
             desired(
                 expect(
                     Posture.NODES_NOT_READY,
@@ -404,7 +408,7 @@ class TaintPlannerTest {
             "a cluster of exempt nodes only is healthy",
             DEFAULTS,
             WG_ON,
-            facts(node("win1").windows(), node("gpu1").exempt()),
+            facts(node("win1").windows().exempt(), node("gpu1").exempt()),
             desired(
                 expect(
                     Posture.HEALTHY,
@@ -507,7 +511,7 @@ class TaintPlannerTest {
     List<NodeFacts> nodes =
         facts(
             control1(),
-            node("win1").windows().tainted("no-public-key"),
+            node("win1").windows().exempt().tainted("no-public-key"),
             worker1().key(KEY_WORKER1.substring(2)).tainted("no-public-key"));
 
     TaintPlan plan =

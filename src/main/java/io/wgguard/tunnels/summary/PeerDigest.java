@@ -19,18 +19,26 @@ import java.util.HexFormat;
  */
 public record PeerDigest(long high, long low) {
 
+  /**
+   * One SHA-256 per thread, reused: looking one up per key costs more than hashing the key, and the
+   * checker hashes every node's blocks in every pass.
+   */
+  private static final ThreadLocal<MessageDigest> SHA256 =
+      ThreadLocal.withInitial(
+          () -> {
+            try {
+              return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+              throw new IllegalStateException("every Java runtime has SHA-256", e);
+            }
+          });
+
   /** The digest of no key. */
   public static final PeerDigest EMPTY = new PeerDigest(0, 0);
 
   /** The digest of one key (its text, as published and as {@code wg} prints it). */
   public static PeerDigest of(String publicKey) {
-    byte[] hash;
-    try {
-      hash =
-          MessageDigest.getInstance("SHA-256").digest(publicKey.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
+    byte[] hash = SHA256.get().digest(publicKey.getBytes(StandardCharsets.UTF_8));
     long high = 0;
     long low = 0;
     for (int i = 0; i < 8; i++) {

@@ -27,7 +27,10 @@ import java.util.Map;
  * <pre>{@code
  * {"v":1,"at":"2026-11-30T15:00:00Z","source":"device",
  *  "families":{"IPv4":{"interface":"wireguard.cali","present":true,"publicKey":"...=",
- *   "listenPort":51820,"peers":2,"peerDigest":"0f3a...","handshakeStale":1,"stalePeers":["HmNsTyzg"]}}}
+ *   "listenPort":51820,"peers":2,"peerDigest":"0f3a...","handshakeStale":1,"stalePeers":["HmNsTyzg"],
+ *   "path":{"up":true,"mtu":1440,"underlayMtu":1500,"fwmark":1048576,"rule":99,"table":1,
+ *    "mainRule":32766,"routes":2,"routeDigest":"...","throws":1,"throwCidrs":["10.0.1.0/26"],
+ *    "allowedIps":4,"allowedDigest":"...","hostIps":0}}}}
  * }</pre>
  *
  * @param at when the agent read the devices
@@ -63,6 +66,8 @@ public record TunnelSummary(Instant at, String source, Map<IpFamily, Device> dev
    *     latest handshake is older than WireGuard's reject time (180 s), or never happened
    * @param stalePeers up to {@link #MAX_NAMED_PEERS} of those, each named by the first {@link
    *     #PEER_NAME_LENGTH} characters of its public key
+   * @param path how traffic is steered into the device ({@link DevicePath}), null when the source
+   *     does not show it ({@code felix-metrics}) or the device is absent
    */
   public record Device(
       String iface,
@@ -72,7 +77,8 @@ public record TunnelSummary(Instant at, String source, Map<IpFamily, Device> dev
       int peers,
       String peerDigest,
       int handshakeStale,
-      List<String> stalePeers) {
+      List<String> stalePeers,
+      DevicePath path) {
 
     public Device {
       iface = iface == null ? "" : iface;
@@ -81,9 +87,45 @@ public record TunnelSummary(Instant at, String source, Map<IpFamily, Device> dev
       stalePeers = List.copyOf(stalePeers);
     }
 
+    /** A device without path evidence (Felix's metrics show no routes). */
+    public Device(
+        String iface,
+        boolean present,
+        String publicKey,
+        int listenPort,
+        int peers,
+        String peerDigest,
+        int handshakeStale,
+        List<String> stalePeers) {
+      this(
+          iface,
+          present,
+          publicKey,
+          listenPort,
+          peers,
+          peerDigest,
+          handshakeStale,
+          stalePeers,
+          null);
+    }
+
     /** A device that does not exist. */
     public static Device missing(String iface) {
       return new Device(iface, false, "", 0, 0, TunnelSummary.peerDigest(List.of()), 0, List.of());
+    }
+
+    /** This device with its path evidence. */
+    public Device withPath(DevicePath path) {
+      return new Device(
+          iface,
+          present,
+          publicKey,
+          listenPort,
+          peers,
+          peerDigest,
+          handshakeStale,
+          stalePeers,
+          path);
     }
   }
 
@@ -122,6 +164,9 @@ public record TunnelSummary(Instant at, String source, Map<IpFamily, Device> dev
       node.put("handshakeStale", d.handshakeStale());
       ArrayNode stale = node.putArray("stalePeers");
       d.stalePeers().forEach(stale::add);
+      if (d.path() != null) {
+        d.path().write(node.putObject("path"));
+      }
     }
     return Json.write(root);
   }
@@ -180,7 +225,10 @@ public record TunnelSummary(Instant at, String source, Map<IpFamily, Device> dev
               count(d, family, "peers"),
               d.path("peerDigest").asText(""),
               count(d, family, "handshakeStale"),
-              stale));
+              stale,
+              d.has("path")
+                  ? DevicePath.read(d.get("path"), "families." + family.label() + ".path")
+                  : null));
     }
     return new TunnelSummary(at, source, devices);
   }

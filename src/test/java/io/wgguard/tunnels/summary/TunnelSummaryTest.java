@@ -78,4 +78,85 @@ class TunnelSummaryTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(reason);
   }
+
+  @Test
+  void aPathReadsBackAsWritten() {
+    DevicePath path =
+        new DevicePath(
+            true,
+            1440,
+            1500,
+            0x100000,
+            99,
+            1,
+            32766,
+            2,
+            "ab",
+            1,
+            List.of("10.0.1.0/26"),
+            4,
+            "cd",
+            0);
+    TunnelSummary summary =
+        new TunnelSummary(
+            Instant.parse("2026-11-30T15:00:00Z"),
+            "device",
+            Map.of(
+                IpFamily.V4,
+                new Device("wireguard.cali", true, KEY_A, 51820, 1, "", 0, List.of(), path)));
+
+    assertThat(TunnelSummary.parse(summary.toJson())).isEqualTo(summary);
+  }
+
+  /**
+   * A device of a 65,000-node cluster has 64,999 peers: the summary, path included, stays the same
+   * size as with one, since it carries counts, digests and at most three named peers.
+   */
+  @Test
+  void aSummaryOf65000PeersStaysSmall() {
+    java.util.Random random = new java.util.Random(21);
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    java.util.List<Cidr> blocks = new java.util.ArrayList<>();
+    for (int i = 0; i < 64_999; i++) {
+      byte[] key = new byte[32];
+      random.nextBytes(key);
+      keys.add(java.util.Base64.getEncoder().encodeToString(key));
+      blocks.add(
+          Cidr.parse("10.%d.%d.%d/26".formatted(i >> 10 & 0xff, i >> 2 & 0xff, (i & 3) * 64)));
+    }
+    DevicePath path =
+        new DevicePath(
+            true,
+            1440,
+            1500,
+            0x100000,
+            99,
+            1,
+            32766,
+            blocks.size(),
+            DevicePath.routeDigest(blocks),
+            3,
+            blocks.subList(0, 3).stream().map(Cidr::toString).toList(),
+            blocks.size(),
+            DevicePath.routeDigest(blocks),
+            0);
+    TunnelSummary summary =
+        new TunnelSummary(
+            Instant.parse("2026-11-30T15:00:00Z"),
+            "device",
+            Map.of(
+                IpFamily.V4,
+                new Device(
+                    "wireguard.cali",
+                    true,
+                    KEY_A,
+                    51820,
+                    keys.size(),
+                    TunnelSummary.peerDigest(keys),
+                    64_999,
+                    keys.subList(0, 3).stream().map(k -> k.substring(0, 8)).toList(),
+                    path)));
+
+    assertThat(summary.toJson().length()).isLessThan(900);
+  }
 }
