@@ -8,16 +8,15 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The real contract: a real kube-apiserver calls the packaged wgguard over TLS, registered from
- * what {@code manifests/} ships, and users see the answers through kubectl.
+ * what {@code manifests/} ships, and users see the answers through kubectl. The API server and
+ * wgguard start once; each test starts from {@code default} switching WireGuard on in both groups
+ * ({@link #restoreWireGuardOn}), so any one runs alone and in any order.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FelixConfigurationWebhookIT {
 
   static final String V1 = "felixconfigurations.crd.projectcalico.org";
@@ -29,6 +28,25 @@ class FelixConfigurationWebhookIT {
   static final String OFF_WITH_TICKET =
       "{\"metadata\":{\"labels\":{\"wgguard.io/override\":\"CHG-1042\"}},"
           + "\"spec\":{\"wireguardEnabled\":false}}";
+  static final String WEBHOOK = "wgguard";
+
+  /** What calico-node writes at start-up, in either group (%s: the apiVersion). */
+  static final String CALICO_NODE_START_UP =
+      """
+      apiVersion: %s
+      kind: FelixConfiguration
+      metadata:
+        name: default
+      spec:
+        logSeverityScreen: Info
+        reportingInterval: 0s
+      """;
+
+  /** The state every test starts from: on, as calico-node logs, no override label or expiry. */
+  static final String RESTORE =
+      "{\"metadata\":{\"labels\":{\"wgguard.io/override\":null},"
+          + "\"annotations\":{\"wgguard.io/override-expires\":null}},"
+          + "\"spec\":{\"wireguardEnabled\":true,\"logSeverityScreen\":\"Info\"}}";
 
   static KubeCluster cluster;
   static WgguardProcess wgguard;
@@ -40,17 +58,7 @@ class FelixConfigurationWebhookIT {
     cluster.grantFelixConfigurationWriters();
     // What calico-node writes at start-up, in both groups, before wgguard is installed.
     for (String apiVersion : new String[] {"crd.projectcalico.org/v1", "projectcalico.org/v3"}) {
-      cluster.apply(
-          """
-          apiVersion: %s
-          kind: FelixConfiguration
-          metadata:
-            name: default
-          spec:
-            logSeverityScreen: Info
-            reportingInterval: 0s
-          """
-              .formatted(apiVersion));
+      cluster.apply(CALICO_NODE_START_UP.formatted(apiVersion));
     }
     wgguard =
         WgguardProcess.start(
@@ -58,23 +66,7 @@ class FelixConfigurationWebhookIT {
             cluster.kubeconfig(User.ADMIN),
             Map.of("wgguard.override.groups", "wgguard-approvers"));
     Webhooks.register(cluster.admin(), wgguard.webhookBase());
-    // The API server picks up webhook registrations asynchronously: wait until it calls wgguard.
-    KubeCluster.await(
-        Duration.ofSeconds(30),
-        "the API server to call wgguard",
-        () ->
-            cluster
-                .kubectl(
-                    User.ADMIN,
-                    "patch",
-                    V1,
-                    "default",
-                    "--type=merge",
-                    "-p",
-                    OFF,
-                    "--dry-run=server")
-                .stderr()
-                .contains("keeps WireGuard off"));
+    awaitTheWebhook(true);
   }
 
   @AfterAll
@@ -82,9 +74,100 @@ class FelixConfigurationWebhookIT {
     KubeCluster.closeAll(wgguard, cluster);
   }
 
+  /**
+   * wgguard running and registered (a test may have stopped it, which comes back on the same port,
+   * so the registration stays aimed at it, or failed with the webhook unregistered) and {@code
+   * default} in both groups switching WireGuard on, as the seed's patch leaves it, with
+   * calico-node's log level and no override label or expiry.
+   */
+  @BeforeEach
+  void restoreWireGuardOn() throws Exception {
+    boolean restarted = !wgguard.isAlive();
+    if (restarted) {
+      wgguard = wgguard.restart();
+    }
+    boolean unregistered =
+        cluster
+                .admin()
+                .admissionRegistration()
+                .v1()
+                .validatingWebhookConfigurations()
+                .withName(WEBHOOK)
+                .get()
+            == null;
+    if (unregistered) {
+      Webhooks.register(cluster.admin(), wgguard.webhookBase());
+    }
+    if (restarted || unregistered) {
+      awaitTheWebhook(true);
+    }
+    for (String resource : new String[] {V1, V3}) {
+      Result restore =
+          cluster.kubectl(User.ADMIN, "patch", resource, "default", "--type=merge", "-p", RESTORE);
+      assertThat(restore.exitCode()).as(restore.toString()).isZero();
+    }
+    Result perNode =
+        cluster.kubectl(User.ADMIN, "delete", V1, "node.worker1", "--ignore-not-found");
+    assertThat(perNode.exitCode()).as(perNode.toString()).isZero();
+  }
+
+  /**
+   * {@code default} in both groups as calico-node writes it at start-up, before the seed's patch:
+   * WireGuard unset, i.e. off. wgguard refuses writing that (rightly), so the admin does it with
+   * the webhook unregistered, as before wgguard was installed, and registers it again.
+   */
+  static void calicoNodeStartUp() throws Exception {
+    cluster
+        .admin()
+        .admissionRegistration()
+        .v1()
+        .validatingWebhookConfigurations()
+        .withName(WEBHOOK)
+        .delete();
+    awaitTheWebhook(false);
+    for (String apiVersion : new String[] {"crd.projectcalico.org/v1", "projectcalico.org/v3"}) {
+      Result replace =
+          cluster.kubectlWithInput(
+              User.ADMIN, CALICO_NODE_START_UP.formatted(apiVersion), "replace", "-f", "-");
+      assertThat(replace.exitCode()).as(replace.toString()).isZero();
+    }
+    Webhooks.register(cluster.admin(), wgguard.webhookBase());
+    awaitTheWebhook(true);
+  }
+
+  /**
+   * Waits until the API server calls wgguard's FelixConfiguration webhook ({@code called}), or no
+   * longer does: it picks up registrations asynchronously. wgguard answers a server-side dry run
+   * writing WireGuard off with a denial when it is on, and with a warning that the write keeps it
+   * off when it is off (calico-node's start-up object); without wgguard the dry run passes
+   * silently.
+   */
+  static void awaitTheWebhook(boolean called) {
+    KubeCluster.await(
+        Duration.ofSeconds(60),
+        called ? "the API server to call wgguard" : "the API server to stop calling wgguard",
+        () -> {
+          Result dryRun =
+              cluster.kubectl(
+                  User.ADMIN,
+                  "patch",
+                  V1,
+                  "default",
+                  "--type=merge",
+                  "-p",
+                  OFF,
+                  "--dry-run=server");
+          boolean judged =
+              dryRun.stderr().contains(DENIED) || dryRun.stderr().contains("keeps WireGuard off");
+          return called ? judged : dryRun.exitCode() == 0 && !judged;
+        });
+  }
+
   @Test
-  @Order(1)
-  void theSeedsPatchEnablesWireGuard() {
+  void theSeedsPatchEnablesWireGuard() throws Exception {
+    calicoNodeStartUp();
+    assertThat(get(V1)).as("calico-node's start-up object leaves WireGuard unset").isEmpty();
+
     Result seed =
         cluster.kubectl(
             User.EDITOR, "patch", "felixconfiguration", "default", "--type=merge", "-p", ON);
@@ -103,7 +186,6 @@ class FelixConfigurationWebhookIT {
   }
 
   @Test
-  @Order(2)
   void switchingItOffIsRefusedAndTheMessageNamesTheLabel() {
     Result off = cluster.kubectl(User.EDITOR, "patch", V1, "default", "--type=merge", "-p", OFF);
 
@@ -120,7 +202,6 @@ class FelixConfigurationWebhookIT {
   }
 
   @Test
-  @Order(3)
   void anApproverWithAValidTicketSwitchesItOffAndIsWarned() {
     Result off =
         cluster.kubectl(
@@ -145,7 +226,6 @@ class FelixConfigurationWebhookIT {
   }
 
   @Test
-  @Order(4)
   void anEditorWithTheSameTicketIsRefused() {
     Result off =
         cluster.kubectl(User.EDITOR, "patch", V1, "default", "--type=merge", "-p", OFF_WITH_TICKET);
@@ -158,7 +238,6 @@ class FelixConfigurationWebhookIT {
   }
 
   @Test
-  @Order(5)
   void aPerNodeObjectSwitchingOffOneNodeIsRefused() {
     Result create =
         cluster.kubectlWithInput(
@@ -186,7 +265,6 @@ class FelixConfigurationWebhookIT {
   }
 
   @Test
-  @Order(6)
   void deletingDefaultIsRefused() {
     Result delete = cluster.kubectl(User.EDITOR, "delete", V1, "default");
 
@@ -200,7 +278,6 @@ class FelixConfigurationWebhookIT {
   }
 
   @Test
-  @Order(7)
   void theV3GroupIsGuardedToo() {
     Result off = cluster.kubectl(User.EDITOR, "patch", V3, "default", "--type=merge", "-p", OFF);
 
@@ -213,7 +290,6 @@ class FelixConfigurationWebhookIT {
   }
 
   @Test
-  @Order(8)
   void calicoNodeWritingOtherFieldsPassesWithoutAWarning() {
     Result write =
         cluster.kubectl(
@@ -230,7 +306,6 @@ class FelixConfigurationWebhookIT {
   }
 
   @Test
-  @Order(9)
   void serverSideDryRunIsJudgedTheSameAndChangesNothing() {
     Result refused =
         cluster.kubectl(
@@ -255,7 +330,6 @@ class FelixConfigurationWebhookIT {
   }
 
   @Test
-  @Order(10)
   void withWgguardStoppedFelixConfigurationWritesFailClosed() {
     wgguard.close();
 

@@ -40,19 +40,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The install as a user does it: {@code certs/generate.sh}, {@code kubectl kustomize} of each
  * overlay, a server-side apply of what the API server serves, and wgguard running as the manifests'
  * own service account, with a token the API server minted for it. Proves the RBAC is enough (ready,
- * lease, nodes, taint, Event) and no more (an exhaustive rules review and refused requests).
+ * lease, nodes, taint, Event) and no more (an exhaustive rules review and refused requests). The
+ * rendering and the API server start once; a test that needs the install applied applies it ({@link
+ * #installed}), so any one runs alone and in any order.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InstallIT {
 
   static final String NS = "wgguard-system";
@@ -129,6 +128,7 @@ class InstallIT {
   static WgguardProcess wgguard;
   static Path wgguardKubeconfig;
   static Path agentKubeconfig;
+  static boolean installed;
 
   @BeforeAll
   static void start() throws Exception {
@@ -154,6 +154,63 @@ class InstallIT {
     admin = cluster.admin();
   }
 
+  /**
+   * No wgguard left running, and the seed's keys back: a test that ran it may have failed half-way.
+   */
+  @AfterEach
+  void stopWgguard() {
+    if (wgguard != null) {
+      KubeCluster.closeAll(wgguard);
+      wgguard = null;
+      for (List<String> node : SeedNodes.NODES) {
+        annotate(admin, node.get(0), KEY_ANNOTATION, node.get(1));
+      }
+    }
+  }
+
+  /** What a server-side apply of an overlay sent, and what the API server does not serve. */
+  record Applied(KubeCluster.Result result, List<String> skipped) {}
+
+  /**
+   * Applies an overlay as a user does: {@code kubectl apply --server-side} of every object the API
+   * server serves (the same objects again are no change).
+   */
+  static Applied applyServerSide(String overlay) throws IOException {
+    List<String> skipped = new ArrayList<>();
+    StringBuilder served = new StringBuilder();
+    for (JsonNode object : rendered.get(overlay)) {
+      if (admin.supports(object.path("apiVersion").asText(), object.path("kind").asText())) {
+        served.append(YAML.writeValueAsString(object));
+      } else {
+        skipped.add(id(object) + " (" + object.path("apiVersion").asText() + ")");
+      }
+    }
+    KubeCluster.Result apply =
+        cluster.kubectlWithInput(
+            User.ADMIN,
+            served.toString(),
+            "apply",
+            "--server-side",
+            "--field-manager=wgguard-install",
+            "-f",
+            "-");
+    return new Applied(apply, skipped);
+  }
+
+  /**
+   * The self-signed install applied (once per run; applying it again changes nothing) and
+   * kubeconfigs with tokens the API server minted for its two service accounts.
+   */
+  static void installed() throws IOException {
+    if (!installed) {
+      KubeCluster.Result apply = applyServerSide("self-signed").result();
+      assertThat(apply.exitCode()).as(apply.toString()).isZero();
+      wgguardKubeconfig = cluster.tokenKubeconfig("wgguard-sa", token("wgguard"), NS);
+      agentKubeconfig = cluster.tokenKubeconfig("wgguard-agent-sa", token("wgguard-agent"), NS);
+      installed = true;
+    }
+  }
+
   @AfterAll
   static void stop() throws IOException {
     KubeCluster.closeAll(wgguard, cluster);
@@ -168,7 +225,6 @@ class InstallIT {
   }
 
   @Test
-  @Order(1)
   void eachOverlayRendersTheBaseAndItsCertificateSource() {
     assertThat(ids("base")).containsExactlyInAnyOrderElementsOf(BASE);
     assertThat(ids("self-signed"))
@@ -197,7 +253,6 @@ class InstallIT {
   }
 
   @Test
-  @Order(2)
   void theFelixWebhookFailsClosedAndThePodAndCalicoNodeWebhooksFailOpenInEveryOverlay() {
     for (String overlay : List.of("base", "self-signed", "cert-manager")) {
       JsonNode felix = single(object(overlay, "ValidatingWebhookConfiguration", "wgguard"));
@@ -242,7 +297,6 @@ class InstallIT {
   }
 
   @Test
-  @Order(3)
   void theSelfSignedOverlayCarriesWhatGenerateShWrote() throws Exception {
     byte[] caPem = Files.readAllBytes(repo.resolve("certs/out/ca.crt"));
     String caBundle = Base64.getEncoder().encodeToString(caPem);
@@ -272,7 +326,6 @@ class InstallIT {
   }
 
   @Test
-  @Order(4)
   void theCertManagerOverlayIssuesTheServingSecretFromItsOwnCaAndInjectsTheCa() {
     for (String name : List.of("wgguard", "wgguard-pods", "wgguard-calico-node")) {
       JsonNode config = object("cert-manager", "ValidatingWebhookConfiguration", name);
@@ -309,7 +362,6 @@ class InstallIT {
   }
 
   @Test
-  @Order(5)
   void theDeploymentRunsHardenedAndHighlyAvailable() {
     JsonNode deployment = object("base", "Deployment", "wgguard");
     JsonNode spec = deployment.path("spec");
@@ -393,7 +445,6 @@ class InstallIT {
   }
 
   @Test
-  @Order(6)
   void theAgentRunsOnEveryNodeWithReadOnlyHostMountsAndItsOwnIdentity() {
     JsonNode daemonSet = object("base", "DaemonSet", "wgguard-agent");
     JsonNode pod = daemonSet.path("spec").path("template").path("spec");
@@ -445,7 +496,6 @@ class InstallIT {
   }
 
   @Test
-  @Order(7)
   void theComponentsServeFromTheHostNetworkAndAdmitOnlyTheApiServer() throws IOException {
     Path dir = repo.resolve("target/components-it");
     Files.createDirectories(dir);
@@ -506,7 +556,6 @@ class InstallIT {
   }
 
   @Test
-  @Order(7)
   void theMonitoringRulesAlertOnPostureAdmissionErrorsAndAbsence() {
     List<String> expressions = new ArrayList<>();
     object("monitoring", "PrometheusRule", "wgguard")
@@ -539,32 +588,16 @@ class InstallIT {
   }
 
   @Test
-  @Order(10)
   void theSelfSignedInstallIsAcceptedByTheApiServerAndTheFelixWebhookIsLive() throws Exception {
-    List<String> skipped = new ArrayList<>();
-    StringBuilder served = new StringBuilder();
-    for (JsonNode object : rendered.get("self-signed")) {
-      if (admin.supports(object.path("apiVersion").asText(), object.path("kind").asText())) {
-        served.append(YAML.writeValueAsString(object));
-      } else {
-        skipped.add(id(object) + " (" + object.path("apiVersion").asText() + ")");
-      }
-    }
+    Applied applied = applyServerSide("self-signed");
+    List<String> skipped = applied.skipped();
     // kube-apiserver 1.20 predates policy/v1 (1.21); every other object of the install it serves.
     assertThat(skipped)
         .containsExactlyElementsOf(
             admin.supports("policy/v1", "PodDisruptionBudget")
                 ? List.of()
                 : List.of("PodDisruptionBudget/wgguard-system/wgguard (policy/v1)"));
-    KubeCluster.Result apply =
-        cluster.kubectlWithInput(
-            User.ADMIN,
-            served.toString(),
-            "apply",
-            "--server-side",
-            "--field-manager=wgguard-install",
-            "-f",
-            "-");
+    KubeCluster.Result apply = applied.result();
     assertThat(apply.exitCode()).as(apply.toString()).isZero();
     assertThat(admin.apps().deployments().inNamespace(NS).withName("wgguard").get()).isNotNull();
     assertThat(admin.apps().daemonSets().inNamespace(NS).withName("wgguard-agent").get())
@@ -599,10 +632,8 @@ class InstallIT {
   }
 
   @Test
-  @Order(11)
   void wgguardRunsOnTheServiceAccountTokenAlone() throws Exception {
-    wgguardKubeconfig = cluster.tokenKubeconfig("wgguard-sa", token("wgguard"), NS);
-    agentKubeconfig = cluster.tokenKubeconfig("wgguard-agent-sa", token("wgguard-agent"), NS);
+    installed();
     wgguard =
         WgguardProcess.start(
             "install-it",
@@ -666,8 +697,8 @@ class InstallIT {
   }
 
   @Test
-  @Order(12)
   void theServiceAccountMayDoNothingElse() throws Exception {
+    installed();
     for (String[] allowed :
         new String[][] {
           {"get", "nodes"},
@@ -761,8 +792,8 @@ class InstallIT {
   }
 
   @Test
-  @Order(13)
   void theAgentMayOnlyReadNodesAndFelixConfigurationsAndWriteNodeStatus() throws Exception {
+    installed();
     // get, list and watch: the agent watches its own node (field selector) and the
     // FelixConfigurations instead of GETting them every round.
     for (String verb : List.of("get", "list", "watch")) {

@@ -15,16 +15,15 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The checker against a real API server: the seed's three nodes, created with Calico's real
- * annotations, losing and regaining keys; what kubectl, /status and the health group show.
+ * annotations, losing and regaining keys; what kubectl, /status and the health group show. The API
+ * server and wgguard start once; each test starts from the seed ({@link #restoreTheSeed}) and sets
+ * up the rest itself, so any one runs alone and in any order.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NodeCheckerIT {
 
   static final String TAINT = "wgguard.io/wireguard-not-ready";
@@ -55,8 +54,33 @@ class NodeCheckerIT {
     KubeCluster.closeAll(wgguard, cluster);
   }
 
+  /**
+   * The seed as it was, with wgguard running (a test may have stopped it) and holding the lease.
+   */
+  @BeforeEach
+  void restoreTheSeed() throws Exception {
+    if (!wgguard.isAlive()) {
+      wgguard = wgguard.restart();
+    }
+    SeedNodes.reset(cluster, wgguard);
+  }
+
+  /** A user's {@code kubectl taint}: a taint that is not wgguard's, which wgguard must keep. */
+  static void taintForeign(String node) {
+    Result taint = kubectl("taint", "nodes", node, FOREIGN);
+    assertThat(taint.exitCode()).as(taint.toString()).isZero();
+  }
+
+  /** Felix losing a node's key, and wgguard tainting the node for it. */
+  static void loseKey(String node) {
+    annotate(client, node, KEY_ANNOTATION, null);
+    KubeCluster.await(
+        SOON,
+        "%s to be tainted".formatted(node),
+        () -> taints(client, node).contains(TAINT + "=no-public-key:NoSchedule"));
+  }
+
   @Test
-  @Order(1)
   void theSeedClusterIsHealthy() {
     JsonNode status = status();
     assertThat(status.path("posture").asText()).isEqualTo("HEALTHY");
@@ -88,8 +112,9 @@ class NodeCheckerIT {
   }
 
   @Test
-  @Order(2)
   void aNodeLosingItsKeyIsTaintedWithinSecondsAndAForeignTaintSurvives() {
+    // The counter lives as long as the process, which earlier tests may have used: count from here.
+    double added = wgguard.metric("wgguard_taint_changes_total{action=\"add\"}");
     Result taint = kubectl("taint", "nodes", "worker2", FOREIGN);
     assertThat(taint.exitCode()).as(taint.toString()).isZero();
 
@@ -128,15 +153,17 @@ class NodeCheckerIT {
     var bad = wgguard.get("/status?state=broken");
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(bad.body()).startsWith("state 'broken' is not one of ready, exempt, not-ready");
+    assertThat(wgguard.metric("wgguard_taint_changes_total{action=\"add\"}")).isEqualTo(added + 1);
     assertThat(wgguard.get("/q/metrics").body())
-        .contains("wgguard_taint_changes_total{action=\"add\"} 1.0")
         .contains("wgguard_posture{posture=\"nodes-not-ready\"} 1.0")
         .contains("wgguard_posture{posture=\"healthy\"} 0.0");
   }
 
   @Test
-  @Order(3)
   void theKeyComingBackRemovesOnlyOurTaint() {
+    taintForeign("worker2");
+    loseKey("worker2");
+
     annotate(client, "worker2", KEY_ANNOTATION, key("worker2"));
 
     KubeCluster.await(SOON, "worker2 to be untainted", () -> ours("worker2").isEmpty());
@@ -150,7 +177,6 @@ class NodeCheckerIT {
   }
 
   @Test
-  @Order(4)
   void anInvalidKeyIsTainted() {
     annotate(client, "worker1", KEY_ANNOTATION, "not-a-wireguard-key");
 
@@ -166,7 +192,6 @@ class NodeCheckerIT {
   }
 
   @Test
-  @Order(5)
   void aDuplicatedKeyTaintsEveryNodeSharingIt() {
     annotate(client, "worker1", KEY_ANNOTATION, key("control1"));
 
@@ -185,8 +210,9 @@ class NodeCheckerIT {
   }
 
   @Test
-  @Order(6)
   void anExemptNodeIsNeverTainted() {
+    taintForeign("worker2");
+
     label(client, "worker2", "node-restriction.kubernetes.io/wgguard-exempt", "true");
     annotate(client, "worker2", KEY_ANNOTATION, null);
     annotate(client, "worker2", ADDR_ANNOTATION, null);
@@ -206,7 +232,6 @@ class NodeCheckerIT {
   }
 
   @Test
-  @Order(7)
   void theSafetyBrakeAddsNoTaintWhenMostNodesLoseTheirKeys() {
     for (String node : new String[] {"control1", "worker1", "worker2"}) {
       annotate(client, node, KEY_ANNOTATION, null);
@@ -241,7 +266,6 @@ class NodeCheckerIT {
   }
 
   @Test
-  @Order(8)
   void withWireGuardOffClusterWideNothingIsTainted() {
     cluster.applyDefaultFelixConfiguration(false);
     KubeCluster.await(
@@ -261,10 +285,7 @@ class NodeCheckerIT {
   }
 
   @Test
-  @Order(9)
   void onlyTheLeaseHolderWritesAndADryRunReplicaOnlyReports() throws Exception {
-    cluster.applyDefaultFelixConfiguration(true);
-    annotate(client, "worker1", KEY_ANNOTATION, key("worker1"));
     KubeCluster.await(SOON, "HEALTHY", () -> status().path("posture").asText().equals("HEALTHY"));
 
     try (WgguardProcess second =

@@ -10,22 +10,21 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.wgguard.it.KubeCluster.Result;
 import io.wgguard.it.KubeCluster.User;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The pod webhook against a real API server, registered from {@code manifests/base}: the seed's
  * nodeName-pinned pods (which bypass the scheduler and so the taint) refused while their node is
  * not WireGuard-ready and admitted once it is; a Binding posted straight to such a node refused;
  * tolerating pods, exempt namespaces and unpinned pods pass; with wgguard down, pods are still
- * created (the webhook fails open).
+ * created (the webhook fails open). The API server and wgguard start once; each test starts from
+ * the seed without pods ({@link #restoreTheSeed}) and takes a node's key away itself.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PodWebhookIT {
 
   static final Duration SOON = Duration.ofSeconds(15);
@@ -68,8 +67,65 @@ class PodWebhookIT {
     KubeCluster.closeAll(wgguard, cluster);
   }
 
+  /**
+   * The seed as it was and no pod, with wgguard running (a test may have stopped it; it comes back
+   * on the same port, so the registration stays aimed at it) and the API server calling it again.
+   */
+  @BeforeEach
+  void restoreTheSeed() throws Exception {
+    if (!wgguard.isAlive()) {
+      wgguard = wgguard.restart();
+      awaitThePodWebhookCalled();
+    }
+    deletePods("default", "kube-system");
+    SeedNodes.reset(cluster, wgguard);
+  }
+
+  /** Felix losing a node's key, and wgguard holding the node not ready for it. */
+  static void loseKey(String node) {
+    annotate(client, node, KEY_ANNOTATION, null);
+    KubeCluster.await(
+        SOON, "%s not ready".formatted(node), () -> !row(node).path("ready").asBoolean());
+  }
+
+  /**
+   * Deletes every pod of the namespaces at once (grace period 0: without a kubelet, a pod on a node
+   * would otherwise wait for it forever) and waits until they are gone.
+   */
+  static void deletePods(String... namespaces) {
+    for (String namespace : namespaces) {
+      client.pods().inNamespace(namespace).withGracePeriod(0).delete();
+    }
+    KubeCluster.await(
+        SeedNodes.RESET_WAIT,
+        "the pods to be gone",
+        () ->
+            Arrays.stream(namespaces)
+                .allMatch(ns -> client.pods().inNamespace(ns).list().getItems().isEmpty()));
+  }
+
+  /**
+   * Waits until the API server's calls reach wgguard's pod webhook (it fails open, so a call lost
+   * would admit a pod unseen): server-side dry runs of an unpinned pod, until wgguard counts one.
+   */
+  static void awaitThePodWebhookCalled() {
+    KubeCluster.await(
+        SeedNodes.RESET_WAIT,
+        "the API server to call wgguard's pod webhook",
+        () -> {
+          createPod("webhook-probe", "default", null, "", "--dry-run=server");
+          return wgguard
+              .get("/q/metrics")
+              .body()
+              .lines()
+              .anyMatch(
+                  line ->
+                      line.startsWith("wgguard_admission_requests_total{")
+                          && line.contains("webhook=\"pod\""));
+        });
+  }
+
   @Test
-  @Order(1)
   void theSeedsPodPinnedToAReadyNodeIsAdmitted() {
     Result result = createPod("pod-1", "default", "worker1", "");
 
@@ -79,7 +135,6 @@ class PodWebhookIT {
   }
 
   @Test
-  @Order(2)
   void aPodPinnedToANodeThatLostItsKeyIsRefusedWithTheEvidence() {
     annotate(client, "worker2", KEY_ANNOTATION, null);
     KubeCluster.await(SOON, "worker2 not ready", () -> !row("worker2").path("ready").asBoolean());
@@ -98,8 +153,9 @@ class PodWebhookIT {
   }
 
   @Test
-  @Order(3)
   void aServerSideDryRunIsJudgedTheSame() {
+    loseKey("worker2");
+
     Result result = createPod("pod-2", "default", "worker2", "", "--dry-run=server");
 
     assertThat(result.exitCode()).as(result.toString()).isNotZero();
@@ -107,8 +163,9 @@ class PodWebhookIT {
   }
 
   @Test
-  @Order(4)
   void aPodToleratingTheTaintIsAdmittedWithAWarning() {
+    loseKey("worker2");
+
     Result result =
         createPod(
             "pod-tolerating",
@@ -128,8 +185,9 @@ class PodWebhookIT {
   }
 
   @Test
-  @Order(5)
   void aPodInAnExemptNamespaceAndAnUnpinnedPodAreAdmitted() {
+    loseKey("worker2");
+
     Result system = createPod("calico-debug", "kube-system", "worker2", "");
     Result unpinned = createPod("pod-unpinned", "default", null, "");
 
@@ -139,8 +197,9 @@ class PodWebhookIT {
   }
 
   @Test
-  @Order(6)
   void aBindingPostedStraightToTheNodeWithoutAKeyIsRefused() {
+    loseKey("worker2");
+
     Result created = createPod("pod-to-bind", "default", null, "");
     assertThat(created.exitCode()).as(created.toString()).isZero();
 
@@ -164,8 +223,9 @@ class PodWebhookIT {
   }
 
   @Test
-  @Order(7)
   void theKeyComingBackAdmitsThePinnedPod() {
+    loseKey("worker2");
+
     annotate(client, "worker2", KEY_ANNOTATION, key("worker2"));
     KubeCluster.await(SOON, "worker2 ready", () -> row("worker2").path("ready").asBoolean());
 
@@ -176,7 +236,6 @@ class PodWebhookIT {
   }
 
   @Test
-  @Order(8)
   void withWgguardDownPodsAreStillCreated() {
     annotate(client, "worker1", KEY_ANNOTATION, null);
     KubeCluster.await(SOON, "worker1 not ready", () -> !row("worker1").path("ready").asBoolean());

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,12 +28,24 @@ public final class WgguardProcess implements AutoCloseable {
   private final Path log;
   private final int httpsPort;
   private final int managementPort;
+  private final Launch launch;
 
-  private WgguardProcess(Process process, Path log, int httpsPort, int managementPort) {
+  /** What a process was started with, so that {@link #restart()} can start it again alike. */
+  private record Launch(
+      String name,
+      Path kubeconfig,
+      Path tlsDir,
+      List<String> jvmOptions,
+      Map<String, String> properties,
+      String health) {}
+
+  private WgguardProcess(
+      Process process, Path log, int httpsPort, int managementPort, Launch launch) {
     this.process = process;
     this.log = log;
     this.httpsPort = httpsPort;
     this.managementPort = managementPort;
+    this.launch = launch;
   }
 
   /**
@@ -67,9 +80,25 @@ public final class WgguardProcess implements AutoCloseable {
   private static WgguardProcess start(
       String name, Path kubeconfig, Path tlsDir, Map<String, String> properties, String health)
       throws IOException {
-    WgguardProcess wgguard = launch(name, kubeconfig, tlsDir, List.of(), properties);
+    WgguardProcess wgguard =
+        launch(new Launch(name, kubeconfig, tlsDir, List.of(), properties, health), 0, 0);
     wgguard.await(health, Duration.ofSeconds(90));
     return wgguard;
+  }
+
+  /**
+   * Starts this wgguard again after it was closed (a test stopped it): the same kubeconfig,
+   * certificate, properties and ports, so a webhook registration aimed at {@link #webhookBase()}
+   * stays valid; the log goes on in the same file. Waits for health as the first start did.
+   */
+  public WgguardProcess restart() throws IOException {
+    if (process.isAlive()) {
+      throw new IllegalStateException(
+          "%s still runs: close it before restart()".formatted(launch.name()));
+    }
+    WgguardProcess again = launch(launch, httpsPort, managementPort);
+    again.await(launch.health(), Duration.ofSeconds(90));
+    return again;
   }
 
   /**
@@ -79,44 +108,48 @@ public final class WgguardProcess implements AutoCloseable {
   public static WgguardProcess launch(
       String name, Path kubeconfig, List<String> jvmOptions, Map<String, String> properties)
       throws IOException {
-    return launch(name, kubeconfig, TEST_TLS, jvmOptions, properties);
+    return launch(
+        new Launch(name, kubeconfig, TEST_TLS, jvmOptions, properties, "/q/health/ready"), 0, 0);
   }
 
-  private static WgguardProcess launch(
-      String name,
-      Path kubeconfig,
-      Path tlsDir,
-      List<String> jvmOptions,
-      Map<String, String> properties)
+  /** Launches the jar; ports 0 pick free ones, others are reused (a restart). */
+  private static WgguardProcess launch(Launch launch, int httpsPort, int managementPort)
       throws IOException {
     Path jar = Path.of(System.getProperty("wgguard.jar", "target/quarkus-app/quarkus-run.jar"));
     if (!Files.exists(jar)) {
       throw new IllegalStateException(
           jar + " not found: run ./mvnw verify, which packages it first");
     }
-    int https = freePort();
-    int management = freePort();
+    boolean again = httpsPort != 0;
+    int https = again ? httpsPort : freePort();
+    int management = again ? managementPort : freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(jvmOptions);
+    command.addAll(launch.jvmOptions());
     command.add("-Dquarkus.http.ssl-port=" + https);
     command.add("-Dquarkus.management.port=" + management);
-    properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+    launch.properties().forEach((k, v) -> command.add("-D" + k + "=" + v));
     command.add("-jar");
     command.add(jar.toString());
     Path logs = Path.of("target", "it-logs");
     Files.createDirectories(logs);
-    Path log = logs.resolve(name + ".log");
+    Path log = logs.resolve(launch.name() + ".log");
     ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(
+                again
+                    ? ProcessBuilder.Redirect.appendTo(log.toFile())
+                    : ProcessBuilder.Redirect.to(log.toFile()));
+    Path tlsDir = launch.tlsDir();
+    builder.environment().put("KUBECONFIG", launch.kubeconfig().toString());
     builder
         .environment()
         .put("WGGUARD_TLS_CERT_FILE", tlsDir.resolve("tls.crt").toAbsolutePath().toString());
     builder
         .environment()
         .put("WGGUARD_TLS_KEY_FILE", tlsDir.resolve("tls.key").toAbsolutePath().toString());
-    return new WgguardProcess(builder.start(), log, https, management);
+    return new WgguardProcess(builder.start(), log, https, management, launch);
   }
 
   /**
@@ -238,6 +271,34 @@ public final class WgguardProcess implements AutoCloseable {
       }
     }
     throw new AssertionError("no /status row for " + node + ": " + status);
+  }
+
+  /**
+   * The value of one series of {@code /q/metrics}, e.g. {@code
+   * wgguard_taint_changes_total{action="add"}}; fails when the series is not there.
+   */
+  public double metric(String series) {
+    String metrics = get("/q/metrics").body();
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+      }
+    }
+    throw new AssertionError("no series %s in /q/metrics:%n%s".formatted(series, metrics));
+  }
+
+  /**
+   * Waits until {@code /status} comes from a checker pass that started after {@code since}. Passes
+   * run one at a time, so the writes (taints, Events) of every earlier pass are done by then.
+   */
+  public void awaitPassAfter(Instant since, Duration timeout) {
+    KubeCluster.await(
+        timeout,
+        "a checker pass after %s".formatted(since),
+        () -> {
+          String at = status().path("generatedAt").asText("");
+          return !at.isEmpty() && Instant.parse(at).isAfter(since);
+        });
   }
 
   /** GETs a management path. */
