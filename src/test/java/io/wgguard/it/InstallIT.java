@@ -499,17 +499,22 @@ class InstallIT {
   void theComponentsServeFromTheHostNetworkAndAdmitOnlyTheApiServer() throws IOException {
     Path dir = repo.resolve("target/components-it");
     Files.createDirectories(dir);
+    // kustomize wants paths relative to the kustomization: computed, so they stay in the clone.
     Files.writeString(
         dir.resolve("kustomization.yaml"),
         """
         apiVersion: kustomize.config.k8s.io/v1beta1
         kind: Kustomization
         resources:
-          - ../../manifests/base
+          - %s
         components:
-          - ../../manifests/components/host-network
-          - ../../manifests/components/network-policy
-        """);
+          - %s
+          - %s
+        """
+            .formatted(
+                dir.relativize(repo.resolve("manifests/base")),
+                dir.relativize(repo.resolve("manifests/components/host-network")),
+                dir.relativize(repo.resolve("manifests/components/network-policy"))));
     List<JsonNode> objects = kustomize("target/components-it");
     JsonNode pod =
         objects.stream()
