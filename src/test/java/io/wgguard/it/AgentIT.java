@@ -57,6 +57,19 @@ class AgentIT {
     wg = Files.createTempDirectory("wgguard-wg-");
     for (String node : new String[] {"control1", "worker1", "worker2"}) {
       Path dir = Files.createDirectories(wg.resolve(node));
+      // As fake as wg: the device is up at MTU 1440, no rule steers traffic into it (this agent
+      // reads no Felix-programmed node; TunnelsIT does), every other question has no answer.
+      Path ip = dir.resolve("ip");
+      Files.writeString(
+          ip,
+          """
+          for a; do last=$a; done
+          case "$*" in
+            *"link show dev "*)
+              printf '[{"ifname":"%s","flags":["POINTOPOINT","NOARP","UP","LOWER_UP"],"mtu":1440}]' "$last";;
+            *) echo "[]";;
+          esac
+          """);
       Files.writeString(
           dir.resolve("wg"),
           """
@@ -76,7 +89,9 @@ class AgentIT {
                   "WGGUARD_AGENT_TUNNEL_SOURCE",
                   "device",
                   "WGGUARD_AGENT_WG_COMMAND",
-                  "/bin/sh " + dir.resolve("wg"))));
+                  "/bin/sh " + dir.resolve("wg"),
+                  "WGGUARD_AGENT_IP_COMMAND",
+                  "/bin/sh " + ip)));
     }
     wgguard =
         WgguardProcess.start(
@@ -169,19 +184,24 @@ class AgentIT {
     TunnelSummary published = TunnelSummary.parse(annotation("worker1").orElseThrow());
     assertThat(published.source()).isEqualTo("device");
     // The seed's default FelixConfiguration turns on IPv4 only.
-    assertThat(published.devices())
-        .containsExactly(
-            Map.entry(
-                IpFamily.V4,
-                new TunnelSummary.Device(
-                    "wireguard.cali",
-                    true,
-                    KEY,
-                    51820,
-                    1,
-                    TunnelSummary.peerDigest(List.of(PEER)),
-                    0,
-                    List.of())));
+    assertThat(published.devices()).containsOnlyKeys(IpFamily.V4);
+    TunnelSummary.Device device = published.devices().get(IpFamily.V4);
+    assertThat(device.withPath(null))
+        .isEqualTo(
+            new TunnelSummary.Device(
+                "wireguard.cali",
+                true,
+                KEY,
+                51820,
+                1,
+                TunnelSummary.peerDigest(List.of(PEER)),
+                0,
+                List.of()));
+    // What the fake ip said of the path: up, MTU 1440, no steering rule.
+    assertThat(device.path()).isNotNull();
+    assertThat(device.path().up()).isTrue();
+    assertThat(device.path().mtu()).isEqualTo(1440);
+    assertThat(device.path().rule()).isEqualTo(-1);
     // worker2 has no device: wg says so, and the summary says so.
     KubeCluster.await(
         SOON,

@@ -200,19 +200,24 @@ class AgentImageIT {
           });
       TunnelSummary published = summary(member.node()).orElseThrow();
       assertThat(published.source()).isEqualTo("device");
-      assertThat(published.devices())
-          .containsExactly(
-              Map.entry(
-                  IpFamily.V4,
-                  new TunnelSummary.Device(
-                      member.iface(),
-                      true,
-                      member.publicKey(),
-                      NamespaceMesh.PORT,
-                      1,
-                      TunnelSummary.peerDigest(List.of(peer)),
-                      0,
-                      List.of())));
+      assertThat(published.devices()).containsOnlyKeys(IpFamily.V4);
+      TunnelSummary.Device device = published.devices().get(IpFamily.V4);
+      assertThat(device.withPath(null))
+          .isEqualTo(
+              new TunnelSummary.Device(
+                  member.iface(),
+                  true,
+                  member.publicKey(),
+                  NamespaceMesh.PORT,
+                  1,
+                  TunnelSummary.peerDigest(List.of(peer)),
+                  0,
+                  List.of()));
+      // The image's own ip read the path: the device up, its MTU and the underlay's.
+      assertThat(device.path()).as("the path the image's ip read").isNotNull();
+      assertThat(device.path().up()).isTrue();
+      assertThat(device.path().mtu()).isPositive();
+      assertThat(device.path().underlayMtu()).isGreaterThan(device.path().mtu());
       // The module evidence from /host, written through nodes/status.
       var condition =
           client.nodes().withName(member.node()).get().getStatus().getConditions().stream()

@@ -91,7 +91,9 @@ public final class ImageCluster {
       int management)
       throws IOException {
     Path secret = Files.createTempDirectory(cluster.dir(), "wgguard-tls-");
-    for (String file : List.of("tls.crt", "tls.key")) {
+    // As cert-manager writes the Secret: the CA beside the pair, from which the guard restores
+    // a registration's caBundle.
+    for (String file : List.of("tls.crt", "tls.key", "ca.crt")) {
       Files.copy(WgguardProcess.TEST_TLS.resolve(file), secret.resolve(file));
     }
     java.net.URI api = java.net.URI.create(cluster.masterUrl());
@@ -103,6 +105,9 @@ public final class ImageCluster {
         .env("KUBERNETES_SERVICE_PORT", String.valueOf(api.getPort()))
         // The host network is shared: free ports instead of 8443 and 9000.
         .env("QUARKUS_HTTP_SSL_PORT", String.valueOf(https))
-        .env("QUARKUS_MANAGEMENT_PORT", String.valueOf(management));
+        .env("QUARKUS_MANAGEMENT_PORT", String.valueOf(management))
+        // Registered by URL, as out-of-cluster runs are: the Deployment's restore mode would
+        // otherwise put back a registration calling a Service this API server has no pods for.
+        .env("WGGUARD_REGISTRATION_URL", "https://127.0.0.1:" + https);
   }
 }
