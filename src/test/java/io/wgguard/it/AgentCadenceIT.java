@@ -113,6 +113,20 @@ class AgentCadenceIT {
     Map<String, String> env = new HashMap<>();
     env.put("WGGUARD_AGENT_TUNNEL_SOURCE", "device");
     env.put("WGGUARD_AGENT_WG_COMMAND", "/bin/sh " + wg.resolve(node).resolve("wg"));
+    // As fake as wg (AgentIT's): the device up at MTU 1440, no steering rule, nothing else.
+    Path ip = wg.resolve(node).resolve("ip");
+    java.nio.file.Files.createDirectories(ip.getParent());
+    java.nio.file.Files.writeString(
+        ip,
+        """
+        for a; do last=$a; done
+        case "$*" in
+          *"link show dev "*)
+            printf '[{"ifname":"%s","flags":["POINTOPOINT","NOARP","UP","LOWER_UP"],"mtu":1440}]' "$last";;
+          *) echo "[]";;
+        esac
+        """);
+    env.put("WGGUARD_AGENT_IP_COMMAND", "/bin/sh " + ip);
     env.put("WGGUARD_AGENT_REPORT_INTERVAL", report.toSeconds() + "s");
     env.put("WGGUARD_AGENT_REPORT_JITTER", jitter.toSeconds() + "s");
     env.put("WGGUARD_AGENT_CHANGE_SPREAD", "0s");

@@ -100,9 +100,6 @@ class InstallIT {
           "projectcalico.org|felixconfigurations||get",
           "projectcalico.org|felixconfigurations||list",
           "projectcalico.org|felixconfigurations||watch",
-          // The path check's BlockAffinity watch (PathPolicy): list and watch only.
-          "crd.projectcalico.org|blockaffinities||list",
-          "crd.projectcalico.org|blockaffinities||watch",
           "apps|daemonsets|calico-node|get",
           "apps|daemonsets|calico-node|list",
           "apps|daemonsets|calico-node|watch",

@@ -161,6 +161,10 @@ class RegistrationIT {
   @MethodSource("tampering")
   void aChangedRegistrationIsReportedAndRestored(
       String change, String jsonPatch, String reported, Predicate<ValidatingWebhook> restored) {
+    // The previous case's restore may still be on its way: start from the registration in place,
+    // so the Event read below is this change's.
+    KubeCluster.await(
+        GENEROUS, "the registration in place", () -> metric("wgguard_guard_in_place") == 1.0);
     int changed = events("WebhookRegistrationChanged");
     double restores = restores();
 
