@@ -144,8 +144,7 @@ public class TaintReconciler implements CheckerView {
             cache.blockAffinities(),
             cache.calicoNodeOverrides(),
             guard.observed(),
-            guard.trust(),
-            cache.leases());
+            guard.trust());
     PassResult result = CheckerPass.run(snapshot, previous, settings, clock.instant());
     boolean leader = election.isLeader();
     boolean dryRun = config.checker().dryRun();

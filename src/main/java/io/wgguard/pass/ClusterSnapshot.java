@@ -1,6 +1,5 @@
 package io.wgguard.pass;
 
-import io.wgguard.evidence.AgentLease;
 import io.wgguard.evidence.NodeFacts;
 import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.FelixObject;
@@ -31,8 +30,6 @@ import java.util.Optional;
  * @param registrations wgguard's own ValidatingWebhookConfigurations present, by name; empty while
  *     not listed (or not watched)
  * @param trust the serving certificate and the CA file beside it, to judge caBundles
- * @param leases the node agents' Leases, by node ({@code agent-silent} when one expired); empty
- *     when none are read (a dump without Leases, or no agent)
  */
 public record ClusterSnapshot(
     Collection<FelixObject> felixConfigurations,
@@ -45,8 +42,7 @@ public record ClusterSnapshot(
     BlockAffinities affinities,
     Map<String, SwitchOffTrace.OverrideMark> calicoNodeOverrides,
     Optional<Map<String, Registration>> registrations,
-    RegistrationPolicy.Trust trust,
-    Map<String, AgentLease> leases) {
+    RegistrationPolicy.Trust trust) {
 
   /**
    * A snapshot without the guard stage's inputs (an audit of a dump, a benchmark); {@code
@@ -72,8 +68,7 @@ public record ClusterSnapshot(
         affinities,
         Map.of(),
         Optional.empty(),
-        new RegistrationPolicy.Trust(List.of(), ""),
-        Map.of());
+        new RegistrationPolicy.Trust(List.of(), ""));
   }
 
   /** A snapshot without the guard stage's inputs and without IPAM blocks. */
@@ -102,6 +97,5 @@ public record ClusterSnapshot(
     unreadable = Map.copyOf(unreadable);
     faults = List.copyOf(faults);
     affinities = affinities == null ? BlockAffinities.UNKNOWN : affinities;
-    leases = Map.copyOf(leases);
   }
 }

@@ -119,14 +119,7 @@ public class StatusRoute {
     }
     json.writeArrayFieldStart("nodes");
     for (NodeVerdict verdict : page.rows()) {
-      ObjectNode row = NodeRows.write(JSON.createObjectNode(), verdict, tunnels);
-      NodeRows.agent(
-          row,
-          verdict.name(),
-          status.lease(verdict.name()).orElse(null),
-          status.summaryAt(verdict.name()).orElse(null),
-          status.at());
-      json.writeTree(row);
+      json.writeTree(NodeRows.write(JSON.createObjectNode(), verdict, tunnels));
     }
     json.writeEndArray();
     json.writeEndObject();
