@@ -13,9 +13,11 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -89,7 +91,7 @@ class RegistrationIT {
 
   @Test
   void aDeletedRegistrationIsReportedAndRecreated() {
-    int missing = events("WebhookRegistrationMissing");
+    Set<String> missing = eventNames("WebhookRegistrationMissing");
     int restored = events("WebhookRegistrationRestored");
     double restores = restores();
 
@@ -98,7 +100,7 @@ class RegistrationIT {
     KubeCluster.await(
         GENEROUS,
         "the Event WebhookRegistrationMissing",
-        () -> events("WebhookRegistrationMissing") > missing);
+        () -> !messagesSince("WebhookRegistrationMissing", missing).isEmpty());
     KubeCluster.await(
         GENEROUS,
         "the Event WebhookRegistrationRestored",
@@ -109,8 +111,8 @@ class RegistrationIT {
     assertThat(webhook.getClientConfig().getUrl())
         .isEqualTo(wgguard.webhookBase() + "/admission/felixconfiguration");
     assertThat(webhook.getClientConfig().getCaBundle()).isEqualTo(caBundle);
-    assertThat(message("WebhookRegistrationMissing"))
-        .isEqualTo(
+    assertThat(messagesSince("WebhookRegistrationMissing", missing))
+        .contains(
             "ValidatingWebhookConfiguration wgguard is gone: FelixConfiguration writes reach no guard");
     KubeCluster.await(GENEROUS, "the API server to call wgguard again", RegistrationIT::refused);
   }
@@ -165,7 +167,7 @@ class RegistrationIT {
     // so the Event read below is this change's.
     KubeCluster.await(
         GENEROUS, "the registration in place", () -> metric("wgguard_guard_in_place") == 1.0);
-    int changed = events("WebhookRegistrationChanged");
+    Set<String> seen = eventNames("WebhookRegistrationChanged");
     double restores = restores();
 
     Result patch = kubectl("patch", VWC, NAME, "--type=json", "-p", jsonPatch);
@@ -174,8 +176,10 @@ class RegistrationIT {
     KubeCluster.await(
         GENEROUS,
         "the Event WebhookRegistrationChanged",
-        () -> events("WebhookRegistrationChanged") > changed);
-    assertThat(message("WebhookRegistrationChanged")).contains(reported);
+        () -> !messagesSince("WebhookRegistrationChanged", seen).isEmpty());
+    // Only this change's Events: the previous case's may share its creation second.
+    assertThat(messagesSince("WebhookRegistrationChanged", seen))
+        .anyMatch(m -> m.contains(reported));
     KubeCluster.await(GENEROUS, "the restore counted", () -> restores() > restores);
     KubeCluster.await(GENEROUS, "the registration restored", () -> restored.test(webhook()));
   }
@@ -327,14 +331,19 @@ class RegistrationIT {
         .filter(e -> reason.equals(e.getReason()));
   }
 
-  /** The newest Event's message of this reason on the registration. */
-  static String message(String reason) {
-    List<io.fabric8.kubernetes.api.model.Event> events =
-        eventsOn("ValidatingWebhookConfiguration", reason).toList();
-    return events.stream()
-        .max(java.util.Comparator.comparing(e -> e.getMetadata().getCreationTimestamp()))
+  /** The names of the Events of this reason on the registration, to tell later ones apart. */
+  static Set<String> eventNames(String reason) {
+    return eventsOn("ValidatingWebhookConfiguration", reason)
+        .map(e -> e.getMetadata().getName())
+        .collect(Collectors.toSet());
+  }
+
+  /** The messages of the Events of this reason on the registration that are not in {@code seen}. */
+  static List<String> messagesSince(String reason, Set<String> seen) {
+    return eventsOn("ValidatingWebhookConfiguration", reason)
+        .filter(e -> !seen.contains(e.getMetadata().getName()))
         .map(io.fabric8.kubernetes.api.model.Event::getMessage)
-        .orElse("");
+        .toList();
   }
 
   static double restores() {
