@@ -308,7 +308,7 @@ EOF
     KUBECONFIG="$work/admin.kubeconfig" NODE_NAME="$n" WGGUARD_AGENT_HOST_ROOT="$host" \
       WGGUARD_AGENT_TUNNEL_SOURCE=device WGGUARD_AGENT_WG_COMMAND="ip netns exec $ns wg" \
       WGGUARD_AGENT_IP_COMMAND="ip netns exec $ns ip" \
-      WGGUARD_AGENT_INTERFACE_NAME="$wg" WGGUARD_AGENT_INTERVAL=6s WGGUARD_AGENT_HEARTBEAT=12s \
+      WGGUARD_AGENT_INTERFACE_NAME="$wg" WGGUARD_AGENT_INTERVAL=6s WGGUARD_AGENT_CHANGE_SPREAD=12s \
       WGGUARD_AGENT_HEALTH_PORT=0 \
       java -cp "$ROOT/target/quarkus-app/app/*:$ROOT/target/quarkus-app/lib/main/*" \
       io.wgguard.agent.AgentMain >"$work/agent-$n.log" 2>&1 &

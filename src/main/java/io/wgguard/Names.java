@@ -51,6 +51,64 @@ public final class Names {
   /** Node condition kept by the wgguard node agent. */
   public static final String MODULE_READY_CONDITION = "WireGuardModuleReady";
 
+  /**
+   * Label on the Lease each node agent renews in wgguard's namespace; the checker watches the
+   * Leases that carry it (the taint writer's election Lease does not).
+   */
+  public static final String AGENT_LEASE_LABEL = PREFIX + "agent-lease";
+
+  /** Name prefix of the node agents' Leases: {@link #agentLeaseName}. */
+  public static final String AGENT_LEASE_PREFIX = "wgguard-agent-";
+
+  /** Longest Kubernetes object name (a DNS subdomain, RFC 1123). */
+  public static final int MAX_NAME_LENGTH = 253;
+
+  private static final java.util.regex.Pattern DNS_SUBDOMAIN =
+      java.util.regex.Pattern.compile(
+          "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
+  /**
+   * The name of the Lease the agent on {@code node} renews: {@code wgguard-agent-<node>}. A node
+   * name may be 253 characters long, as a Lease name may; when the prefixed name would be longer,
+   * the node name is cut and a hash of the whole of it appended ({@code wgguard-agent-<first 221
+   * characters>-<16 hex digits of its SHA-256>}), so that two long names that share their beginning
+   * still get two Leases. The result is a DNS subdomain as Kubernetes requires of names: lower-case
+   * letters, digits, {@code -} and {@code .}, starting and ending with a letter or digit, at most
+   * 253 characters.
+   *
+   * @throws IllegalArgumentException when {@code node} is not a valid node name
+   */
+  public static String agentLeaseName(String node) {
+    if (node == null
+        || node.isEmpty()
+        || node.length() > MAX_NAME_LENGTH
+        || !DNS_SUBDOMAIN.matcher(node).matches()) {
+      throw new IllegalArgumentException(
+          "'%s' is not a node name (a DNS subdomain: lower-case letters, digits, '-' and '.', at most %d characters)"
+              .formatted(node == null ? "" : node, MAX_NAME_LENGTH));
+    }
+    String name = AGENT_LEASE_PREFIX + node;
+    if (name.length() <= MAX_NAME_LENGTH) {
+      return name;
+    }
+    String hash = sha256Hex(node).substring(0, 16);
+    String head = name.substring(0, MAX_NAME_LENGTH - 1 - hash.length());
+    // A cut may end on '-' or '.', which a name may not end with, nor have before another '-'.
+    head = head.replaceAll("[-.]+$", "");
+    return head + "-" + hash;
+  }
+
+  private static String sha256Hex(String text) {
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(digest);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM has no SHA-256", e);
+    }
+  }
+
   // Calico names wgguard reads.
 
   /** Storage API group of Calico's CRDs. */

@@ -18,6 +18,15 @@ public final class AgentCommand {
 
   private AgentCommand() {}
 
+  private static String serviceAccountNamespace() {
+    Path file = KubeApi.SERVICE_ACCOUNT.resolve("namespace");
+    try {
+      return Files.isReadable(file) ? Files.readString(file) : null;
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
   /** Runs the agent until the process is stopped; returns the exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length > 1) {
@@ -42,13 +51,46 @@ public final class AgentCommand {
       err.println("wgguard agent: host root " + config.hostRoot() + " is not a directory");
       return 2;
     }
+    String namespace = config.leaseNamespace().orElseGet(AgentCommand::serviceAccountNamespace);
+    if (namespace == null || namespace.isBlank()) {
+      err.println(
+          "wgguard agent: no namespace for the agent's Lease: set WGGUARD_AGENT_LEASE_NAMESPACE"
+              + " (the pod's service account namespace is read from "
+              + KubeApi.SERVICE_ACCOUNT.resolve("namespace")
+              + " when mounted)");
+      return 2;
+    }
+    NodeAgent agent;
     try {
-      KubeApi api = KubeApi.fromEnvironment(System.getenv());
-      NodeAgent agent = new NodeAgent(api, config, node, Clock.systemUTC(), out);
+      agent =
+          new NodeAgent(
+              KubeApi.fromEnvironment(System.getenv()),
+              config,
+              node,
+              namespace.strip(),
+              Clock.systemUTC(),
+              out);
+    } catch (IllegalArgumentException e) {
+      err.println("wgguard agent: bad configuration: " + e.getMessage());
+      return 2;
+    } catch (IllegalStateException e) {
+      err.println("wgguard agent: " + e.getMessage());
+      return 1;
+    }
+    try {
       Runtime.getRuntime().addShutdownHook(new Thread(agent::stop));
       out.printf(
-          "agent: watching WireGuard on node %s (host root %s, every %s, tunnels from %s)%n",
-          node, config.hostRoot(), config.interval(), config.tunnelSource().label());
+          "agent: watching WireGuard on node %s (host root %s, every %s, tunnels from %s); Lease"
+              + " %s/%s every %s; Node written on change and every %s (+ up to %s)%n",
+          node,
+          config.hostRoot(),
+          config.interval(),
+          config.tunnelSource().label(),
+          namespace.strip(),
+          io.wgguard.Names.agentLeaseName(node),
+          config.leaseInterval(),
+          config.reportInterval(),
+          config.reportJitter());
       agent.run();
       return 0;
     } catch (InterruptedException e) {

@@ -28,6 +28,14 @@ public final class ConditionPlanner {
 
   private ConditionPlanner() {}
 
+  /** Whether the condition's status, reason or message differs from what the probe shows. */
+  public static boolean changed(Condition current, ModuleProbe.Result probe) {
+    return current == null
+        || !(probe.ready() ? "True" : "False").equals(current.status())
+        || !probe.reason().equals(current.reason())
+        || !probe.message().equals(current.message());
+  }
+
   /** The condition to write now, or empty when the current one stands. */
   public static Optional<Condition> next(
       Condition current, ModuleProbe.Result probe, Instant now, Duration heartbeat) {

@@ -25,8 +25,8 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The little of the Kubernetes API the agent uses, on the JDK's own HTTP client: GET, a streamed
- * GET for watches, and PATCH. No Kubernetes client library: the agent runs on every node, and what
- * a JVM loads decides what it costs there.
+ * GET for watches, PATCH, PUT and POST. No Kubernetes client library: the agent runs on every node,
+ * and what a JVM loads decides what it costs there.
  *
  * <p>Credentials come from {@code KUBECONFIG} when it is set (tests, development: a bearer token
  * and a CA file or data), else from the pod's service account under {@code
@@ -161,6 +161,24 @@ public final class KubeApi {
         request(path)
             .header("Content-Type", contentType)
             .method("PATCH", HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
+  /** PUTs (replaces) the object at a path; returns the object written. */
+  public JsonNode put(String path, String body) {
+    return send(
+        request(path)
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(body))
+            .build());
+  }
+
+  /** POSTs (creates) an object into a collection; returns the object written. */
+  public JsonNode post(String path, String body) {
+    return send(
+        request(path)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
             .build());
   }
 

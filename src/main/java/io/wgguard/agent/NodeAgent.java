@@ -36,15 +36,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps the node condition {@code WireGuardModuleReady} and the annotation {@code
- * wgguard.io/tunnels} of its node current from what the host shows.
+ * wgguard.io/tunnels} of its node current from what the host shows, and its Lease renewed.
  *
  * <p>It watches its own Node (field selector {@code metadata.name}) and the FelixConfigurations
  * instead of reading them every round: at 65,000 nodes a GET per node every 10 s is 6,500 requests
  * a second, an idle watch is none. The host (/sys, {@code wg}) is re-read every {@code interval};
- * the API server is written only when the condition or the summary changed or the heartbeat is due,
- * in one strategic merge patch through {@code nodes/status} that names only the condition type and
- * the annotation key, so the kubelet's conditions and everyone else's annotations are never
- * touched.
+ * the Node is written only when {@link WritePlanner} says so (a change, or the forced report every
+ * {@code report-interval} plus jitter), in one strategic merge patch through {@code nodes/status}
+ * that names only the condition type and the annotation key, so the kubelet's conditions and
+ * everyone else's annotations are never touched. Liveness is the Lease ({@link AgentLease}),
+ * renewed every {@code lease-interval}: a small object only wgguard's checker watches, where a Node
+ * write goes to every Node watcher of the cluster.
  */
 public final class NodeAgent {
 
@@ -58,14 +60,42 @@ public final class NodeAgent {
   private final Watcher nodeWatch;
   private final Watcher felixWatch;
   private final CountDownLatch stop = new CountDownLatch(1);
+  private final WritePlanner.Cadence cadence;
+  private final AgentLease lease;
+  private Instant pendingSince;
+  private Instant nextRenewal = Instant.EPOCH;
   private final TrafficBaseline baseline = new TrafficBaseline();
   private volatile Instant lastSuccess = Instant.EPOCH;
   private String lastProblem = "";
   private boolean troubled;
   private long writes;
 
+  /**
+   * An agent for {@code node}.
+   *
+   * @param leaseNamespace where its Lease is renewed (wgguard's namespace)
+   * @throws IllegalArgumentException when the settings do not fit together or the node name is not
+   *     one
+   */
   public NodeAgent(
-      KubeApi api, WgguardConfig.Agent config, String node, Clock clock, PrintStream log) {
+      KubeApi api,
+      WgguardConfig.Agent config,
+      String node,
+      String leaseNamespace,
+      Clock clock,
+      PrintStream log) {
+    this.cadence =
+        new WritePlanner.Cadence(
+            config.reportInterval(), config.reportJitter(), config.changeSpread());
+    if (config.leaseInterval().isNegative()
+        || config.leaseInterval().isZero()
+        || config.leaseDuration().compareTo(config.leaseInterval().multipliedBy(2)) < 0) {
+      throw new IllegalArgumentException(
+          ("the lease duration (%s) must be at least twice the lease interval (%s), so that one"
+                  + " late renewal does not make the agent look gone")
+              .formatted(config.leaseDuration(), config.leaseInterval()));
+    }
+    this.lease = new AgentLease(api, leaseNamespace, node, config.leaseDuration());
     this.api = api;
     this.config = config;
     this.node = node;
@@ -91,9 +121,20 @@ public final class NodeAgent {
     nodeWatch.start();
     felixWatch.start();
     try {
-      do {
-        once();
-      } while (!stop.await(config.interval().toMillis(), TimeUnit.MILLISECONDS));
+      Instant nextRound = clock.instant();
+      while (true) {
+        Instant now = clock.instant();
+        if (!now.isBefore(nextRound)) {
+          once();
+          nextRound = clock.instant().plus(config.interval());
+        }
+        renewLease();
+        Instant wake = nextRound.isBefore(nextRenewal) ? nextRound : nextRenewal;
+        long wait = Math.max(1, Duration.between(clock.instant(), wake).toMillis());
+        if (stop.await(wait, TimeUnit.MILLISECONDS)) {
+          break;
+        }
+      }
     } finally {
       nodeWatch.stop();
       felixWatch.stop();
@@ -111,6 +152,35 @@ public final class NodeAgent {
   /** How many patches this agent has sent. */
   public long writes() {
     return writes;
+  }
+
+  /** How many Lease renewals the API server accepted. */
+  public long renewals() {
+    return lease.renewals();
+  }
+
+  /**
+   * Renews the Lease when due. Not before the Node was read: the Lease names the Node as its owner.
+   * A refused renewal is retried in a tenth of the lease interval, not at once, so that an API
+   * server under load is not pressed further.
+   */
+  void renewLease() {
+    Instant now = clock.instant();
+    if (now.isBefore(nextRenewal)) {
+      return;
+    }
+    JsonNode current = nodeWatch.objects().get(node);
+    if (current == null) {
+      nextRenewal = now.plus(config.interval());
+      return;
+    }
+    try {
+      lease.renew(current.path("metadata").path("uid").asText(""), now);
+      nextRenewal = now.plus(config.leaseInterval());
+    } catch (KubeApi.ApiException e) {
+      problem("cannot renew Lease " + lease.name() + ": " + e.getMessage());
+      nextRenewal = now.plus(config.leaseInterval().dividedBy(10));
+    }
   }
 
   /** One read-the-host-and-write-on-change round. */
@@ -136,20 +206,20 @@ public final class NodeAgent {
         ifaces.isEmpty() ? List.of(v4Interface(List.of())) : new ArrayList<>(ifaces.values());
     ModuleProbe.Result probe = ModuleProbe.probe(Path.of(config.hostRoot()), probed);
     ConditionPlanner.Condition before = condition(current);
-    Optional<ConditionPlanner.Condition> condition =
-        ConditionPlanner.next(before, probe, now, config.heartbeat());
-    Optional<TunnelSummary> summary = Optional.empty();
     TunnelSummary fresh = felixWatch.synced() ? summary(ifaces, now) : null;
-    if (fresh != null) {
-      summary = TunnelPlanner.next(annotation(current), fresh, now, config.heartbeat());
-    }
-    if (condition.isEmpty() && summary.isEmpty()) {
+    WritePlanner.Plan plan =
+        WritePlanner.plan(
+            new WritePlanner.Round(node, before, annotation(current), probe, fresh, pendingSince),
+            now,
+            cadence);
+    Instant pendingBefore = pendingSince;
+    pendingSince = plan.pendingSince();
+    if (plan.write().isEmpty()) {
       lastSuccess = clock.instant();
       return;
     }
-    // One write carries both, so that an idle node costs one write per heartbeat, not two.
-    ConditionPlanner.Condition c =
-        condition.orElseGet(() -> ConditionPlanner.next(before, probe, now, Duration.ZERO).get());
+    // One write carries both, so that an idle node costs one write per report, not two.
+    ConditionPlanner.Condition c = ConditionPlanner.next(before, probe, now, Duration.ZERO).get();
     try {
       JsonNode written =
           api.patch(
@@ -167,6 +237,8 @@ public final class NodeAgent {
             node, Names.MODULE_READY_CONDITION, c.status(), c.reason(), c.message());
       }
     } catch (KubeApi.ApiException e) {
+      // Not written: a pending peer change keeps its place in the spread.
+      pendingSince = pendingBefore;
       problem("cannot update node " + node + ": " + e.getMessage());
     }
   }

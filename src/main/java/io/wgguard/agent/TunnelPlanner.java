@@ -1,6 +1,5 @@
 package io.wgguard.agent;
 
-import io.wgguard.tunnels.summary.DevicePath;
 import io.wgguard.tunnels.summary.TunnelSummary;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,12 +7,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * Turns device readings into the {@link TunnelSummary} the agent publishes, and decides when the
- * annotation is written: on a change of content ({@code at} alone is not a change) or when the
- * heartbeat is due, so an idle node costs one write per heartbeat whatever the reading interval.
+ * Turns device readings into the {@link TunnelSummary} the agent publishes; {@link WritePlanner}
+ * decides when it is written.
  */
 public final class TunnelPlanner {
 
@@ -71,78 +68,5 @@ public final class TunnelPlanner {
         TunnelSummary.peerDigest(keys),
         stale.size(),
         named);
-  }
-
-  /**
-   * The summary to write now, or empty when the published one stands.
-   *
-   * <ul>
-   *   <li>A change that says something about encryption is written at once: a family appears or
-   *       goes, a device appears or goes, its public key or listen port changes, or its peers turn
-   *       stale or recover ({@code handshakeStale} crosses zero).
-   *   <li>Any other change (peers joining or leaving, hence {@code peers} and {@code peerDigest};
-   *       which stale peers are named) waits for the heartbeat: on a cluster of 65,000 nodes one
-   *       node joining changes every node's peers, and writing them all at once would cost the API
-   *       server 65,000 writes per joining node.
-   *   <li>When the heartbeat is due the fresh summary is written even if nothing changed; {@code
-   *       at} alone never makes a change.
-   * </ul>
-   *
-   * @param published the annotation's current value, null when absent
-   * @param fresh what the agent read now
-   */
-  public static Optional<TunnelSummary> next(
-      String published, TunnelSummary fresh, Instant now, Duration heartbeat) {
-    if (published == null) {
-      return Optional.of(fresh);
-    }
-    TunnelSummary current;
-    try {
-      current = TunnelSummary.parse(published);
-    } catch (IllegalArgumentException e) {
-      return Optional.of(fresh);
-    }
-    boolean due = !current.at().plus(heartbeat).isAfter(now);
-    return due || urgent(current, fresh) ? Optional.of(fresh) : Optional.empty();
-  }
-
-  /**
-   * Whether the way traffic reaches the device changed: path evidence appearing or going, the
-   * device going up or down, its MTU or the underlay's, its mark, the steering rule or its table. A
-   * change of routes or allowed-ips alone waits for the heartbeat, as peers do: a new IPAM block
-   * changes them on every node at once.
-   */
-  static boolean steeringChanged(DevicePath a, DevicePath b) {
-    if (a == null || b == null) {
-      return a != b;
-    }
-    return a.up() != b.up()
-        || a.mtu() != b.mtu()
-        || a.underlayMtu() != b.underlayMtu()
-        || a.fwmark() != b.fwmark()
-        || a.rule() != b.rule()
-        || a.table() != b.table()
-        || a.mainRule() != b.mainRule();
-  }
-
-  /** Whether the change from {@code before} to {@code after} is written without waiting. */
-  static boolean urgent(TunnelSummary before, TunnelSummary after) {
-    if (!before.source().equals(after.source())
-        || !before.devices().keySet().equals(after.devices().keySet())) {
-      return true;
-    }
-    for (var entry : after.devices().entrySet()) {
-      TunnelSummary.Device a = entry.getValue();
-      TunnelSummary.Device b = before.devices().get(entry.getKey());
-      if (a.present() != b.present()
-          || !a.iface().equals(b.iface())
-          || !a.publicKey().equals(b.publicKey())
-          || a.listenPort() != b.listenPort()
-          || (a.handshakeStale() > 0) != (b.handshakeStale() > 0)
-          || steeringChanged(a.path(), b.path())) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -12,6 +13,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.wgguard.Names;
 import io.wgguard.config.WgguardConfig;
+import io.wgguard.evidence.AgentLease;
 import io.wgguard.evidence.NodeFacts;
 import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.ClusterView;
@@ -63,6 +65,9 @@ public class ClusterCache implements ClusterView {
   private final Map<String, CalicoNodeEnvironment> calicoNodes = new ConcurrentHashMap<>();
   private final Map<String, SwitchOffTrace.OverrideMark> calicoNodeMarks =
       new ConcurrentHashMap<>();
+  private final Map<String, AgentLease> leases = new ConcurrentHashMap<>();
+  private final String leaseNamespace;
+  private volatile SharedIndexInformer<Lease> leaseInformer;
   private final List<SharedIndexInformer<DaemonSet>> calicoNodeInformers = new ArrayList<>();
 
   /**
@@ -99,6 +104,11 @@ public class ClusterCache implements ClusterView {
 
   private volatile boolean felixCaughtUp;
 
+  private volatile boolean leasesCaughtUp;
+
+  // Names of the Leases the handler has seen (read or not), to tell when it has caught up.
+  private final Set<String> leaseNames = ConcurrentHashMap.newKeySet();
+
   /**
    * Set when discovery says no FelixConfiguration API is served while nodes carry wgguard taints:
    * some wgguard saw the API before, so this is an API server that is restarting or CRDs being
@@ -127,12 +137,22 @@ public class ClusterCache implements ClusterView {
         config.checker().felixGroup().wire(),
         config.calicoNode().namespaces(),
         config.calicoNode().name(),
-        config.calicoNode().configMaps().orElse(List.of()));
+        config.calicoNode().configMaps().orElse(List.of()),
+        config
+            .checker()
+            .leaseNamespace()
+            .orElseGet(() -> client.getNamespace() == null ? "default" : client.getNamespace()));
   }
 
   /** {@code felixGroup} as {@code wgguard.checker.felix-group}: auto or one API group. */
   ClusterCache(KubernetesClient client, String felixGroup) {
-    this(client, felixGroup, List.of("calico-system", "kube-system"), "calico-node", List.of());
+    this(
+        client,
+        felixGroup,
+        List.of("calico-system", "kube-system"),
+        "calico-node",
+        List.of(),
+        "default");
   }
 
   ClusterCache(
@@ -140,8 +160,10 @@ public class ClusterCache implements ClusterView {
       String felixGroup,
       List<String> calicoNodeNamespaces,
       String calicoNodeName,
-      List<String> readableConfigMaps) {
+      List<String> readableConfigMaps,
+      String leaseNamespace) {
     this.client = client;
+    this.leaseNamespace = leaseNamespace;
     this.felixGroup = felixGroup;
     this.felixApiCandidates = candidateApiVersions(felixGroup); // a bad value fails start-up
     this.calicoNodeNamespaces = List.copyOf(calicoNodeNamespaces);
@@ -169,6 +191,26 @@ public class ClusterCache implements ClusterView {
               .addEventHandler(new NodeHandler());
       nodeInformer.start();
       informers.add(nodeInformer);
+    }
+    if (leaseInformer == null) {
+      // The agents' Leases, by label: renewed every 40 s by every node, so the store keeps name
+      // and resourceVersion only and the handler a record of three fields per node.
+      leaseInformer =
+          client
+              .leases()
+              .inNamespace(leaseNamespace)
+              .withLabel(Names.AGENT_LEASE_LABEL, "true")
+              .withLimit(LIST_PAGE)
+              .runnableInformer(0)
+              .itemStore(
+                  new ReducedStateItemStore<>(
+                      ReducedStateItemStore.NAME_KEY_STATE,
+                      Lease.class,
+                      client.getKubernetesSerialization()))
+              .exceptionHandler(ClusterCache::retry)
+              .addEventHandler(new LeaseHandler());
+      leaseInformer.start();
+      informers.add(leaseInformer);
     }
     if (calicoNodeInformers.isEmpty()) {
       for (String namespace : calicoNodeNamespaces) {
@@ -425,6 +467,7 @@ public class ClusterCache implements ClusterView {
         && n.hasSynced()
         && nodesCaughtUp()
         && (f == null || (f.hasSynced() && felixCaughtUp()))
+        && leasesCaughtUp()
         && calicoNodeInformers.stream().allMatch(SharedIndexInformer::hasSynced);
   }
 
@@ -434,6 +477,17 @@ public class ClusterCache implements ClusterView {
       nodesCaughtUp = n != null && n.hasSynced() && containsAll(n, nodes::containsKey);
     }
     return nodesCaughtUp;
+  }
+
+  // Until every listed Lease reached the handler a pass would take a live agent for one without a
+  // Lease, which is judged by its condition's age: harmless, but not the cluster's view.
+  private boolean leasesCaughtUp() {
+    if (!leasesCaughtUp) {
+      SharedIndexInformer<Lease> l = leaseInformer;
+      leasesCaughtUp =
+          l != null && l.hasSynced() && l.getStore().listKeys().size() <= leaseNames.size();
+    }
+    return leasesCaughtUp;
   }
 
   private boolean felixCaughtUp() {
@@ -498,6 +552,16 @@ public class ClusterCache implements ClusterView {
   /** One node's facts. */
   public Optional<NodeFacts> node(String name) {
     return Optional.ofNullable(nodes.get(name));
+  }
+
+  /** The node agents' Leases, by node. */
+  public Map<String, AgentLease> leases() {
+    return Map.copyOf(leases);
+  }
+
+  /** The namespace whose agent Leases are read. */
+  public String leaseNamespace() {
+    return leaseNamespace;
   }
 
   /** Current FelixConfigurations. */
@@ -565,6 +629,7 @@ public class ClusterCache implements ClusterView {
     felixApiKnown = false;
     nodesCaughtUp = false;
     felixCaughtUp = false;
+    leasesCaughtUp = false;
     felixApiMissing = null;
     felixApiNotServed = false;
     informers.forEach(SharedIndexInformer::stop);
@@ -573,12 +638,15 @@ public class ClusterCache implements ClusterView {
     calicoNodes.clear();
     calicoNodeMarks.clear();
     nodeInformer = null;
+    leaseInformer = null;
     felixInformer = null;
     affinityInformer = null;
     affinities.clear();
     affinitiesSeen.clear();
     felixApiVersion = null;
     nodes.clear();
+    leases.clear();
+    leaseNames.clear();
     felix.clear();
     felixPaths.clear();
     unreadable.clear();
@@ -612,6 +680,73 @@ public class ClusterCache implements ClusterView {
       if (!Objects.equals(before, facts) && !onlyHeartbeatChanged(before, facts)) {
         onChange.run();
       }
+    }
+  }
+
+  /**
+   * Keeps {@link AgentLease} per node. A renewal asks for no pass (at 65,000 nodes and one renewal
+   * every 40 s that would be 1,600 passes a second): expiry is judged by the periodic full pass. A
+   * new Lease, a Lease renewed after it had expired (an agent back), and a deleted Lease ask for
+   * one, so that a node recovers without waiting for the next full pass.
+   */
+  private final class LeaseHandler implements ResourceEventHandler<Lease> {
+    @Override
+    public void onAdd(Lease lease) {
+      put(lease);
+    }
+
+    @Override
+    public void onUpdate(Lease old, Lease lease) {
+      put(lease);
+    }
+
+    @Override
+    public void onDelete(Lease lease, boolean deletedFinalStateUnknown) {
+      leaseNames.remove(name(lease));
+      AgentLease read = read(lease);
+      if (read != null && leases.remove(read.node()) != null) {
+        onChange.run();
+      }
+    }
+
+    private void put(Lease lease) {
+      leaseNames.add(name(lease));
+      AgentLease read = read(lease);
+      if (read == null) {
+        return;
+      }
+      AgentLease before = leases.put(read.node(), read);
+      java.time.Instant now = java.time.Instant.now();
+      if (before == null || (before.expired(now) && !read.expired(now))) {
+        onChange.run();
+      }
+    }
+
+    /**
+     * The Lease as a record, null when its holder is not the node its name is derived from: the
+     * agents share one service account and could write each other's Leases, but one agent's Lease
+     * cannot speak for another node.
+     */
+    private AgentLease read(Lease lease) {
+      var spec = lease.getSpec();
+      String holder = spec == null ? null : spec.getHolderIdentity();
+      String expected;
+      try {
+        expected = holder == null ? null : Names.agentLeaseName(holder);
+      } catch (IllegalArgumentException e) {
+        expected = null;
+      }
+      if (expected == null || !expected.equals(name(lease))) {
+        LOG.debugf(
+            "Lease %s/%s is not read: its holder '%s' is not the node its name is for",
+            leaseNamespace, name(lease), holder);
+        return null;
+      }
+      java.time.Instant renewed =
+          spec.getRenewTime() == null ? null : spec.getRenewTime().toInstant();
+      Integer seconds = spec.getLeaseDurationSeconds();
+      return new AgentLease(
+          holder, renewed, java.time.Duration.ofSeconds(seconds == null ? 0 : seconds));
     }
   }
 
@@ -741,9 +876,10 @@ public class ClusterCache implements ClusterView {
 
   /**
    * True when the two readings of a node differ only in the heartbeat of its {@code
-   * WireGuardModuleReady} condition. Each agent renews it every minute: at 65,000 nodes a pass per
-   * heartbeat would be some 1,100 pass requests a second. The new heartbeat is kept, and the
-   * periodic full pass judges its age; nothing else needs a pass for it.
+   * WireGuardModuleReady} condition and the reading time of its tunnel summary. Each agent renews
+   * both at every forced report (every 5 to 6 minutes): at 65,000 nodes a pass per report would be
+   * some 200 pass requests a second. The new heartbeat is kept, and the periodic full pass judges
+   * its age; nothing else needs a pass for it.
    */
   static boolean onlyHeartbeatChanged(NodeFacts old, NodeFacts now) {
     if (old == null || old.condition() == null || now.condition() == null) {
@@ -757,7 +893,21 @@ public class ClusterCache implements ClusterView {
         && old.labels().equals(now.labels())
         && old.felixLabels().equals(now.felixLabels())
         && old.annotations().equals(now.annotations())
-        && old.taints().equals(now.taints());
+        && old.taints().equals(now.taints())
+        && sameTunnels(old, now);
+  }
+
+  /**
+   * The tunnel summaries say the same ({@code TunnelSummary.sameState}: only the reading time
+   * moved). The agent writes the summary on a change of state, and that change asks for a pass now,
+   * not at the next full pass.
+   */
+  private static boolean sameTunnels(NodeFacts old, NodeFacts now) {
+    if (old.tunnels() == null || now.tunnels() == null) {
+      return old.tunnels() == now.tunnels()
+          && Objects.equals(old.tunnelsProblem(), now.tunnelsProblem());
+    }
+    return old.tunnels().sameState(now.tunnels());
   }
 
   // An API server that is down at start-up or restarts must not stop the watches for good: keep

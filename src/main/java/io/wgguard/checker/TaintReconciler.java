@@ -144,7 +144,8 @@ public class TaintReconciler implements CheckerView {
             cache.blockAffinities(),
             cache.calicoNodeOverrides(),
             guard.observed(),
-            guard.trust());
+            guard.trust(),
+            cache.leases());
     PassResult result = CheckerPass.run(snapshot, previous, settings, clock.instant());
     boolean leader = election.isLeader();
     boolean dryRun = config.checker().dryRun();

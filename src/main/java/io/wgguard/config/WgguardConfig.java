@@ -142,11 +142,45 @@ public interface WgguardConfig {
     Duration interval();
 
     /**
-     * How often the condition is rewritten when nothing changed, so its heartbeat stays fresh; keep
-     * it well under {@code wgguard.checker.condition-max-age}.
+     * The forced report: when nothing changed, the Node (condition and tunnel summary) is written
+     * again this long after the last write, plus {@code report-jitter}. Changes are written at
+     * once; liveness is the Lease, not this.
+     */
+    @WithDefault("5m")
+    Duration reportInterval();
+
+    /**
+     * The forced report comes up to this much later than {@code report-interval}, drawn per node
+     * and per write, so that agents started together do not write together; at most {@code
+     * report-interval}.
+     */
+    @WithDefault("1m")
+    Duration reportJitter();
+
+    /**
+     * A change of the peers alone (a node joined or left the cluster, which changes every node's
+     * peers at once) is written within this long, at a time drawn per node, instead of by every
+     * node in the same second; at most {@code report-interval}.
      */
     @WithDefault("60s")
-    Duration heartbeat();
+    Duration changeSpread();
+
+    /** How often the agent renews its Lease; well under {@code lease-duration}. */
+    @WithDefault("40s")
+    Duration leaseInterval();
+
+    /**
+     * The Lease's {@code leaseDurationSeconds}: the checker takes the agent for gone ({@code
+     * agent-silent}) when its Lease has not been renewed for this long.
+     */
+    @WithDefault("120s")
+    Duration leaseDuration();
+
+    /**
+     * Namespace of the agent's Lease (wgguard's, where the checker reads them); unset: the
+     * namespace of the pod's service account.
+     */
+    Optional<String> leaseNamespace();
 
     /**
      * WireGuard interface to look for; unset: {@code spec.wireguardInterfaceName} of the node's or
@@ -276,7 +310,11 @@ public interface WgguardConfig {
 
     /**
      * Oldest acceptable heartbeat of the {@code WireGuardModuleReady} condition, and oldest
-     * acceptable tunnel summary ({@code wgguard.io/tunnels}) of the node agent.
+     * acceptable tunnel summary ({@code wgguard.io/tunnels}) of the node agent. The agent writes
+     * them on change and at least every {@code wgguard.agent.report-interval} plus {@code
+     * report-jitter} (6 minutes by default): this bounds an agent that is alive (its Lease renewed)
+     * but cannot report, two missed reports and some. Whether the agent is alive is its Lease
+     * ({@code agent-silent}), not this age.
      */
     @WithDefault(EvidenceSettings.DEFAULT_CONDITION_MAX_AGE_SETTING)
     Duration conditionMaxAge();

@@ -29,9 +29,12 @@ public record EvidenceSettings(
     boolean requireInterfaceAddress) {
 
   /** Default maximum heartbeat age of the module condition, as the configuration spells it. */
-  public static final String DEFAULT_CONDITION_MAX_AGE_SETTING = "2m";
+  public static final String DEFAULT_CONDITION_MAX_AGE_SETTING = "15m";
 
-  /** Default maximum heartbeat age of the module condition. */
+  /**
+   * Default maximum heartbeat age of the module condition and the tunnel summary: the agent writes
+   * them on change and every 5 to 6 minutes; its liveness is its Lease.
+   */
   public static final Duration DEFAULT_CONDITION_MAX_AGE =
       Durations.parse(DEFAULT_CONDITION_MAX_AGE_SETTING);
 

@@ -25,6 +25,14 @@ public record Finding(NotReadyReason reason, IpFamily family, String field, Stri
     return FieldPath.label(key);
   }
 
+  /**
+   * Path of the node agent's Lease, which is not on the Node: {@code
+   * lease[wgguard-agent-<node>].spec.renewTime}.
+   */
+  public static String agentLease(String node) {
+    return "lease[" + io.wgguard.Names.agentLeaseName(node) + "].spec.renewTime";
+  }
+
   /** Path of a node condition. */
   static String condition(String type) {
     return FieldPath.condition(type);

@@ -58,18 +58,61 @@ public final class NodeReadinessPolicy {
       Collection<NodeFacts> nodes,
       EvidenceSettings settings,
       Instant now) {
+    return verdicts(wireguard, nodes, Map.of(), settings, now);
+  }
+
+  /**
+   * One verdict per node, with the node agents' Leases ({@link AgentLease}, by node): a node whose
+   * agent's Lease expired is {@link NotReadyReason#AGENT_SILENT} under module source {@code
+   * condition}, and its condition is not read. A node without a Lease (Node Problem Detector writes
+   * its condition, or an agent from before Leases) is judged by its condition's heartbeat age
+   * alone.
+   */
+  public static List<NodeVerdict> verdicts(
+      EffectiveWireguard wireguard,
+      Collection<NodeFacts> nodes,
+      Map<String, AgentLease> leases,
+      EvidenceSettings settings,
+      Instant now) {
     Map<IpFamily, Map<String, List<String>>> owners = keyOwners(nodes);
     List<NodeVerdict> verdicts = new ArrayList<>(nodes.size());
     nodes.stream()
         .sorted(Comparator.comparing(NodeFacts::name))
-        .forEach(node -> verdicts.add(verdict(node, wireguard, owners, settings, now)));
+        .forEach(
+            node ->
+                verdicts.add(
+                    verdict(node, wireguard, owners, leases.get(node.name()), settings, now)));
     return verdicts;
+  }
+
+  /**
+   * The finding of a node whose agent's Lease expired, null when the Lease holds or there is none.
+   */
+  public static Finding agentSilent(String node, AgentLease lease, Instant now) {
+    if (lease == null || !lease.expired(now)) {
+      return null;
+    }
+    String renewed =
+        lease.renewTime() == null
+            ? "was never renewed"
+            : "was last renewed %s ago"
+                .formatted(WireguardEvidence.human(Duration.between(lease.renewTime(), now)));
+    return new Finding(
+        NotReadyReason.AGENT_SILENT,
+        null,
+        Finding.agentLease(node),
+        ("the wgguard node agent's Lease %s %s, more than its duration of %s: the agent is gone"
+                + " (pod removed or crash-looping, node down, or the API server unreachable from"
+                + " the node), so what it last wrote on the Node proves nothing now")
+            .formatted(
+                Names.agentLeaseName(node), renewed, WireguardEvidence.human(lease.duration())));
   }
 
   private static NodeVerdict verdict(
       NodeFacts node,
       EffectiveWireguard wireguard,
       Map<IpFamily, Map<String, List<String>>> owners,
+      AgentLease lease,
       EvidenceSettings settings,
       Instant now) {
     Map<IpFamily, EffectiveSetting> settingsByFamily =
@@ -106,7 +149,12 @@ public final class NodeReadinessPolicy {
     }
     if (!families.isEmpty()) {
       if (settings.moduleSources().contains(ModuleSource.CONDITION)) {
-        checkCondition(node.condition(), settings.conditionMaxAge(), now, findings);
+        Finding silent = agentSilent(node.name(), lease, now);
+        if (silent != null) {
+          findings.add(silent);
+        } else {
+          checkCondition(node.condition(), settings.conditionMaxAge(), now, findings);
+        }
       }
       if (settings.moduleSources().contains(ModuleSource.LABEL)) {
         checkLabel(node, settings, findings);

@@ -20,6 +20,12 @@ public enum NotReadyReason {
   DUPLICATE_PUBLIC_KEY("duplicate-public-key"),
   /** A configured module readiness source does not hold. */
   MODULE_NOT_READY("module-not-ready"),
+  /**
+   * The node agent's Lease expired: the agent is gone (pod removed or crash-looping, node down, API
+   * server unreachable from the node), so its condition and tunnel summary prove nothing now. Told
+   * apart from {@link #MODULE_NOT_READY}, which the agent reports while it runs.
+   */
+  AGENT_SILENT("agent-silent"),
   /** The WireGuard interface address annotation is absent or not an address of the family. */
   NO_INTERFACE_ADDRESS("no-interface-address"),
   /**

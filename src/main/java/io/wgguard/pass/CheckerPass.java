@@ -1,5 +1,6 @@
 package io.wgguard.pass;
 
+import io.wgguard.evidence.AgentLease;
 import io.wgguard.evidence.NodeFacts;
 import io.wgguard.evidence.NodeReadinessPolicy;
 import io.wgguard.evidence.NodeVerdict;
@@ -34,7 +35,8 @@ import java.util.Set;
  * <ol>
  *   <li>Felix's WireGuard settings per node ({@link EffectiveWireguard}), calico-node's {@code
  *       FELIX_*} environment layered on top;
- *   <li>node evidence ({@link NodeReadinessPolicy}): keys, addresses, module readiness;
+ *   <li>node evidence ({@link NodeReadinessPolicy}): keys, addresses, module readiness, and the
+ *       node agents' Leases ({@code agent-silent} when one expired);
  *   <li>tunnels ({@link TunnelPolicy}): the agents' summaries cross-checked, and under {@code
  *       tunnel-evidence=enforce} joined to the verdicts;
  *   <li>taint planning ({@link TaintPlanner}) with the safety brake, then the {@link RemovalGuard};
@@ -56,7 +58,8 @@ public final class CheckerPass {
             snapshot.felixConfigurations(),
             new EffectiveWireguard.Environment(snapshot.calicoNodes(), snapshot.configMaps()));
     ClusterAssessment assessment =
-        assess(wireguard, snapshot.nodes(), snapshot.affinities(), settings, now);
+        assess(
+            wireguard, snapshot.nodes(), snapshot.affinities(), snapshot.leases(), settings, now);
     TaintPlan plan = TaintPlanner.plan(assessment, settings.taints());
     RemovalGuard.Decision removal =
         RemovalGuard.decide(
@@ -117,25 +120,49 @@ public final class CheckerPass {
       Collection<NodeFacts> nodes,
       PassSettings settings,
       Instant now) {
-    return assess(wireguard, nodes, BlockAffinities.UNKNOWN, settings, now);
+    return assess(wireguard, nodes, BlockAffinities.UNKNOWN, Map.of(), settings, now);
   }
 
-  /**
-   * The evidence and tunnel stages alone, the tunnels' path ({@link io.wgguard.tunnels.PathPolicy})
-   * proven against these IPAM blocks.
-   */
+  /** The evidence and tunnel stages alone, the path proven against these IPAM blocks. */
   public static ClusterAssessment assess(
       EffectiveWireguard wireguard,
       Collection<NodeFacts> nodes,
       BlockAffinities affinities,
       PassSettings settings,
       Instant now) {
+    return assess(wireguard, nodes, affinities, Map.of(), settings, now);
+  }
+
+  /** The evidence and tunnel stages alone, with the node agents' Leases. */
+  public static ClusterAssessment assess(
+      EffectiveWireguard wireguard,
+      Collection<NodeFacts> nodes,
+      Map<String, AgentLease> leases,
+      PassSettings settings,
+      Instant now) {
+    return assess(wireguard, nodes, BlockAffinities.UNKNOWN, leases, settings, now);
+  }
+
+  /**
+   * The evidence and tunnel stages alone, the tunnels' path ({@link io.wgguard.tunnels.PathPolicy})
+   * proven against these IPAM blocks, with the node agents' Leases: a node whose agent's Lease
+   * expired is {@code agent-silent} where the agent's word counts (module source {@code condition},
+   * the tunnel cross-check).
+   */
+  public static ClusterAssessment assess(
+      EffectiveWireguard wireguard,
+      Collection<NodeFacts> nodes,
+      BlockAffinities affinities,
+      Map<String, AgentLease> leases,
+      PassSettings settings,
+      Instant now) {
     List<NodeVerdict> verdicts =
-        NodeReadinessPolicy.verdicts(wireguard, nodes, settings.evidence(), now);
+        NodeReadinessPolicy.verdicts(wireguard, nodes, leases, settings.evidence(), now);
     return TunnelPolicy.crossCheck(
         new ClusterAssessment(wireguard.cluster(), verdicts, wireguard.problems()),
         nodes,
         affinities,
+        leases,
         settings.tunnelEvidence(),
         settings.evidence().conditionMaxAge(),
         now);

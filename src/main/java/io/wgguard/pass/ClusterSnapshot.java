@@ -1,5 +1,6 @@
 package io.wgguard.pass;
 
+import io.wgguard.evidence.AgentLease;
 import io.wgguard.evidence.NodeFacts;
 import io.wgguard.felix.CalicoNodeEnvironment;
 import io.wgguard.felix.FelixObject;
@@ -30,6 +31,8 @@ import java.util.Optional;
  * @param registrations wgguard's own ValidatingWebhookConfigurations present, by name; empty while
  *     not listed (or not watched)
  * @param trust the serving certificate and the CA file beside it, to judge caBundles
+ * @param leases the node agents' Leases, by node ({@code agent-silent} when one expired); empty
+ *     when none are read (a dump without Leases, or no agent)
  */
 public record ClusterSnapshot(
     Collection<FelixObject> felixConfigurations,
@@ -42,7 +45,8 @@ public record ClusterSnapshot(
     BlockAffinities affinities,
     Map<String, SwitchOffTrace.OverrideMark> calicoNodeOverrides,
     Optional<Map<String, Registration>> registrations,
-    RegistrationPolicy.Trust trust) {
+    RegistrationPolicy.Trust trust,
+    Map<String, AgentLease> leases) {
 
   /**
    * A snapshot without the guard stage's inputs (an audit of a dump, a benchmark); {@code
@@ -68,7 +72,8 @@ public record ClusterSnapshot(
         affinities,
         Map.of(),
         Optional.empty(),
-        new RegistrationPolicy.Trust(List.of(), ""));
+        new RegistrationPolicy.Trust(List.of(), ""),
+        Map.of());
   }
 
   /** A snapshot without the guard stage's inputs and without IPAM blocks. */
@@ -97,5 +102,6 @@ public record ClusterSnapshot(
     unreadable = Map.copyOf(unreadable);
     faults = List.copyOf(faults);
     affinities = affinities == null ? BlockAffinities.UNKNOWN : affinities;
+    leases = Map.copyOf(leases);
   }
 }

@@ -1,5 +1,7 @@
 package io.wgguard.status;
 
+import io.wgguard.evidence.AgentLease;
+import io.wgguard.evidence.NodeFacts;
 import io.wgguard.evidence.NodeVerdict;
 import io.wgguard.guard.RegistrationReport;
 import io.wgguard.pass.PassResult;
@@ -34,6 +36,8 @@ public final class CheckerStatus {
   private final List<StandingOverride> overrides;
   // Set by of(...) only, before the status is published.
   private RegistrationReport registration = RegistrationReport.off();
+  private final Map<String, AgentLease> leases;
+  private final Map<String, Instant> summaries;
 
   /**
    * @param plan the taint plan of the last pass
@@ -83,6 +87,40 @@ public final class CheckerStatus {
       List<StandingOverride> overrides,
       List<String> faults,
       String held) {
+    this(
+        plan,
+        assessment,
+        at,
+        felixApiVersion,
+        unreadable,
+        leader,
+        dryRun,
+        overrides,
+        faults,
+        held,
+        Map.of(),
+        Map.of());
+  }
+
+  /**
+   * @param leases the node agents' Leases the pass saw, by node
+   * @param summaries when each node's tunnel summary was read by its agent ({@code at}), by node
+   */
+  public CheckerStatus(
+      TaintPlan plan,
+      ClusterAssessment assessment,
+      Instant at,
+      String felixApiVersion,
+      Map<String, String> unreadable,
+      boolean leader,
+      boolean dryRun,
+      List<StandingOverride> overrides,
+      List<String> faults,
+      String held,
+      Map<String, AgentLease> leases,
+      Map<String, Instant> summaries) {
+    this.leases = leases;
+    this.summaries = summaries;
     this.overrides = List.copyOf(overrides);
     this.faults = List.copyOf(faults);
     this.held = held;
@@ -116,7 +154,9 @@ public final class CheckerStatus {
             dryRun,
             pass.overrides(),
             pass.snapshot().faults(),
-            pass.removal().held());
+            pass.removal().held(),
+            pass.snapshot().leases(),
+            summaries(pass.snapshot().nodes()));
     status.registration = pass.registration();
     return status;
   }
@@ -124,6 +164,16 @@ public final class CheckerStatus {
   /** What the pass found of wgguard's own webhook registrations; {@code off} when not watched. */
   public RegistrationReport registration() {
     return registration;
+  }
+
+  private static Map<String, Instant> summaries(java.util.Collection<NodeFacts> nodes) {
+    Map<String, Instant> at = new HashMap<>();
+    for (NodeFacts node : nodes) {
+      if (node.tunnels() != null) {
+        at.put(node.name(), node.tunnels().at());
+      }
+    }
+    return at;
   }
 
   /** The verdict on one node, if the last pass saw it. */
@@ -134,6 +184,16 @@ public final class CheckerStatus {
   /** The plan for one node, if the last pass saw it. */
   public Optional<NodePlan> nodePlan(String node) {
     return Optional.ofNullable(plans.get(node));
+  }
+
+  /** The node agent's Lease on one node, if the last pass saw one. */
+  public Optional<AgentLease> lease(String node) {
+    return Optional.ofNullable(leases.get(node));
+  }
+
+  /** When the node's agent read the tunnel summary the last pass saw, if there was one. */
+  public Optional<Instant> summaryAt(String node) {
+    return Optional.ofNullable(summaries.get(node));
   }
 
   /** FelixConfigurations carrying an override label, stale or in force. */

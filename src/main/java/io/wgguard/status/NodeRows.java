@@ -2,9 +2,13 @@ package io.wgguard.status;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.wgguard.Names;
+import io.wgguard.evidence.AgentLease;
 import io.wgguard.evidence.NodeVerdict;
 import io.wgguard.tunnels.TunnelEvidence;
 import io.wgguard.tunnels.TunnelReport;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
  * One node's row of a JSON report, the same in {@code GET /status} and {@code audit --output json}
@@ -58,6 +62,35 @@ public final class NodeRows {
       tunnels.findings().stream().map(f -> f.reason().wire()).distinct().forEach(reasons::add);
       ArrayNode details = node.putArray("findings");
       tunnels.findings().forEach(f -> details.add(f.detail()));
+    }
+    return row;
+  }
+
+  /**
+   * Adds {@code agent} to {@code row} when the node has an agent Lease or a tunnel summary: the
+   * Lease's {@code lease} (name), {@code renewTime}, {@code leaseDurationSeconds}, {@code
+   * leaseAgeSeconds} and {@code silent} (expired), and the summary's {@code summaryAt} and {@code
+   * summaryAgeSeconds}; ages as of {@code at}, the pass. The Node is written on change and every
+   * few minutes, so an old summary of a live agent is a quiet node, not a silent one.
+   */
+  public static ObjectNode agent(
+      ObjectNode row, String node, AgentLease lease, Instant summaryAt, Instant at) {
+    if (lease == null && summaryAt == null) {
+      return row;
+    }
+    ObjectNode agent = row.putObject("agent");
+    if (lease != null) {
+      agent.put("lease", Names.agentLeaseName(node));
+      agent.put("renewTime", lease.renewTime() == null ? null : lease.renewTime().toString());
+      agent.put("leaseDurationSeconds", lease.duration().toSeconds());
+      if (lease.renewTime() != null) {
+        agent.put("leaseAgeSeconds", Duration.between(lease.renewTime(), at).toSeconds());
+      }
+      agent.put("silent", lease.expired(at));
+    }
+    if (summaryAt != null) {
+      agent.put("summaryAt", summaryAt.toString());
+      agent.put("summaryAgeSeconds", Duration.between(summaryAt, at).toSeconds());
     }
     return row;
   }

@@ -119,7 +119,14 @@ public class StatusRoute {
     }
     json.writeArrayFieldStart("nodes");
     for (NodeVerdict verdict : page.rows()) {
-      json.writeTree(NodeRows.write(JSON.createObjectNode(), verdict, tunnels));
+      ObjectNode row = NodeRows.write(JSON.createObjectNode(), verdict, tunnels);
+      NodeRows.agent(
+          row,
+          verdict.name(),
+          status.lease(verdict.name()).orElse(null),
+          status.summaryAt(verdict.name()).orElse(null),
+          status.at());
+      json.writeTree(row);
     }
     json.writeEndArray();
     json.writeEndObject();

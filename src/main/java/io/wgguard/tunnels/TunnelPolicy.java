@@ -2,8 +2,10 @@ package io.wgguard.tunnels;
 
 import io.wgguard.Messages;
 import io.wgguard.Names;
+import io.wgguard.evidence.AgentLease;
 import io.wgguard.evidence.Finding;
 import io.wgguard.evidence.NodeFacts;
+import io.wgguard.evidence.NodeReadinessPolicy;
 import io.wgguard.evidence.NodeVerdict;
 import io.wgguard.evidence.NotReadyReason;
 import io.wgguard.evidence.WireguardEvidence;
@@ -80,17 +82,19 @@ public final class TunnelPolicy {
       TunnelEvidence evidence,
       Duration maxAge,
       Instant now) {
-    return crossCheck(assessment, nodes, BlockAffinities.UNKNOWN, evidence, maxAge, now);
+    return crossCheck(assessment, nodes, BlockAffinities.UNKNOWN, Map.of(), evidence, maxAge, now);
   }
 
   /**
    * The assessment with the tunnel cross-check added (and, when enforced, applied), the path
-   * ({@link PathPolicy}) judged against these blocks.
+   * ({@link PathPolicy}) judged against these blocks; a node whose agent's Lease expired has {@link
+   * NotReadyReason#AGENT_SILENT} instead of a judgement of its last summary.
    */
   public static ClusterAssessment crossCheck(
       ClusterAssessment assessment,
       Collection<NodeFacts> nodes,
       BlockAffinities affinities,
+      Map<String, AgentLease> leases,
       TunnelEvidence evidence,
       Duration maxAge,
       Instant now) {
@@ -127,7 +131,7 @@ public final class TunnelPolicy {
         verdicts.add(verdict);
         continue;
       }
-      NodeTunnels tunnels = check(node, verdict, meshes, maxAge, now);
+      NodeTunnels tunnels = check(node, verdict, meshes, leases.get(node.name()), maxAge, now);
       checked.put(node.name(), tunnels);
       expected += tunnels.expectedPairs();
       healthy += tunnels.healthyPairs();
@@ -151,14 +155,19 @@ public final class TunnelPolicy {
       NodeFacts node,
       NodeVerdict verdict,
       Map<IpFamily, Mesh> meshes,
+      AgentLease lease,
       Duration maxAge,
       Instant now) {
     List<Finding> findings = new ArrayList<>(0);
     long expected = 0;
     long healthy = 0;
     TunnelSummary summary = node.tunnels();
-    String noEvidence = noEvidence(node, maxAge, now);
-    if (noEvidence != null) {
+    Finding silent = NodeReadinessPolicy.agentSilent(node.name(), lease, now);
+    // A silent agent's summary is not judged: "" stands for "no evidence" below.
+    String noEvidence = silent != null ? "" : noEvidence(node, maxAge, now);
+    if (silent != null) {
+      findings.add(silent);
+    } else if (noEvidence != null) {
       findings.add(new Finding(NotReadyReason.NO_TUNNEL_EVIDENCE, null, FIELD, noEvidence));
     }
     for (IpFamily family : verdict.families()) {

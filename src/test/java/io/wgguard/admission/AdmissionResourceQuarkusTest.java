@@ -384,4 +384,32 @@ class AdmissionResourceQuarkusTest {
     assertThat(http.body())
         .isEqualTo("request.kind is Pod: this endpoint judges apps/v1 DaemonSet\n");
   }
+
+  @jakarta.inject.Inject io.fabric8.kubernetes.client.KubernetesClient client;
+
+  @jakarta.inject.Inject io.vertx.core.Vertx applicationVertx;
+
+  /**
+   * Guards {@code checker.KubernetesClientProducer}: the Kubernetes client's responses complete,
+   * and lists are decoded, on an event loop of a Vert.x of its own, never on one of the
+   * application's, which serve admission. With Quarkus' own client (the producer removed) the owner
+   * is the application's Vert.x and this fails.
+   */
+  @Test
+  void theKubernetesClientDecodesOnAVertxOfItsOwn() throws Exception {
+    var http = client.getHttpClient();
+    var request =
+        http.newHttpRequestBuilder()
+            .uri(java.net.URI.create(client.getMasterUrl() + "version"))
+            .build();
+    io.vertx.core.Vertx owner =
+        http.sendAsync(request, String.class)
+            .thenApply(
+                response -> {
+                  io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+                  return context == null ? null : context.owner();
+                })
+            .get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(owner).as("the client's event loop").isNotNull().isNotSameAs(applicationVertx);
+  }
 }

@@ -49,10 +49,22 @@ class AgentSettingsTest {
                 "WGGUARD_AGENT_FELIX_METRICS_URL", "http://127.0.0.1:9091/metrics")),
         Arguments.of(
             "durations in every form Quarkus reads",
-            Map.of("WGGUARD_AGENT_INTERVAL", "PT15S", "WGGUARD_AGENT_HEARTBEAT", "2m")),
+            Map.of(
+                "WGGUARD_AGENT_INTERVAL",
+                "PT15S",
+                "WGGUARD_AGENT_REPORT_INTERVAL",
+                "2m",
+                "WGGUARD_AGENT_LEASE_DURATION",
+                "1m30s")),
         Arguments.of(
             "a bare number of seconds and an interface name",
-            Map.of("WGGUARD_AGENT_HEARTBEAT", "90", "WGGUARD_AGENT_INTERFACE_NAME", "wg0")),
+            Map.of(
+                "WGGUARD_AGENT_LEASE_INTERVAL",
+                "90",
+                "WGGUARD_AGENT_INTERFACE_NAME",
+                "wg0",
+                "WGGUARD_AGENT_LEASE_NAMESPACE",
+                "wgguard-system")),
         Arguments.of(
             "an enum in upper case, and a node name",
             Map.of("WGGUARD_AGENT_TUNNEL_SOURCE", "NONE", "WGGUARD_AGENT_NODE_NAME", "n1")));

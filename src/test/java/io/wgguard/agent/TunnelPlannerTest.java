@@ -2,15 +2,11 @@ package io.wgguard.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wgguard.felix.IpFamily;
 import io.wgguard.tunnels.summary.TunnelSummary;
 import io.wgguard.tunnels.summary.TunnelSummary.Device;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -21,7 +17,6 @@ class TunnelPlannerTest {
   static final Instant NOW = Instant.parse("2026-11-30T12:00:00Z");
   static final Instant RECENT = NOW.minusSeconds(60);
   static final Instant OLD = NOW.minusSeconds(181);
-  static final Duration HEARTBEAT = Duration.ofSeconds(60);
   static final String DEV = "c2v674NUleEWjJ7F7GPKlPNXVa9y8BzV9TnzuAw87yg=";
   static final String OTHER_DEV = "sJJPjxDTC+XGt/HWLH2rPWNDGBw9jeJ8mljb/f8S1mY=";
   static final String A = "AAAAAAAAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa=";
@@ -100,82 +95,5 @@ class TunnelPlannerTest {
   @MethodSource("readings")
   void summarisesADevice(String description, WgDevice now, WgDevice previous, Device expected) {
     assertThat(TunnelPlanner.device("wireguard.cali", now, previous, NOW)).isEqualTo(expected);
-  }
-
-  static TunnelSummary at(Instant at, Device v4) {
-    return new TunnelSummary(at, "device", Map.of(IpFamily.V4, v4));
-  }
-
-  static final Device HEALTHY = summary(2, digest(A, B), 0);
-
-  static Stream<Arguments> writes() {
-    TunnelSummary fresh = at(NOW, HEALTHY);
-    return Stream.of(
-        Arguments.of("no annotation yet: written", null, fresh, true),
-        Arguments.of("an annotation that is not a summary: rewritten", "{}", fresh, true),
-        Arguments.of(
-            "same content, written 30 s ago: `at` alone is no change",
-            at(NOW.minusSeconds(30), HEALTHY).toJson(),
-            fresh,
-            false),
-        Arguments.of(
-            "same content, heartbeat due: written",
-            at(NOW.minus(HEARTBEAT), HEALTHY).toJson(),
-            fresh,
-            true),
-        Arguments.of(
-            "the device disappeared: written at once",
-            at(NOW.minusSeconds(30), HEALTHY).toJson(),
-            at(NOW, Device.missing("wireguard.cali")),
-            true),
-        Arguments.of(
-            "a new device key: written at once",
-            at(NOW.minusSeconds(30), HEALTHY).toJson(),
-            at(
-                NOW,
-                new Device(
-                    "wireguard.cali", true, OTHER_DEV, 51820, 2, digest(A, B), 0, List.of())),
-            true),
-        Arguments.of(
-            "peers turned stale: written at once",
-            at(NOW.minusSeconds(30), HEALTHY).toJson(),
-            at(NOW, summary(2, digest(A, B), 1, "AAAAAAAA")),
-            true),
-        Arguments.of(
-            "stale peers recovered: written at once",
-            at(NOW.minusSeconds(30), summary(2, digest(A, B), 1, "AAAAAAAA")).toJson(),
-            fresh,
-            true),
-        Arguments.of(
-            "one more stale peer among stale ones waits for the heartbeat",
-            at(NOW.minusSeconds(30), summary(2, digest(A, B), 1, "AAAAAAAA")).toJson(),
-            at(NOW, summary(2, digest(A, B), 2, "AAAAAAAA", "BBBBBBBB")),
-            false),
-        Arguments.of(
-            "a peer joined (another node): waits for the heartbeat",
-            at(NOW.minusSeconds(30), HEALTHY).toJson(),
-            at(NOW, summary(3, digest(A, B, C), 0)),
-            false),
-        Arguments.of(
-            "a family switched on: written at once",
-            at(NOW.minusSeconds(30), HEALTHY).toJson(),
-            new TunnelSummary(
-                NOW,
-                "device",
-                Map.of(IpFamily.V4, HEALTHY, IpFamily.V6, Device.missing("wg-v6.cali"))),
-            true),
-        Arguments.of(
-            "another source: written at once",
-            at(NOW.minusSeconds(30), HEALTHY).toJson(),
-            new TunnelSummary(NOW, "felix-metrics", Map.of(IpFamily.V4, HEALTHY)),
-            true));
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("writes")
-  void writesOnlyWhatMattersOrWhenTheHeartbeatIsDue(
-      String description, String published, TunnelSummary fresh, boolean written) {
-    assertThat(TunnelPlanner.next(published, fresh, NOW, HEARTBEAT))
-        .isEqualTo(written ? Optional.of(fresh) : Optional.empty());
   }
 }

@@ -239,7 +239,7 @@ public final class AgentBenchmark {
                 + agents
                 + " agents, "
                 + window
-                + " s window, interval 10 s, heartbeat 60 s",
+                + " s window, interval 10 s, Lease every 40 s, report every 5-6 min",
             "agent",
             "requests/s per agent (by verb)",
             "at 5,000 nodes",
@@ -261,6 +261,7 @@ public final class AgentBenchmark {
                   KubeApi.fromKubeconfig(cluster.kubeconfig(User.ADMIN)),
                   settings(host, wg),
                   node,
+                  "default",
                   Clock.systemUTC(),
                   new PrintStream(OutputStream.nullOutputStream()));
           running.add(agent);
@@ -414,8 +415,33 @@ public final class AgentBenchmark {
       }
 
       @Override
-      public Duration heartbeat() {
+      public Duration reportInterval() {
+        return Duration.ofMinutes(5);
+      }
+
+      @Override
+      public Duration reportJitter() {
+        return Duration.ofMinutes(1);
+      }
+
+      @Override
+      public Duration changeSpread() {
         return Duration.ofSeconds(60);
+      }
+
+      @Override
+      public Duration leaseInterval() {
+        return Duration.ofSeconds(40);
+      }
+
+      @Override
+      public Duration leaseDuration() {
+        return Duration.ofSeconds(120);
+      }
+
+      @Override
+      public Optional<String> leaseNamespace() {
+        return Optional.of("default");
       }
 
       @Override

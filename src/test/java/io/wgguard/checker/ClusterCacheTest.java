@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fabric8.kubernetes.api.model.APIResourceBuilder;
 import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -323,6 +324,61 @@ class ClusterCacheTest {
         .node(node)
         .map(f -> f.condition() != null && expected.equals(f.condition().lastHeartbeatTime()))
         .orElse(false);
+  }
+
+  void lease(String name, String holder, Instant renewed) {
+    client
+        .leases()
+        .inNamespace("default")
+        .resource(
+            new LeaseBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .addToLabels(Names.AGENT_LEASE_LABEL, "true")
+                .endMetadata()
+                .withNewSpec()
+                .withHolderIdentity(holder)
+                .withLeaseDurationSeconds(120)
+                .withRenewTime(renewed.atZone(java.time.ZoneOffset.UTC))
+                .endSpec()
+                .build())
+        .createOr(r -> r.update());
+  }
+
+  /**
+   * The agents' Leases reach the cache as (node, renewTime, duration); one whose name is not the
+   * one derived from its holder is not read (guards the holder check in {@code LeaseHandler.read}),
+   * a renewal asks for no pass, and a Lease renewed after it had expired asks for one.
+   */
+  @Test
+  void readsTheAgentsLeasesAndAsksForAPassOnlyWhenOneComesBack() {
+    felixApiServed();
+    Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    lease(Names.agentLeaseName("worker1"), "worker1", now);
+    lease(Names.agentLeaseName("worker2"), "worker1", now.minusSeconds(3600));
+    cache.start(changes::incrementAndGet);
+    await(Duration.ofSeconds(10), "cache synced", cache::synced);
+    assertThat(cache.leases())
+        .containsOnlyKeys("worker1")
+        .containsEntry(
+            "worker1", new io.wgguard.evidence.AgentLease("worker1", now, Duration.ofSeconds(120)));
+
+    int before = changes.get();
+    lease(Names.agentLeaseName("worker1"), "worker1", now.plusSeconds(40));
+    await(
+        Duration.ofSeconds(10),
+        "renewal seen",
+        () -> now.plusSeconds(40).equals(cache.leases().get("worker1").renewTime()));
+    assertThat(changes.get()).as("no pass for a renewal").isEqualTo(before);
+
+    lease(Names.agentLeaseName("worker1"), "worker1", now.minusSeconds(600));
+    await(
+        Duration.ofSeconds(10),
+        "expired Lease seen",
+        () -> now.minusSeconds(600).equals(cache.leases().get("worker1").renewTime()));
+    int expired = changes.get();
+    lease(Names.agentLeaseName("worker1"), "worker1", now);
+    await(Duration.ofSeconds(10), "an agent back asks for a pass", () -> changes.get() > expired);
   }
 
   @Test

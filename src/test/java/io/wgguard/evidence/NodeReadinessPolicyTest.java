@@ -463,4 +463,105 @@ class NodeReadinessPolicyTest {
         .containsExactlyElementsOf(verdicts);
     assertThat(assessment.problems()).isEmpty();
   }
+
+  static AgentLease lease(Duration renewedAgo) {
+    return new AgentLease("worker1", NOW.minus(renewedAgo), Duration.ofSeconds(120));
+  }
+
+  static final String SILENT = "worker1 agent-silent [IPv4] {agent-silent} key{IPv4=HmNsTyzg…}";
+
+  /** Module source condition at the default max age (15 min), which a quiet agent stays under. */
+  static final PassSettings CONDITION_DEFAULT_AGE =
+      DEFAULTS.with(
+          new EvidenceSettings(
+              EqualitySelector.none(),
+              java.util.Set.of(CONDITION),
+              "",
+              java.util.Optional.empty(),
+              EvidenceSettings.DEFAULT_CONDITION_MAX_AGE,
+              true));
+
+  static Stream<Arguments> leases() {
+    Duration quietReport = Duration.ofMinutes(10);
+    return Stream.of(
+        Arguments.of(
+            "a live Lease and a condition last written 10 min ago: ready (the Node is written on"
+                + " change)",
+            CONDITION_DEFAULT_AGE,
+            facts(worker1().condition("True", quietReport)),
+            lease(Duration.ofSeconds(30)),
+            WORKER1_READY),
+        Arguments.of(
+            "an expired Lease under a fresh True condition: the agent is silent",
+            sources(CONDITION),
+            facts(worker1().moduleReady()),
+            lease(Duration.ofSeconds(121)),
+            SILENT),
+        Arguments.of(
+            "an expired Lease under a False condition: silent, not module-not-ready",
+            sources(CONDITION),
+            facts(worker1().condition("False", Duration.ofSeconds(5))),
+            lease(Duration.ofMinutes(5)),
+            SILENT),
+        Arguments.of(
+            "a Lease renewed exactly its duration ago still holds",
+            sources(CONDITION),
+            facts(worker1().moduleReady()),
+            lease(Duration.ofSeconds(120)),
+            WORKER1_READY),
+        Arguments.of(
+            "a Lease never renewed counts as expired",
+            sources(CONDITION),
+            facts(worker1().moduleReady()),
+            new AgentLease("worker1", null, Duration.ofSeconds(120)),
+            SILENT),
+        Arguments.of(
+            "no Lease: the condition is judged by its heartbeat age (Node Problem Detector)",
+            sources(CONDITION),
+            facts(worker1().moduleReady()),
+            null,
+            WORKER1_READY),
+        Arguments.of(
+            "module source key only: a silent agent proves nothing either way",
+            DEFAULTS,
+            facts(worker1()),
+            lease(Duration.ofHours(1)),
+            WORKER1_READY));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("leases")
+  void aNodeWhoseAgentsLeaseExpiredIsSilent(
+      String sentence,
+      PassSettings settings,
+      List<NodeFacts> nodes,
+      AgentLease lease,
+      String verdict) {
+    ClusterAssessment assessment =
+        CheckerPass.assess(
+            io.wgguard.felix.EffectiveWireguard.of(
+                WG_ON, io.wgguard.felix.EffectiveWireguard.Environment.NONE),
+            nodes,
+            lease == null ? java.util.Map.of() : java.util.Map.of("worker1", lease),
+            settings,
+            NOW);
+
+    assertThat(assessment.verdicts().stream().map(Nodes::render).toList()).containsExactly(verdict);
+  }
+
+  @org.junit.jupiter.api.Test
+  void aSilentAgentIsToldWhereAndHowLongAgo() {
+    Finding finding = NodeReadinessPolicy.agentSilent("worker1", lease(Duration.ofMinutes(5)), NOW);
+
+    assertThat(finding)
+        .isEqualTo(
+            new Finding(
+                NotReadyReason.AGENT_SILENT,
+                null,
+                "lease[wgguard-agent-worker1].spec.renewTime",
+                "the wgguard node agent's Lease wgguard-agent-worker1 was last renewed 5m ago, more"
+                    + " than its duration of 2m: the agent is gone (pod removed or crash-looping,"
+                    + " node down, or the API server unreachable from the node), so what it last"
+                    + " wrote on the Node proves nothing now"));
+  }
 }

@@ -97,7 +97,7 @@ class SettingsTest {
                     Set.of(ModuleSource.KEY),
                     "",
                     Optional.empty(),
-                    Duration.ofMinutes(2),
+                    Duration.ofMinutes(15),
                     true),
                 TunnelEvidence.REPORT,
                 new TaintSettings(TaintEffect.NO_SCHEDULE, 0.5, Duration.ofSeconds(5))));
@@ -117,6 +117,7 @@ class SettingsTest {
             "invalid-public-key",
             "duplicate-public-key",
             "module-not-ready",
+            "agent-silent",
             "no-interface-address",
             "tunnel-key-mismatch",
             "peers-missing",

@@ -56,10 +56,10 @@ class TunnelsIT {
   static WgguardProcess wgguard;
 
   /**
-   * The agents' heartbeat: peer-count changes wait for it, so it is short here; it stays well under
-   * the checker's {@code condition-max-age} (2 minutes by default).
+   * The agents' change spread: peer-count changes wait up to this long (drawn per node), so it is
+   * short here.
    */
-  static final String HEARTBEAT = "5s";
+  static final String CHANGE_SPREAD = "5s";
 
   /**
    * How often the agents read their devices. A peer is stale when it was sent traffic since the
@@ -169,7 +169,7 @@ class TunnelsIT {
 
   /**
    * Starts the node agent for a mesh member as the DaemonSet does, reading the member's device in
-   * its namespace, every {@link #INTERVAL}, with a short heartbeat; {@code env} adds the tunnel
+   * its namespace, every {@link #INTERVAL}, with a short change spread; {@code env} adds the tunnel
    * source.
    */
   void startAgent(NamespaceMesh.Member member, Map<String, String> env) throws IOException {
@@ -179,7 +179,7 @@ class TunnelsIT {
     all.put("WGGUARD_AGENT_IP_COMMAND", "ip netns exec " + member.namespace() + " ip");
     all.put("WGGUARD_AGENT_INTERFACE_NAME", member.iface());
     all.put("WGGUARD_AGENT_INTERVAL", INTERVAL);
-    all.put("WGGUARD_AGENT_HEARTBEAT", HEARTBEAT);
+    all.put("WGGUARD_AGENT_CHANGE_SPREAD", CHANGE_SPREAD);
     String source = all.get("WGGUARD_AGENT_TUNNEL_SOURCE");
     agents.put(
         member.node(),

@@ -178,6 +178,9 @@ public final class WgguardProcess implements AutoCloseable {
     builder.environment().put("WGGUARD_AGENT_INTERVAL", "1s");
     builder.environment().put("WGGUARD_AGENT_HEALTH_PORT", "0");
     builder.environment().put("WGGUARD_AGENT_TUNNEL_SOURCE", "none");
+    // Outside a pod there is no service account namespace; the checker reads Leases in the
+    // kubeconfig's namespace, default.
+    builder.environment().put("WGGUARD_AGENT_LEASE_NAMESPACE", "default");
     builder.environment().putAll(env);
     return builder.start();
   }

@@ -23,6 +23,7 @@ import static io.wgguard.evidence.Nodes.worker2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wgguard.Names;
+import io.wgguard.evidence.AgentLease;
 import io.wgguard.evidence.Finding;
 import io.wgguard.evidence.NodeFacts;
 import io.wgguard.evidence.Nodes;
@@ -178,7 +179,7 @@ class TunnelPolicyTest {
                 worker1Ok(),
                 worker2()
                     .tunnels(
-                        Duration.ofMinutes(5),
+                        Duration.ofMinutes(16),
                         Map.of(IpFamily.V4, device(KEY_WORKER2, KEY_CONTROL1, KEY_WORKER1)))),
             "pairs 4/6",
             "control1 2/2 {}",
@@ -357,7 +358,7 @@ class TunnelPolicyTest {
             worker1().annotation(Names.TUNNELS_ANNOTATION, "{\"v\":2}"),
             worker2()
                 .tunnels(
-                    Duration.ofMinutes(7).plusSeconds(30),
+                    Duration.ofMinutes(17).plusSeconds(30),
                     Map.of(IpFamily.V4, device(KEY_WORKER2))));
 
     TunnelReport report = CheckerPass.assess(WG_ON, nodes, DEFAULTS, NOW).tunnels();
@@ -372,7 +373,8 @@ class TunnelPolicyTest {
         .containsExactly("annotation wgguard.io/tunnels has version '2', expected 1");
     assertThat(report.findings("worker2"))
         .extracting(Finding::detail)
-        .containsExactly("the node agent's tunnel summary is 7m30s old, more than the allowed 2m");
+        .containsExactly(
+            "the node agent's tunnel summary is 17m30s old, more than the allowed 15m");
   }
 
   @Test
@@ -411,6 +413,34 @@ class TunnelPolicyTest {
   }
 
   /** {@code pairs 5/6}, then per checked node {@code worker1 1/2 {peers-missing/IPv4}}. */
+  /**
+   * A node whose agent's Lease expired: its last summary, however healthy, proves nothing; the
+   * finding is {@code agent-silent}, not a judgement of that summary (guards the {@code silent}
+   * branch in {@code TunnelPolicy.check}).
+   */
+  @Test
+  void aSilentAgentsLastSummaryProvesNothing() {
+    List<NodeFacts> nodes = facts(control1Ok(), worker1Ok(), worker2Ok());
+    Map<String, AgentLease> leases =
+        Map.of(
+            "worker2", new AgentLease("worker2", NOW.minusSeconds(300), Duration.ofSeconds(120)),
+            "worker1", new AgentLease("worker1", NOW.minusSeconds(10), Duration.ofSeconds(120)));
+
+    TunnelReport report =
+        CheckerPass.assess(
+                io.wgguard.felix.EffectiveWireguard.of(
+                    WG_ON, io.wgguard.felix.EffectiveWireguard.Environment.NONE),
+                nodes,
+                leases,
+                DEFAULTS,
+                NOW)
+            .tunnels();
+
+    assertThat(render(report))
+        .containsExactly(
+            "pairs 4/6", "control1 2/2 {}", "worker1 2/2 {}", "worker2 0/2 {agent-silent}");
+  }
+
   static List<String> render(TunnelReport report) {
     if (!report.collected()) {
       return List.of("not collected");

@@ -64,6 +64,29 @@ public record DevicePath(
     throwCidrs = List.copyOf(throwCidrs);
   }
 
+  /**
+   * This path with the routes and allowed-ips of {@code other}: what a new peer or IPAM block
+   * changes on every node at once, so the agent spreads writing it as it spreads peer-set changes.
+   * Throw routes stay this path's: a peer Felix could not program is news at once.
+   */
+  public DevicePath withPeerRoutesOf(DevicePath other) {
+    return new DevicePath(
+        up,
+        mtu,
+        underlayMtu,
+        fwmark,
+        rule,
+        table,
+        mainRule,
+        other.routes,
+        other.routeDigest,
+        throwRoutes,
+        throwCidrs,
+        other.allowedIps,
+        other.allowedDigest,
+        hostIps);
+  }
+
   /** The digest term of one routed CIDR. */
   public static PeerDigest routeTerm(Cidr cidr) {
     return PeerDigest.of(cidr.toString());

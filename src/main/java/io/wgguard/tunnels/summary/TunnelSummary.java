@@ -127,6 +127,53 @@ public record TunnelSummary(Instant at, String source, Map<IpFamily, Device> dev
           stalePeers,
           path);
     }
+
+    /**
+     * This device with the peer set ({@code peers}, {@code peerDigest}) of {@code other}, and the
+     * parts of its path that follow the peer set (the WireGuard table's routes and the peers'
+     * allowed-ips: a new IPAM block changes them on every node at once).
+     */
+    public Device withPeerSetOf(Device other) {
+      DevicePath merged =
+          path == null || other.path == null ? path : path.withPeerRoutesOf(other.path);
+      return new Device(
+          iface,
+          present,
+          publicKey,
+          listenPort,
+          other.peers,
+          other.peerDigest,
+          handshakeStale,
+          stalePeers,
+          merged);
+    }
+  }
+
+  /**
+   * Whether this summary says the same as {@code other}: the same source, families, devices, keys,
+   * peer sets, stale peers, paths (and whatever else a device records). Only {@code at}, the time
+   * of the reading, is left out, so a summary read again a minute later is the same state. The node
+   * agent writes the annotation only when this turns false (or its forced report is due), so a
+   * field added to {@link Device} is part of the state by default; one that moves on its own (a
+   * handshake time, a byte counter) must not be added to {@link Device}, or must be left out here.
+   */
+  public boolean sameState(TunnelSummary other) {
+    return other != null && source.equals(other.source) && devices.equals(other.devices);
+  }
+
+  /**
+   * This summary with each device's peer set (and the path parts that follow it) taken from {@code
+   * other} where {@code other} has the same family: {@code sameState} of the result tells whether
+   * anything besides the peer sets differs.
+   */
+  public TunnelSummary withPeerSetsOf(TunnelSummary other) {
+    Map<IpFamily, Device> merged = new EnumMap<>(IpFamily.class);
+    devices.forEach(
+        (family, device) -> {
+          Device theirs = other.devices.get(family);
+          merged.put(family, theirs == null ? device : device.withPeerSetOf(theirs));
+        });
+    return new TunnelSummary(at, source, merged);
   }
 
   /**
