@@ -70,6 +70,8 @@ class InstallIT {
           "ClusterRole//wgguard-agent",
           "ClusterRoleBinding//wgguard",
           "ClusterRoleBinding//wgguard-agent",
+          "Role/wgguard-system/wgguard-agent-lease",
+          "RoleBinding/wgguard-system/wgguard-agent-lease",
           "ClusterRole//wgguard-registration-create",
           "ClusterRoleBinding//wgguard-registration-create",
           "Role/wgguard-system/wgguard-leader-election",
@@ -714,6 +716,9 @@ class InstallIT {
           {"create", "events", "-n", "default"},
           {"create", "leases.coordination.k8s.io", "-n", NS},
           {"patch", "leases.coordination.k8s.io/wgguard-leader", "-n", NS},
+          // The agents' Leases, read to tell a live agent from a silent one (issue 24).
+          {"list", "leases.coordination.k8s.io", "-n", NS},
+          {"watch", "leases.coordination.k8s.io", "-n", NS},
           {"watch", "daemonsets.apps/calico-node", "-n", "calico-system"},
           {"get", "daemonsets.apps/calico-node", "-n", "kube-system"},
           {"update", "validatingwebhookconfigurations/wgguard"},
@@ -739,6 +744,8 @@ class InstallIT {
           {"create", "events", "-n", NS},
           {"get", "leases.coordination.k8s.io/kube-controller-manager", "-n", NS},
           {"delete", "leases.coordination.k8s.io/wgguard-leader", "-n", NS},
+          {"update", "leases.coordination.k8s.io/wgguard-agent-worker1", "-n", NS},
+          {"list", "leases.coordination.k8s.io", "-n", "kube-system"},
           {"create", "pods", "-n", NS},
           {"patch", "validatingwebhookconfigurations"},
           {"delete", "validatingwebhookconfigurations/wgguard"},
@@ -763,6 +770,8 @@ class InstallIT {
             plus(
                 clusterWide,
                 "coordination.k8s.io|leases||create",
+                "coordination.k8s.io|leases||list",
+                "coordination.k8s.io|leases||watch",
                 "coordination.k8s.io|leases|wgguard-leader|get",
                 "coordination.k8s.io|leases|wgguard-leader|patch"));
     assertThat(extraRules(wgguardKubeconfig, "default"))
@@ -794,7 +803,8 @@ class InstallIT {
   }
 
   @Test
-  void theAgentMayOnlyReadNodesAndFelixConfigurationsAndWriteNodeStatus() throws Exception {
+  void theAgentMayOnlyReadNodesAndFelixConfigurationsWriteNodeStatusAndRenewItsLease()
+      throws Exception {
     installed();
     // get, list and watch: the agent watches its own node (field selector) and the
     // FelixConfigurations instead of GETting them every round.
@@ -815,20 +825,38 @@ class InstallIT {
           {"create", "events", "-n", "default"},
           {"get", "secrets", "-n", NS},
           {"list", "pods", "-A"},
+          // Its Lease: get, create and update in wgguard's namespace, nothing else.
+          {"list", "leases.coordination.k8s.io", "-n", NS},
+          {"watch", "leases.coordination.k8s.io", "-n", NS},
+          {"delete", "leases.coordination.k8s.io/wgguard-agent-worker1", "-n", NS},
+          {"patch", "leases.coordination.k8s.io/wgguard-leader", "-n", NS},
+          {"create", "leases.coordination.k8s.io", "-n", "default"},
         }) {
       assertThat(canI(agentKubeconfig, refused)).as(String.join(" ", refused)).isFalse();
     }
-    for (String namespace : List.of(NS, "default")) {
-      assertThat(extraRules(agentKubeconfig, namespace))
-          .containsExactlyInAnyOrder(
-              "|nodes||get",
-              "|nodes||list",
-              "|nodes||watch",
-              "|nodes/status||patch",
-              "crd.projectcalico.org|felixconfigurations||get",
-              "crd.projectcalico.org|felixconfigurations||list",
-              "crd.projectcalico.org|felixconfigurations||watch");
+    for (String verb : List.of("get", "create", "update")) {
+      assertThat(canI(agentKubeconfig, verb, "leases.coordination.k8s.io", "-n", NS))
+          .as(verb + " leases")
+          .isTrue();
     }
+    List<String> agentRules =
+        List.of(
+            "|nodes||get",
+            "|nodes||list",
+            "|nodes||watch",
+            "|nodes/status||patch",
+            "crd.projectcalico.org|felixconfigurations||get",
+            "crd.projectcalico.org|felixconfigurations||list",
+            "crd.projectcalico.org|felixconfigurations||watch");
+    assertThat(extraRules(agentKubeconfig, "default"))
+        .containsExactlyInAnyOrderElementsOf(agentRules);
+    assertThat(extraRules(agentKubeconfig, NS))
+        .containsExactlyInAnyOrderElementsOf(
+            plus(
+                Set.copyOf(agentRules),
+                "coordination.k8s.io|leases||get",
+                "coordination.k8s.io|leases||create",
+                "coordination.k8s.io|leases||update"));
   }
 
   // Rendering.
