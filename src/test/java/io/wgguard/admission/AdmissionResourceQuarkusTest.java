@@ -14,7 +14,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -398,18 +400,24 @@ class AdmissionResourceQuarkusTest {
   @Test
   void theKubernetesClientDecodesOnAVertxOfItsOwn() throws Exception {
     var http = client.getHttpClient();
-    var request =
-        http.newHttpRequestBuilder()
-            .uri(java.net.URI.create(client.getMasterUrl() + "version"))
-            .build();
-    io.vertx.core.Vertx owner =
-        http.sendAsync(request, String.class)
-            .thenApply(
-                response -> {
-                  io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
-                  return context == null ? null : context.owner();
-                })
-            .get(30, java.util.concurrent.TimeUnit.SECONDS);
-    assertThat(owner).as("the client's event loop").isNotNull().isNotSameAs(applicationVertx);
+    List<io.vertx.core.Vertx> owners = new ArrayList<>();
+    // A stage added after the response already came runs on this thread, outside any event loop,
+    // and shows nothing: ask again (bounded) until a response completes on the client's loop.
+    for (int attempt = 0; attempt < 50 && owners.isEmpty(); attempt++) {
+      var request =
+          http.newHttpRequestBuilder()
+              .uri(java.net.URI.create(client.getMasterUrl() + "version"))
+              .build();
+      Optional<io.vertx.core.Vertx> owner =
+          http.sendAsync(request, String.class)
+              .thenApply(
+                  response ->
+                      Optional.ofNullable(io.vertx.core.Vertx.currentContext())
+                          .map(io.vertx.core.Context::owner))
+              .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      owner.ifPresent(owners::add);
+    }
+    assertThat(owners).as("the client's event loop, seen once in 50 requests").isNotEmpty();
+    assertThat(owners.get(0)).isNotSameAs(applicationVertx);
   }
 }
