@@ -17,7 +17,8 @@ KEEP=false
 
 bold() { printf '\n\033[1m%s\033[0m\n' "$*"; }
 say() { printf '%s\n' "$*"; }
-die() { printf 'demo: FAILED: %s\n' "$*" >&2; exit 1; }
+failed=false
+die() { printf 'demo: FAILED: %s\n' "$*" >&2; failed=true; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/wgguard-demo.XXXXXX")
 pids=()
@@ -30,7 +31,11 @@ cleanup() {
     ip netns del "$ns" 2>/dev/null || true
   done
   wait 2>/dev/null || true
-  rm -rf "$work"
+  if $failed; then # the logs (wgguard's, the agents', the API server's) tell why
+    printf 'demo: logs kept in %s\n' "$work" >&2
+  else
+    rm -rf "$work"
+  fi
 }
 trap cleanup EXIT
 
@@ -309,7 +314,7 @@ EOF
       WGGUARD_AGENT_TUNNEL_SOURCE=device WGGUARD_AGENT_WG_COMMAND="ip netns exec $ns wg" \
       WGGUARD_AGENT_IP_COMMAND="ip netns exec $ns ip" \
       WGGUARD_AGENT_INTERFACE_NAME="$wg" WGGUARD_AGENT_INTERVAL=6s WGGUARD_AGENT_CHANGE_SPREAD=12s \
-      WGGUARD_AGENT_HEALTH_PORT=0 \
+      WGGUARD_AGENT_HEALTH_PORT=0 WGGUARD_AGENT_LEASE_NAMESPACE=default \
       java -cp "$ROOT/target/quarkus-app/app/*:$ROOT/target/quarkus-app/lib/main/*" \
       io.wgguard.agent.AgentMain >"$work/agent-$n.log" 2>&1 &
     pids+=($!)
@@ -321,6 +326,12 @@ EOF
   }
   all_proven() { for n in control1 worker1 worker2; do [ "$(tunnels_of "$n")" = proven ] || return 1; done; }
   wait_for 60 "every node's tunnels proven" all_proven
+  # Liveness is a Lease per agent, renewed every 40 s; the Node is written only on change and by a
+  # forced report every 5 to 6 minutes (the README, "Cadence: liveness by Lease").
+  printf '\n$ %s\n' "kubectl get leases -l wgguard.io/agent-lease"
+  k get leases -n default -l wgguard.io/agent-lease | sed 's/^/  /'
+  [ "$(k get leases -n default -l wgguard.io/agent-lease -o name | wc -l)" -eq 3 ] \
+    || die "not every node agent holds its Lease"
   printf '\n$ %s\n' "ip netns exec worker1 ping -c 3 -I 10.214.2.1 10.214.3.1   # a pod on worker1 -> a pod on worker2, while:"
   printf '$ %s\n' "tcpdump -i <worker1's underlay port> -n -q ip"
   ip netns exec "$br" timeout 20 tcpdump -i p2 -n -l -q -c 12 ip >"$work/tcpdump.txt" 2>/dev/null &
