@@ -2,15 +2,10 @@ package io.wgguard.agent;
 
 import io.wgguard.felix.IpFamily;
 import io.wgguard.tunnels.summary.DevicePath;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Reads how traffic is steered into a WireGuard device with {@code ip -j} (iproute2's JSON output),
@@ -22,10 +17,10 @@ final class IpReader {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-  private final List<String> ipCommand;
+  private final HostCommand ip;
 
   IpReader(String ipCommand) {
-    this.ipCommand = Arrays.stream(ipCommand.strip().split(" +")).toList();
+    this.ip = new HostCommand(ipCommand, TIMEOUT);
   }
 
   /**
@@ -64,38 +59,15 @@ final class IpReader {
 
   /** Runs {@code ip} with these arguments; {@code missingOk}: a failure prints nothing. */
   private String run(boolean missingOk, String... args) {
-    List<String> command = new ArrayList<>(ipCommand);
-    command.addAll(List.of(args));
-    String shown = String.join(" ", command);
-    Process process;
-    try {
-      process = new ProcessBuilder(command).start();
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot run " + shown + ": " + e.getMessage());
-    }
-    try (InputStream out = process.getInputStream();
-        InputStream err = process.getErrorStream()) {
-      byte[] stdout = out.readAllBytes();
-      String stderr = new String(err.readAllBytes(), StandardCharsets.UTF_8).strip();
-      if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-        throw new IllegalStateException(shown + " did not finish in " + TIMEOUT.toSeconds() + " s");
+    HostCommand.Result result = ip.run(args);
+    if (result.exit() != 0) {
+      if (missingOk) {
+        return "[]";
       }
-      if (process.exitValue() != 0) {
-        if (missingOk) {
-          return "[]";
-        }
-        String first = stderr.lines().findFirst().orElse("");
-        throw new IllegalStateException(
-            shown + " failed (exit " + process.exitValue() + "): " + first);
-      }
-      return new String(stdout, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read the output of " + shown + ": " + e.getMessage());
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(shown + " interrupted");
+      throw new IllegalStateException(
+          "%s failed (exit %d): %s"
+              .formatted(ip.shown(args), result.exit(), result.firstErrorLine()));
     }
+    return result.text();
   }
 }

@@ -185,11 +185,8 @@ public final class TunnelPolicy {
                 NotReadyReason.NO_TUNNEL_EVIDENCE,
                 family,
                 FIELD,
-                "the node agent's tunnel summary has no "
-                    + family.label()
-                    + " device, but WireGuard is on for "
-                    + family.label()
-                    + " on this node"));
+                "the node agent's tunnel summary has no %1$s device, but WireGuard is on for %1$s on this node"
+                    .formatted(family.label())));
         continue;
       }
       healthy += checkDevice(node, family, device, mesh, own, expectedPeers, findings);
@@ -209,13 +206,12 @@ public final class TunnelPolicy {
   /** Why the node's summary proves nothing, or null when it is there and fresh. */
   private static String noEvidence(NodeFacts node, Duration maxAge, Instant now) {
     if (node.tunnelsProblem() != null) {
-      return "annotation " + Names.TUNNELS_ANNOTATION + " " + node.tunnelsProblem();
+      return "annotation %s %s".formatted(Names.TUNNELS_ANNOTATION, node.tunnelsProblem());
     }
     if (node.tunnels() == null) {
-      return "no annotation "
-          + Names.TUNNELS_ANNOTATION
-          + ": the wgguard node agent has not published what the node's WireGuard devices show"
-          + " (agent tunnel source device or felix-metrics)";
+      return ("no annotation %s: the wgguard node agent has not published what the node's"
+              + " WireGuard devices show (agent tunnel source device or felix-metrics)")
+          .formatted(Names.TUNNELS_ANNOTATION);
     }
     // Seconds first: this runs for every node in every pass, and almost every summary is fresh.
     if (now.getEpochSecond() - node.tunnels().at().getEpochSecond() < maxAge.getSeconds()) {
@@ -223,10 +219,8 @@ public final class TunnelPolicy {
     }
     Duration age = Duration.between(node.tunnels().at(), now);
     if (age.compareTo(maxAge) > 0) {
-      return "the node agent's tunnel summary is "
-          + WireguardEvidence.human(age)
-          + " old, more than the allowed "
-          + WireguardEvidence.human(maxAge);
+      return "the node agent's tunnel summary is %s old, more than the allowed %s"
+          .formatted(WireguardEvidence.human(age), WireguardEvidence.human(maxAge));
     }
     return null;
   }
@@ -248,13 +242,11 @@ public final class TunnelPolicy {
               NotReadyReason.TUNNEL_KEY_MISMATCH,
               family,
               FIELD,
-              "the node agent found no "
-                  + name
-                  + (published.isEmpty()
-                      ? ""
-                      : ": the published key "
-                          + WireguardEvidence.fingerprint(published)
-                          + " belongs to no device, so peers encrypt to a key nobody holds")));
+              published.isEmpty()
+                  ? "the node agent found no %s".formatted(name)
+                  : ("the node agent found no %s: the published key %s belongs to no device, so"
+                          + " peers encrypt to a key nobody holds")
+                      .formatted(name, WireguardEvidence.fingerprint(published))));
       return 0;
     }
     boolean keyOk = true;
@@ -266,14 +258,13 @@ public final class TunnelPolicy {
               NotReadyReason.TUNNEL_KEY_MISMATCH,
               family,
               FIELD,
-              name
-                  + " has public key "
-                  + (device.publicKey().isEmpty()
-                      ? "(none)"
-                      : WireguardEvidence.fingerprint(device.publicKey()))
-                  + ", but the node publishes "
-                  + WireguardEvidence.fingerprint(published)
-                  + ": peers encrypt to a key the device does not hold"));
+              "%s has public key %s, but the node publishes %s: peers encrypt to a key the device does not hold"
+                  .formatted(
+                      name,
+                      device.publicKey().isEmpty()
+                          ? "(none)"
+                          : WireguardEvidence.fingerprint(device.publicKey()),
+                      WireguardEvidence.fingerprint(published))));
     }
     PeerDigest wanted = own == null ? mesh.sum : mesh.sum.minus(own);
     int missing = 0;
@@ -282,23 +273,23 @@ public final class TunnelPolicy {
       int peers = device.peers();
       missing = peers < expectedPeers ? expectedPeers - peers : peers == expectedPeers ? 1 : 0;
       String counts =
-          name
-              + " has "
-              + plural(peers, "peer")
-              + " and the other nodes publish "
-              + plural(expectedPeers, "usable " + family.label() + " key")
-              + ", and their digests differ: ";
+          "%s has %s and the other nodes publish %s, and their digests differ"
+              .formatted(
+                  name,
+                  plural(peers, "peer"),
+                  plural(expectedPeers, "usable " + family.label() + " key"));
       if (peers <= expectedPeers) {
         findings.add(
             new Finding(
                 NotReadyReason.PEERS_MISSING,
                 family,
                 FIELD,
-                counts
-                    + (peers < expectedPeers
-                        ? "at least " + missing + " missing"
-                        : "at least one published key has no peer")
-                    + ", so traffic to those nodes is not encrypted or not delivered"));
+                "%s: %s, so traffic to those nodes is not encrypted or not delivered"
+                    .formatted(
+                        counts,
+                        peers < expectedPeers
+                            ? "at least %d missing".formatted(missing)
+                            : "at least one published key has no peer")));
       }
       if (peers >= expectedPeers) {
         findings.add(
@@ -306,11 +297,12 @@ public final class TunnelPolicy {
                 NotReadyReason.PEERS_UNKNOWN,
                 family,
                 FIELD,
-                counts
-                    + (peers > expectedPeers
-                        ? "at least " + (peers - expectedPeers)
-                        : "at least one")
-                    + " with a key no other node publishes (a stale or foreign peer)"));
+                "%s: %s with a key no other node publishes (a stale or foreign peer)"
+                    .formatted(
+                        counts,
+                        peers > expectedPeers
+                            ? "at least %d".formatted(peers - expectedPeers)
+                            : "at least one")));
       }
     }
     if (device.handshakeStale() > 0) {
@@ -324,14 +316,13 @@ public final class TunnelPolicy {
               NotReadyReason.HANDSHAKE_STALE,
               family,
               FIELD,
-              "traffic was sent to "
-                  + plural(device.handshakeStale(), "peer")
-                  + " of "
-                  + name
-                  + " with no handshake within "
-                  + WireguardEvidence.human(REJECT_AFTER)
-                  + (named.isEmpty() ? "" : ": " + String.join(", ", named))
-                  + "; the tunnel is configured but carries nothing (endpoint, blocked UDP, MTU)"));
+              ("traffic was sent to %s of %s with no handshake within %s%s; the tunnel is"
+                      + " configured but carries nothing (endpoint, blocked UDP, MTU)")
+                  .formatted(
+                      plural(device.handshakeStale(), "peer"),
+                      name,
+                      WireguardEvidence.human(REJECT_AFTER),
+                      named.isEmpty() ? "" : ": " + String.join(", ", named))));
     }
     long unproven = 0;
     if (device.path() != null) {
