@@ -25,13 +25,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The node agent and a FelixConfiguration whose {@code nodeSelector} nests deeply (issue 23, point
- * 10): about 1,000 characters of parentheses, which the API server stores (the CRD types it as a
- * plain string) and Felix reads (Go's stacks grow). A recursive parser crashed the agent with a
- * StackOverflowError under the DaemonSet's 256 KiB thread stacks, on every node at once. Here the
- * agent runs as the DaemonSet runs it, with the JVM flags of {@code
- * manifests/base/agent-daemonset.yaml}, and must not only survive the object but read it as Felix
- * does: the selector matches worker1, so the interface it names is the one the agent reads and
- * publishes.
+ * 10): 490 parentheses deep, 1,014 characters, near the most the API server stores (Calico's CRD
+ * caps {@code nodeSelector} at 1,024 characters) and well within what Felix reads (Go's stacks
+ * grow). The recursive parser wgguard had before crashed the agent with a StackOverflowError under
+ * the DaemonSet's 256 KiB thread stacks, on every node at once; with that parser put back, this
+ * test fails on the agent's death. Here the agent runs as the DaemonSet runs it, with the JVM flags
+ * of {@code manifests/base/agent-daemonset.yaml}, and must not only survive the object but read it
+ * as Felix does: the selector matches worker1, so the interface it names is the one the agent reads
+ * and publishes.
  *
  * <p>No wgguard and no webhook run here: the object is written as an admin would write it while
  * wgguard is down or not yet installed. What is already in the cluster is what the agent faces.
