@@ -23,8 +23,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
@@ -57,6 +59,9 @@ public class TaintReconciler implements CheckerView {
   // What the last pass left (families and labels per node, a mass removal waiting for its
   // confirmation); checker thread only.
   private PreviousPass previous = PreviousPass.NONE;
+  // The Events of joins the first pass found before this replica took the lease; checker thread
+  // only.
+  private final PendingJoinEvents pendingJoins = new PendingJoinEvents();
   private volatile List<String> lastFaults = List.of();
 
   public TaintReconciler(
@@ -154,7 +159,7 @@ public class TaintReconciler implements CheckerView {
     TaintPlan plan = result.plan();
     metrics.pass(plan, result.overrides());
     metrics.exemptions(result.assessment().verdicts());
-    reportDepartures(result.departures(), writer);
+    reportDepartures(result, writer);
     reportUnexplained(result.unexplained(), writer);
     guard.apply(result.registration(), writer);
     metrics.forcedOffByEnvironment(result.forcedOffByEnvironment());
@@ -200,8 +205,19 @@ public class TaintReconciler implements CheckerView {
   /**
    * Counts the nodes that left WireGuard since the last pass, by cause; the writer also records an
    * Event on each, since a relabelled node leaves WireGuard with no write admission could judge.
+   * The joins of the first pass that this replica could not record yet wait for its first pass as
+   * the writer ({@link PendingJoinEvents}).
    */
-  private void reportDepartures(List<Departure> departures, boolean writer) {
+  private void reportDepartures(PassResult result, boolean writer) {
+    List<Departure> departures = result.departures();
+    if (writer && pendingJoins.any()) {
+      Set<String> nodes = new HashSet<>();
+      result.snapshot().nodes().forEach(n -> nodes.add(n.name()));
+      for (Departure join : pendingJoins.release(nodes)) {
+        events.onNode(join.node(), Names.EVENT_OFF_AT_JOIN, join.detail(), true);
+      }
+    }
+    pendingJoins.keep(departures, previous == PreviousPass.NONE, writer);
     for (Departure departure : departures) {
       metrics.departed(departure.cause());
       LOG.warnf("%s", departure.detail());

@@ -22,7 +22,10 @@ import org.junit.jupiter.api.Test;
  * The calico-node DaemonSet on a real kube-apiserver: its environment outranks every
  * FelixConfiguration, so wgguard judges writes to it (registration from {@code manifests/}) and the
  * checker reads it as the top layer. No kubelet runs pods here; the DaemonSet object is what
- * matters.
+ * matters. Beyond {@code env} (issue 23, point 7): a {@code command}/{@code args} exporting a
+ * guarded variable and a ConfigMap mounted over Felix's config file are refused; {@code
+ * FELIX_CONFIGFILE} moves nothing. An IPv4-only calico-node ({@code FELIX_IPV6SUPPORT=false}, point
+ * 8) asks no IPv6 key of any node.
  */
 class CalicoNodeWebhookIT {
 
@@ -95,6 +98,16 @@ class CalicoNodeWebhookIT {
    */
   @BeforeEach
   void freshCalicoNode() {
+    Result v4Only =
+        cluster.kubectl(
+            User.ADMIN,
+            "patch",
+            "felixconfigurations.crd.projectcalico.org",
+            "default",
+            "--type=merge",
+            "-p",
+            "{\"spec\":{\"wireguardEnabled\":true,\"wireguardEnabledV6\":null}}");
+    assertThat(v4Only.exitCode()).as(v4Only.toString()).isZero();
     cluster.admin().apps().daemonSets().inNamespace(NS).withName("calico-node").delete();
     KubeCluster.await(
         PASS,
@@ -221,6 +234,224 @@ class CalicoNodeWebhookIT {
                 + " admission cannot judge them: FELIX_WIREGUARDENABLED on DaemonSet"
                 + " calico-system/calico-node may be set by env FELIX_WIREGUARDENABLED from Secret"
                 + " felix key wg, which wgguard cannot read");
+  }
+
+  // Issue 23 point 7: Felix's sources beyond env. A shell in command/args sets the process
+  // environment over env (felix/config/env_var_loader.go reads os.Environ()).
+  @Test
+  void aCommandExportingFelixWireguardEnabledFalseIsRefused() {
+    Result off =
+        patch(
+            User.EDITOR,
+            "[{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/0/command\",\"value\":"
+                + "[\"sh\",\"-c\",\"export FELIX_WIREGUARDENABLED=false; exec calico-node -felix\"]}]");
+
+    assertThat(off.exitCode()).as(off.toString()).isEqualTo(1);
+    assertThat(off.stderr())
+        .contains(
+            DENIED
+                + "DaemonSet calico-system/calico-node would switch WireGuard off on every node it"
+                + " runs on, above every FelixConfiguration: the command of the calico-node"
+                + " container on DaemonSet calico-system/calico-node exports"
+                + " FELIX_WIREGUARDENABLED=false, which Felix reads as false: WireGuard off for IPv4"
+                + " pod traffic on every node it runs on")
+        .contains("Refused because the object has no wgguard.io/override label");
+    assertThat(container().getCommand()).as("the refused command is not stored").isEmpty();
+  }
+
+  @Test
+  void argsExportingFelixWireguardEnabledFalseAreRefused() {
+    Result off =
+        patch(
+            User.EDITOR,
+            "[{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/0/command\",\"value\":"
+                + "[\"sh\",\"-c\"]},"
+                + "{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/0/args\",\"value\":"
+                + "[\"export Felix_WireguardEnabled='false' && exec calico-node -felix\"]}]");
+
+    assertThat(off.exitCode()).as(off.toString()).isEqualTo(1);
+    assertThat(off.stderr())
+        .contains(
+            DENIED
+                + "DaemonSet calico-system/calico-node would switch WireGuard off on every node it"
+                + " runs on, above every FelixConfiguration: the command of the calico-node"
+                + " container on DaemonSet calico-system/calico-node exports"
+                + " Felix_WireguardEnabled=false");
+    assertThat(container().getArgs()).as("the refused args are not stored").isEmpty();
+  }
+
+  @Test
+  void aCommandSettingTheVariableFromAFileIsRefusedAsNotJudgeable() {
+    Result unknown =
+        patch(
+            User.EDITOR,
+            "[{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/0/command\",\"value\":"
+                + "[\"sh\",\"-c\",\"export FELIX_WIREGUARDENABLED=$(cat /flags/wg); exec"
+                + " calico-node -felix\"]}]");
+
+    assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(1);
+    assertThat(unknown.stderr())
+        .contains(
+            DENIED
+                + "DaemonSet calico-system/calico-node takes Felix's WireGuard settings from where"
+                + " admission cannot judge them: FELIX_WIREGUARDENABLED in the command of the"
+                + " calico-node container on DaemonSet calico-system/calico-node is not a literal"
+                + " assignment at admission, so it may switch WireGuard off for IPv4 pod traffic"
+                + " unseen");
+    assertThat(container().getCommand()).isEmpty();
+  }
+
+  // Felix's config file outranks every FelixConfiguration (felix/config/config_params.go,
+  // SourcesInDescendingOrder); calico-node passes Felix the fixed path /etc/calico/felix.cfg
+  // (node/cmd/calico-node/main.go), so FELIX_CONFIGFILE moves nothing.
+  @Test
+  void aConfigMapMountedOverFelixCfgIsRefusedWhereverFelixConfigFilePoints() {
+    createFelixCfgConfigMap();
+    Result mount =
+        patch(
+            User.EDITOR,
+            "[{\"op\":\"add\",\"path\":\"/spec/template/spec/volumes\",\"value\":"
+                + "[{\"name\":\"felix-cfg\",\"configMap\":{\"name\":\"felix-cfg\"}}]},"
+                + "{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/0/volumeMounts\","
+                + "\"value\":[{\"name\":\"felix-cfg\",\"mountPath\":\"/etc/calico/felix.cfg\","
+                + "\"subPath\":\"felix.cfg\"}]},"
+                + "{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/0/env/-\","
+                + "\"value\":{\"name\":\"FELIX_CONFIGFILE\",\"value\":\"/etc/felix-alt/felix.cfg\"}}]");
+
+    assertThat(mount.exitCode()).as(mount.toString()).isEqualTo(1);
+    assertThat(mount.stderr())
+        .contains(
+            DENIED
+                + "DaemonSet calico-system/calico-node takes Felix's WireGuard settings from where"
+                + " admission cannot judge them: Felix's config file on DaemonSet"
+                + " calico-system/calico-node comes from ConfigMap felix-cfg key felix.cfg mounted"
+                + " as /etc/calico/felix.cfg, which wgguard cannot read at admission, so it may"
+                + " switch WireGuard off for IPv4 pod traffic unseen");
+    assertThat(container().getVolumeMounts()).as("the refused mount is not stored").isEmpty();
+    assertThat(env()).doesNotContainKey("FELIX_CONFIGFILE");
+  }
+
+  @Test
+  void aConfigMapMountedElsewhereWithFelixConfigFilePointingThereChangesNothing() {
+    createFelixCfgConfigMap();
+    Result elsewhere =
+        patch(
+            User.EDITOR,
+            "[{\"op\":\"add\",\"path\":\"/spec/template/spec/volumes\",\"value\":"
+                + "[{\"name\":\"felix-cfg\",\"configMap\":{\"name\":\"felix-cfg\"}}]},"
+                + "{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/0/volumeMounts\","
+                + "\"value\":[{\"name\":\"felix-cfg\",\"mountPath\":\"/etc/felix-alt\"}]},"
+                + "{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/0/env/-\","
+                + "\"value\":{\"name\":\"FELIX_CONFIGFILE\",\"value\":\"/etc/felix-alt/felix.cfg\"}}]");
+
+    // Felix still reads the image's /etc/calico/felix.cfg: no false alarm.
+    assertThat(elsewhere.exitCode()).as(elsewhere.toString()).isZero();
+    assertThat(elsewhere.stderr()).isEmpty();
+    assertThat(env()).containsEntry("FELIX_CONFIGFILE", "/etc/felix-alt/felix.cfg");
+    Instant since = Instant.now();
+    wgguard.awaitPassAfter(since, PASS);
+    assertThat(posture()).isEqualTo("HEALTHY");
+  }
+
+  // Issue 23 point 8: Felix starts IPv6 WireGuard only with IPv6 support
+  // (felix/dataplane/driver.go); Calico's manifests ship calico-node with FELIX_IPV6SUPPORT=false.
+  @Test
+  void anIpv4OnlyCalicoNodeWithIpv6WireguardOnIsHealthyOnIpv4KeysAlone() {
+    Result v6 =
+        cluster.kubectl(
+            User.ADMIN,
+            "patch",
+            "felixconfigurations.crd.projectcalico.org",
+            "default",
+            "--type=merge",
+            "-p",
+            "{\"spec\":{\"wireguardEnabledV6\":true}}");
+    assertThat(v6.exitCode()).as(v6.toString()).isZero();
+    // With IPv6 support (Felix's default) the seed's nodes, which publish IPv4 keys only, are not
+    // ready: this is the demand an IPv4-only calico-node lifts.
+    KubeCluster.await(
+        PASS,
+        "IPv6 WireGuard demanding IPv6 keys of the seed",
+        () ->
+            !"HEALTHY".equals(posture())
+                && !wgguard.statusRow("worker1").path("ready").asBoolean());
+
+    cluster.admin().apps().daemonSets().inNamespace(NS).withName("calico-node").delete();
+    KubeCluster.await(
+        PASS,
+        "calico-node deleted",
+        () ->
+            cluster.admin().apps().daemonSets().inNamespace(NS).withName("calico-node").get()
+                == null);
+    Result create =
+        cluster.kubectlWithInput(User.EDITOR, IPV4_ONLY_CALICO_NODE, "create", "-f", "-");
+
+    assertThat(create.exitCode()).as(create.toString()).isZero();
+    assertThat(create.stderr()).isEmpty();
+    KubeCluster.await(PASS, "a HEALTHY pass", () -> "HEALTHY".equals(posture()));
+    JsonNode status = wgguard.status();
+    assertThat(status.path("nodes")).hasSize(3);
+    for (JsonNode row : status.path("nodes")) {
+      assertThat(row.path("ready").asBoolean()).as(row.toString()).isTrue();
+      assertThat(texts(row.path("families"))).as(row.toString()).containsExactly("IPv4");
+      assertThat(row.path("tainted").asBoolean()).as(row.toString()).isFalse();
+    }
+  }
+
+  /** calico-node as Calico's manifests ship it: IPv4 only. */
+  static final String IPV4_ONLY_CALICO_NODE =
+      """
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata:
+        name: calico-node
+        namespace: calico-system
+        labels: {k8s-app: calico-node}
+      spec:
+        selector:
+          matchLabels: {k8s-app: calico-node}
+        template:
+          metadata:
+            labels: {k8s-app: calico-node}
+          spec:
+            nodeSelector: {kubernetes.io/os: linux}
+            containers:
+            - name: calico-node
+              image: calico/node:v3.31.0
+              env:
+              - {name: DATASTORE_TYPE, value: kubernetes}
+              - {name: FELIX_IPV6SUPPORT, value: "false"}
+      """;
+
+  /** A ConfigMap holding a felix.cfg that switches WireGuard off. */
+  static void createFelixCfgConfigMap() {
+    cluster.apply(
+        """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: felix-cfg
+          namespace: calico-system
+        data:
+          felix.cfg: |
+            [global]
+            WireguardEnabled = false
+        """);
+  }
+
+  static io.fabric8.kubernetes.api.model.Container container() {
+    return cluster
+        .admin()
+        .apps()
+        .daemonSets()
+        .inNamespace(NS)
+        .withName("calico-node")
+        .get()
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0);
   }
 
   static void createCalicoNode() {

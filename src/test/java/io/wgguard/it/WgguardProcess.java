@@ -161,15 +161,30 @@ public final class WgguardProcess implements AutoCloseable {
   public static Process agent(
       String name, Path kubeconfig, String node, Path hostRoot, Map<String, String> env)
       throws IOException {
+    return agent(name, kubeconfig, node, hostRoot, env, List.of());
+  }
+
+  /**
+   * {@link #agent(String, Path, String, Path, Map)} with JVM options before {@code -cp}, where the
+   * DaemonSet's command puts {@code $JAVA_OPTS} (e.g. {@link #agentDaemonSetJvmOptions()}).
+   */
+  public static Process agent(
+      String name,
+      Path kubeconfig,
+      String node,
+      Path hostRoot,
+      Map<String, String> env,
+      List<String> jvmOptions)
+      throws IOException {
     Path logs = Path.of("target", "it-logs");
     Files.createDirectories(logs);
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.add("-Xlog:class+load=info:file=" + agentClassLog(name));
+    command.addAll(List.of("-cp", agentClasspath(), "io.wgguard.agent.AgentMain"));
     ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xlog:class+load=info:file=" + agentClassLog(name),
-                "-cp",
-                agentClasspath(),
-                "io.wgguard.agent.AgentMain")
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(logs.resolve(name + ".log").toFile());
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
@@ -183,6 +198,31 @@ public final class WgguardProcess implements AutoCloseable {
     builder.environment().put("WGGUARD_AGENT_LEASE_NAMESPACE", "default");
     builder.environment().putAll(env);
     return builder.start();
+  }
+
+  /**
+   * The JVM options the agent DaemonSet of {@code manifests/base/agent-daemonset.yaml} gives the
+   * agent: its {@code JAVA_OPTS}, word by word ({@code -Xss256k}, {@code -Xint}, the heap flags).
+   */
+  public static List<String> agentDaemonSetJvmOptions() throws IOException {
+    Path manifest =
+        Path.of(
+            System.getProperty("wgguard.basedir", "."),
+            "manifests",
+            "base",
+            "agent-daemonset.yaml");
+    JsonNode daemonSet =
+        new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+            .readTree(manifest.toFile());
+    for (JsonNode container :
+        daemonSet.path("spec").path("template").path("spec").path("containers")) {
+      for (JsonNode env : container.path("env")) {
+        if ("JAVA_OPTS".equals(env.path("name").asText())) {
+          return List.of(env.path("value").asText().trim().split("\\s+"));
+        }
+      }
+    }
+    throw new IllegalStateException(manifest + " gives the agent no JAVA_OPTS");
   }
 
   /** Where the agent {@code name} logs every class it loads (the JVM's {@code class+load} log). */
