@@ -652,26 +652,42 @@ public class ClusterCache implements ClusterView {
     unreadable.clear();
   }
 
-  private final class NodeHandler implements ResourceEventHandler<Node> {
+  /**
+   * An informer's handler that treats an add and an update alike (both put the object's current
+   * reading in a store); subclasses say what putting and deleting mean for their store.
+   */
+  private abstract static class StoreHandler<T> implements ResourceEventHandler<T> {
     @Override
-    public void onAdd(Node node) {
-      put(node);
+    public final void onAdd(T object) {
+      put(object);
     }
 
     @Override
-    public void onUpdate(Node old, Node node) {
-      put(node);
+    public final void onUpdate(T old, T object) {
+      put(object);
     }
 
     @Override
-    public void onDelete(Node node, boolean deletedFinalStateUnknown) {
+    public final void onDelete(T object, boolean deletedFinalStateUnknown) {
+      delete(object);
+    }
+
+    abstract void put(T object);
+
+    abstract void delete(T object);
+  }
+
+  private final class NodeHandler extends StoreHandler<Node> {
+    @Override
+    void delete(Node node) {
       if (nodes.remove(name(node)) != null) {
         version.incrementAndGet();
         onChange.run();
       }
     }
 
-    private void put(Node node) {
+    @Override
+    void put(Node node) {
       NodeFacts facts = NodeFactsMapper.facts(node);
       NodeFacts before = nodes.put(facts.name(), facts);
       if (before == null || !before.felixLabels().equals(facts.felixLabels())) {
@@ -689,19 +705,9 @@ public class ClusterCache implements ClusterView {
    * new Lease, a Lease renewed after it had expired (an agent back), and a deleted Lease ask for
    * one, so that a node recovers without waiting for the next full pass.
    */
-  private final class LeaseHandler implements ResourceEventHandler<Lease> {
+  private final class LeaseHandler extends StoreHandler<Lease> {
     @Override
-    public void onAdd(Lease lease) {
-      put(lease);
-    }
-
-    @Override
-    public void onUpdate(Lease old, Lease lease) {
-      put(lease);
-    }
-
-    @Override
-    public void onDelete(Lease lease, boolean deletedFinalStateUnknown) {
+    void delete(Lease lease) {
       leaseNames.remove(name(lease));
       AgentLease read = read(lease);
       if (read != null && leases.remove(read.node()) != null) {
@@ -709,7 +715,8 @@ public class ClusterCache implements ClusterView {
       }
     }
 
-    private void put(Lease lease) {
+    @Override
+    void put(Lease lease) {
       leaseNames.add(name(lease));
       AgentLease read = read(lease);
       if (read == null) {
@@ -750,19 +757,9 @@ public class ClusterCache implements ClusterView {
     }
   }
 
-  private final class FelixHandler implements ResourceEventHandler<GenericKubernetesResource> {
+  private final class FelixHandler extends StoreHandler<GenericKubernetesResource> {
     @Override
-    public void onAdd(GenericKubernetesResource resource) {
-      put(resource);
-    }
-
-    @Override
-    public void onUpdate(GenericKubernetesResource old, GenericKubernetesResource resource) {
-      put(resource);
-    }
-
-    @Override
-    public void onDelete(GenericKubernetesResource resource, boolean deletedFinalStateUnknown) {
+    void delete(GenericKubernetesResource resource) {
       unreadable.remove(name(resource));
       felixPaths.remove(name(resource));
       if (felix.remove(name(resource)) != null) {
@@ -771,7 +768,8 @@ public class ClusterCache implements ClusterView {
       }
     }
 
-    private void put(GenericKubernetesResource resource) {
+    @Override
+    void put(GenericKubernetesResource resource) {
       String name = name(resource);
       try {
         JsonNode json = client.getKubernetesSerialization().convertValue(resource, JsonNode.class);
@@ -794,26 +792,17 @@ public class ClusterCache implements ClusterView {
     }
   }
 
-  private final class AffinityHandler implements ResourceEventHandler<GenericKubernetesResource> {
+  private final class AffinityHandler extends StoreHandler<GenericKubernetesResource> {
     @Override
-    public void onAdd(GenericKubernetesResource resource) {
-      put(resource);
-    }
-
-    @Override
-    public void onUpdate(GenericKubernetesResource old, GenericKubernetesResource resource) {
-      put(resource);
-    }
-
-    @Override
-    public void onDelete(GenericKubernetesResource resource, boolean deletedFinalStateUnknown) {
+    void delete(GenericKubernetesResource resource) {
       affinitiesSeen.remove(name(resource));
       if (affinities.remove(name(resource)) != null) {
         onChange.run();
       }
     }
 
-    private void put(GenericKubernetesResource resource) {
+    @Override
+    void put(GenericKubernetesResource resource) {
       String name = name(resource);
       BlockAffinities.Affinity affinity =
           BlockAffinities.read(
@@ -827,26 +816,17 @@ public class ClusterCache implements ClusterView {
     }
   }
 
-  private final class CalicoNodeHandler implements ResourceEventHandler<DaemonSet> {
+  private final class CalicoNodeHandler extends StoreHandler<DaemonSet> {
     @Override
-    public void onAdd(DaemonSet daemonSet) {
-      put(daemonSet);
-    }
-
-    @Override
-    public void onUpdate(DaemonSet old, DaemonSet daemonSet) {
-      put(daemonSet);
-    }
-
-    @Override
-    public void onDelete(DaemonSet daemonSet, boolean deletedFinalStateUnknown) {
+    void delete(DaemonSet daemonSet) {
       calicoNodeMarks.remove(id(daemonSet));
       if (calicoNodes.remove(id(daemonSet)) != null) {
         onChange.run();
       }
     }
 
-    private void put(DaemonSet daemonSet) {
+    @Override
+    void put(DaemonSet daemonSet) {
       String id = id(daemonSet);
       var metadata = daemonSet.getMetadata();
       calicoNodeMarks.put(
