@@ -38,6 +38,9 @@ public final class AgentCommand {
       Map<String, String> properties = new HashMap<>();
       System.getProperties().forEach((k, v) -> properties.put(k.toString(), v.toString()));
       config = AgentSettings.read(System.getenv(), properties);
+      for (String unread : AgentSettings.unread(System.getenv(), properties)) {
+        err.println("wgguard agent: " + unread);
+      }
     } catch (IllegalArgumentException e) {
       err.println("wgguard agent: bad configuration: " + e.getMessage());
       return 2;

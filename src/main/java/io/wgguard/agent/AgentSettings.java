@@ -72,6 +72,44 @@ final class AgentSettings {
                 });
   }
 
+  /**
+   * The settings given that the agent does not read, one sentence each: a retired one (said what
+   * replaced it) or a misspelt one. The agent starts anyway and logs these, so that an upgrade
+   * under an old manifest does not stop it, and a typo does not go unnoticed.
+   */
+  static List<String> unread(Map<String, String> env, Map<String, String> properties) {
+    java.util.Set<String> known = new java.util.HashSet<>();
+    for (Method method : WgguardConfig.Agent.class.getMethods()) {
+      known.add(kebab(method.getName()));
+    }
+    java.util.SortedMap<String, String> given = new java.util.TreeMap<>();
+    properties.keySet().stream()
+        .filter(k -> k.startsWith(PREFIX))
+        .forEach(k -> given.put(k.substring(PREFIX.length()), k));
+    String envPrefix = PREFIX.toUpperCase(Locale.ROOT).replace('.', '_');
+    env.keySet().stream()
+        .filter(k -> k.startsWith(envPrefix))
+        .forEach(
+            k ->
+                given.putIfAbsent(
+                    k.substring(envPrefix.length()).toLowerCase(Locale.ROOT).replace('_', '-'), k));
+    List<String> unread = new ArrayList<>();
+    given.forEach(
+        (setting, as) -> {
+          if (known.contains(setting)) {
+            return;
+          }
+          unread.add(
+              setting.equals("heartbeat")
+                  ? ("%s is no longer read: the agent renews a Lease every lease-interval and"
+                          + " writes its Node on change and by the forced report every"
+                          + " report-interval (WGGUARD_AGENT_REPORT_INTERVAL)")
+                      .formatted(as)
+                  : "%s is not a setting of the agent; it is ignored".formatted(as));
+        });
+    return unread;
+  }
+
   private static Object convert(Method method, String raw) {
     Class<?> type = method.getReturnType();
     if (type == Optional.class) {

@@ -115,4 +115,26 @@ class AgentSettingsTest {
         .hasMessageContaining(
             "wgguard.agent.health-port (WGGUARD_AGENT_HEALTH_PORT): 'nine' is not a whole number");
   }
+
+  @Test
+  void retiredAndMisspeltSettingsAreNamedNotObeyed() {
+    Map<String, String> env =
+        Map.of(
+            "WGGUARD_AGENT_HEARTBEAT", "12s",
+            "WGGUARD_AGENT_REPORT_INTERVALL", "1m",
+            "WGGUARD_AGENT_INTERVAL", "6s",
+            "NODE_NAME", "worker1");
+
+    assertThat(AgentSettings.unread(env, Map.of("wgguard.agent.lease-namespce", "x")))
+        .containsExactly(
+            "WGGUARD_AGENT_HEARTBEAT is no longer read: the agent renews a Lease every"
+                + " lease-interval and writes its Node on change and by the forced report every"
+                + " report-interval (WGGUARD_AGENT_REPORT_INTERVAL)",
+            "wgguard.agent.lease-namespce is not a setting of the agent; it is ignored",
+            "WGGUARD_AGENT_REPORT_INTERVALL is not a setting of the agent; it is ignored");
+    // They do not stop it: what it does read is read.
+    assertThat(AgentSettings.read(env, Map.of()).interval()).isEqualTo(Duration.ofSeconds(6));
+    assertThat(AgentSettings.unread(Map.of("WGGUARD_AGENT_LEASE_INTERVAL", "40s"), Map.of()))
+        .isEmpty();
+  }
 }
