@@ -398,6 +398,28 @@ public final class AgentBenchmark {
   }
 
   static WgguardConfig.Agent settings(Path host, Path wg) {
+    return settings(
+        host,
+        "/bin/sh " + wg,
+        "ip",
+        Duration.ofMinutes(5),
+        Duration.ofMinutes(1),
+        Duration.ofSeconds(40),
+        Duration.ofSeconds(120));
+  }
+
+  /**
+   * The agent's settings for a benchmark: device read every 10 s, tunnel source {@code device}, the
+   * Lease in {@code default}, no health port; the cadence as given.
+   */
+  static WgguardConfig.Agent settings(
+      Path host,
+      String wgCommand,
+      String ipCommand,
+      Duration report,
+      Duration jitter,
+      Duration leaseInterval,
+      Duration leaseDuration) {
     return new WgguardConfig.Agent() {
       @Override
       public Optional<String> nodeName() {
@@ -416,12 +438,12 @@ public final class AgentBenchmark {
 
       @Override
       public Duration reportInterval() {
-        return Duration.ofMinutes(5);
+        return report;
       }
 
       @Override
       public Duration reportJitter() {
-        return Duration.ofMinutes(1);
+        return jitter;
       }
 
       @Override
@@ -431,12 +453,12 @@ public final class AgentBenchmark {
 
       @Override
       public Duration leaseInterval() {
-        return Duration.ofSeconds(40);
+        return leaseInterval;
       }
 
       @Override
       public Duration leaseDuration() {
-        return Duration.ofSeconds(120);
+        return leaseDuration;
       }
 
       @Override
@@ -456,12 +478,12 @@ public final class AgentBenchmark {
 
       @Override
       public String wgCommand() {
-        return "/bin/sh " + wg;
+        return wgCommand;
       }
 
       @Override
       public String ipCommand() {
-        return "ip";
+        return ipCommand;
       }
 
       @Override
