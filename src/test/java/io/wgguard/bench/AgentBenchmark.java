@@ -155,6 +155,8 @@ public final class AgentBenchmark {
         env.put("WGGUARD_AGENT_HOST_ROOT", host.toString());
         env.put("WGGUARD_AGENT_TUNNEL_SOURCE", "device");
         env.put("WGGUARD_AGENT_WG_COMMAND", "/bin/sh " + wg);
+        // On a node the namespace comes from the mounted service account; here, default.
+        env.put("WGGUARD_AGENT_LEASE_NAMESPACE", "default");
         daemonSetEnv().forEach(env::put);
         // /healthz served, as in the DaemonSet, on a free port (benchmarks may run side by side).
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
