@@ -16,7 +16,7 @@ opts=$WGGUARD_JAVA_OPTS
 [ "$nodes" -le 20000 ] || opts=${opts/-XX:MaxRAM=384m/-XX:MaxRAM=1g}
 bench_conditions "bench/relist.sh $nodes nodes, ${BENCH_RATE:-1000} req/s${BENCH_BASELINE_JAR:+, baseline $BENCH_BASELINE_JAR}"
 bench_java -Xmx3g -Dnodes="$nodes" -Drate="${BENCH_RATE:-1000}" \
-  -DidleSeconds="${BENCH_IDLE_SECONDS:-30}" -DrelistSeconds="${BENCH_RELIST_SECONDS:-150}" \
+  -DidleSeconds="${BENCH_IDLE_SECONDS:-30}" -DrelistSeconds="${BENCH_RELIST_SECONDS:-180}" \
   -Dconnections="${BENCH_CONNECTIONS:-32}" -Dbench.wgguard-java-opts="$opts" \
   -Dbaseline.jar="${BENCH_BASELINE_JAR:-}" \
   io.wgguard.bench.RelistBenchmark
