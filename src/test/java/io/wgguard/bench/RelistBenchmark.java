@@ -24,7 +24,7 @@ import org.HdrHistogram.Histogram;
  * which kube-apiserver is restarted ({@link KubeCluster#restartApiServer()}): its new watch cache
  * starts at etcd's current revision and answers the informers' older resourceVersion with 410 Gone,
  * so they list every node again. The new kube-apiserver's {@code apiserver_request_total} for LIST
- * nodes is polled every 500 ms, which tells when the re-list's pages were served. The table gives
+ * nodes is polled every second, which tells when the re-list's pages were served. The table gives
  * p50/p99/max idle, over the whole window, and over the seconds from the restart to 2 s after the
  * last LIST page. With {@code -Dbaseline.jar=PATH}, another build is measured the same way against
  * the same nodes afterwards.
