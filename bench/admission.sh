@@ -8,6 +8,7 @@
 #
 #   bench/admission.sh                      rates 200, 1000, 3000 req/s; 5,000 nodes
 #   BENCH_RATES=500,2000 BENCH_NODES=100 bench/admission.sh
+#   BENCH_FOOTPRINT_ONLY=true BENCH_FOOTPRINT_RUNS=5 bench/admission.sh   launch to ready and idle RSS, 3 nodes
 #
 # wrk comes from Debian (apt-get install wrk); without it the saturation table says so.
 # Results are appended to target/bench/results.md; wgguard's log is in target/it-logs/.
@@ -17,4 +18,5 @@ bench_conditions "bench/admission.sh rates ${BENCH_RATES:-200,1000,3000}, ${BENC
 bench_java -Xmx1g -Drates="${BENCH_RATES:-200,1000,3000}" -Dnodes="${BENCH_NODES:-5000}" \
   -DwarmupSeconds="${BENCH_WARMUP_SECONDS:-10}" -DmeasureSeconds="${BENCH_MEASURE_SECONDS:-20}" \
   -Dconnections="${BENCH_CONNECTIONS:-32}" -DfootprintRuns="${BENCH_FOOTPRINT_RUNS:-3}" \
+  -DfootprintOnly="${BENCH_FOOTPRINT_ONLY:-false}" \
   io.wgguard.bench.AdmissionBenchmark

@@ -20,8 +20,8 @@ import jakarta.inject.Singleton;
  * decoded (into Nodes, then into the store) on the event loop that completed them, which is also an
  * event loop of the HTTPS server. A re-list of 65,000 nodes (after a watch expired, 410 Gone, or an
  * API server restart) decodes 260 pages of some 2 MB: seconds during which every admission request
- * on that loop waited ({@code bench/cadence.sh}, BENCHMARKS.md "Admission during a re-list"), and
- * an API server whose webhook call times out fails closed. On its own loop, list decoding competes
+ * on that loop waited ({@code bench/relist.sh}, BENCHMARKS.md "Admission during a re-list"), and an
+ * API server whose webhook call times out fails closed. On its own loop, list decoding competes
  * with admission for the CPU only, not for the loop. The cost is one thread (the event loop) and
  * what Vert.x keeps per instance, some hundreds of KiB.
  */

@@ -102,6 +102,10 @@ public final class AdmissionBenchmark {
                   + ")");
         }
       }
+      if (Boolean.getBoolean("footprintOnly")) {
+        footprint.print();
+        return;
+      }
       BenchCluster.createNodes(client, nodes, 32);
       long launched = System.nanoTime();
       try (WgguardProcess wgguard =

@@ -155,6 +155,8 @@ public final class AgentBenchmark {
         env.put("WGGUARD_AGENT_HOST_ROOT", host.toString());
         env.put("WGGUARD_AGENT_TUNNEL_SOURCE", "device");
         env.put("WGGUARD_AGENT_WG_COMMAND", "/bin/sh " + wg);
+        // On a node the namespace comes from the mounted service account; here, default.
+        env.put("WGGUARD_AGENT_LEASE_NAMESPACE", "default");
         daemonSetEnv().forEach(env::put);
         // /healthz served, as in the DaemonSet, on a free port (benchmarks may run side by side).
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
@@ -398,6 +400,28 @@ public final class AgentBenchmark {
   }
 
   static WgguardConfig.Agent settings(Path host, Path wg) {
+    return settings(
+        host,
+        "/bin/sh " + wg,
+        "ip",
+        Duration.ofMinutes(5),
+        Duration.ofMinutes(1),
+        Duration.ofSeconds(40),
+        Duration.ofSeconds(120));
+  }
+
+  /**
+   * The agent's settings for a benchmark: device read every 10 s, tunnel source {@code device}, the
+   * Lease in {@code default}, no health port; the cadence as given.
+   */
+  static WgguardConfig.Agent settings(
+      Path host,
+      String wgCommand,
+      String ipCommand,
+      Duration report,
+      Duration jitter,
+      Duration leaseInterval,
+      Duration leaseDuration) {
     return new WgguardConfig.Agent() {
       @Override
       public Optional<String> nodeName() {
@@ -416,27 +440,28 @@ public final class AgentBenchmark {
 
       @Override
       public Duration reportInterval() {
-        return Duration.ofMinutes(5);
+        return report;
       }
 
       @Override
       public Duration reportJitter() {
-        return Duration.ofMinutes(1);
+        return jitter;
       }
 
       @Override
       public Duration changeSpread() {
-        return Duration.ofSeconds(60);
+        // The shipped 60 s, or less for a cadence shortened below it (at most the report).
+        return report.compareTo(Duration.ofSeconds(60)) < 0 ? report : Duration.ofSeconds(60);
       }
 
       @Override
       public Duration leaseInterval() {
-        return Duration.ofSeconds(40);
+        return leaseInterval;
       }
 
       @Override
       public Duration leaseDuration() {
-        return Duration.ofSeconds(120);
+        return leaseDuration;
       }
 
       @Override
@@ -456,12 +481,12 @@ public final class AgentBenchmark {
 
       @Override
       public String wgCommand() {
-        return "/bin/sh " + wg;
+        return wgCommand;
       }
 
       @Override
       public String ipCommand() {
-        return "ip";
+        return ipCommand;
       }
 
       @Override

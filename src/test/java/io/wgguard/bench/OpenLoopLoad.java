@@ -48,10 +48,23 @@ final class OpenLoopLoad implements AutoCloseable {
       double serverCores,
       double clientCores,
       double machineBusy,
-      Map<String, Long> errorCauses) {
+      Map<String, Long> errorCauses,
+      Histogram[] bySecond) {
 
     double achieved() {
       return ok / seconds;
+    }
+
+    /**
+     * The latencies of the requests due in seconds {@code from} (inclusive) to {@code to}
+     * (exclusive) of the measured part.
+     */
+    Histogram seconds(int from, int to) {
+      Histogram merged = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+      for (int s = Math.max(0, from); s < Math.min(to, bySecond.length); s++) {
+        merged.add(bySecond[s]);
+      }
+      return merged;
     }
   }
 
@@ -104,6 +117,11 @@ final class OpenLoopLoad implements AutoCloseable {
     long total = warmupCount + (long) (measure.toNanos() / 1e9 * rate);
     double interval = 1e9 / rate;
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+    long measureStart = start + (long) (warmupCount * interval);
+    Histogram[] bySecond = new Histogram[(int) measure.toSeconds() + 1];
+    for (int s = 0; s < bySecond.length; s++) {
+      bySecond[s] = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+    }
     double cpu0 = 0;
     double self0 = 0;
     Proc.MachineCpu machine0 = null;
@@ -125,9 +143,16 @@ final class OpenLoopLoad implements AutoCloseable {
       }
       // Sent from the client's one event-loop context: Vert.x clients are meant to be driven from
       // their context (called from a foreign thread, some requests were never answered).
+      Histogram second =
+          record
+              ? bySecond[
+                  (int) Math.min(bySecond.length - 1, (intended - measureStart) / 1_000_000_000L)]
+              : null;
       context.runOnContext(
           ignored ->
-              send(request, payload, record, intended, latency, ok, errors, causes, completed));
+              send(
+                  request, payload, record, intended, latency, second, ok, errors, causes,
+                  completed));
     }
     long measured1 = System.nanoTime();
     double cpu1 = Proc.cpuSeconds(serverPid);
@@ -157,7 +182,8 @@ final class OpenLoopLoad implements AutoCloseable {
         (self1 - self0) / seconds,
         machine1.busySince(machine0),
         causes.entrySet().stream()
-            .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get())));
+            .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get())),
+        bySecond);
   }
 
   private void send(
@@ -166,6 +192,7 @@ final class OpenLoopLoad implements AutoCloseable {
       boolean record,
       long intended,
       Histogram latency,
+      Histogram second,
       AtomicLong ok,
       AtomicLong errors,
       Map<String, AtomicLong> causes,
@@ -184,6 +211,7 @@ final class OpenLoopLoad implements AutoCloseable {
               if (record) {
                 if (answer.succeeded() && answer.result().toString().contains("\"response\"")) {
                   latency.recordValue(done - intended);
+                  second.recordValue(done - intended);
                   ok.incrementAndGet();
                 } else {
                   errors.incrementAndGet();
