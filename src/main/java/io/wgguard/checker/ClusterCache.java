@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.wgguard.Names;
 import io.wgguard.config.WgguardConfig;
 import io.wgguard.evidence.AgentLease;
@@ -42,9 +41,9 @@ import org.jboss.logging.Logger;
  * Watches Nodes, FelixConfigurations and the calico-node DaemonSets and keeps only what readiness
  * needs: {@link NodeFacts} per node, {@link FelixObject} per FelixConfiguration, {@link
  * CalicoNodeEnvironment} per calico-node DaemonSet. The informers' own stores keep just name and
- * resourceVersion ({@link ReducedStateItemStore}), so a large cluster costs one small record per
- * node. A change that does not alter those records (kubelet heartbeats, other annotations) does not
- * trigger a pass, nor does one that only renews the {@code WireGuardModuleReady} heartbeat.
+ * resourceVersion ({@link VersionStore}), so a large cluster costs one small record per node. A
+ * change that does not alter those records (kubelet heartbeats, other annotations) does not trigger
+ * a pass, nor does one that only renews the {@code WireGuardModuleReady} heartbeat.
  */
 @ApplicationScoped
 public class ClusterCache implements ClusterView {
@@ -182,11 +181,7 @@ public class ClusterCache implements ClusterView {
               .nodes()
               .withLimit(LIST_PAGE)
               .runnableInformer(0)
-              .itemStore(
-                  new ReducedStateItemStore<>(
-                      ReducedStateItemStore.NAME_KEY_STATE,
-                      Node.class,
-                      client.getKubernetesSerialization()))
+              .itemStore(new VersionStore<>(Node::new))
               .exceptionHandler(ClusterCache::retry)
               .addEventHandler(new NodeHandler());
       nodeInformer.start();
@@ -202,11 +197,7 @@ public class ClusterCache implements ClusterView {
               .withLabel(Names.AGENT_LEASE_LABEL, "true")
               .withLimit(LIST_PAGE)
               .runnableInformer(0)
-              .itemStore(
-                  new ReducedStateItemStore<>(
-                      ReducedStateItemStore.NAME_KEY_STATE,
-                      Lease.class,
-                      client.getKubernetesSerialization()))
+              .itemStore(new VersionStore<>(Lease::new))
               .exceptionHandler(ClusterCache::retry)
               .addEventHandler(new LeaseHandler());
       leaseInformer.start();
@@ -223,11 +214,7 @@ public class ClusterCache implements ClusterView {
                 .inNamespace(namespace)
                 .withField("metadata.name", calicoNodeName)
                 .runnableInformer(0)
-                .itemStore(
-                    new ReducedStateItemStore<>(
-                        ReducedStateItemStore.NAME_KEY_STATE,
-                        DaemonSet.class,
-                        client.getKubernetesSerialization()))
+                .itemStore(new VersionStore<>(DaemonSet::new))
                 .exceptionHandler(ClusterCache::retry)
                 .addEventHandler(new CalicoNodeHandler());
         informer.start();
@@ -273,11 +260,7 @@ public class ClusterCache implements ClusterView {
             .genericKubernetesResources(felixApiVersion, Names.FELIX_KIND)
             .withLimit(LIST_PAGE)
             .runnableInformer(0)
-            .itemStore(
-                new ReducedStateItemStore<>(
-                    ReducedStateItemStore.NAME_KEY_STATE,
-                    GenericKubernetesResource.class,
-                    client.getKubernetesSerialization()))
+            .itemStore(new VersionStore<>(GenericKubernetesResource::new))
             .exceptionHandler(ClusterCache::retry)
             .addEventHandler(new FelixHandler());
     felixInformer.start();
@@ -311,11 +294,7 @@ public class ClusterCache implements ClusterView {
             .genericKubernetesResources(apiVersion, Names.BLOCK_AFFINITY_KIND)
             .withLimit(LIST_PAGE)
             .runnableInformer(0)
-            .itemStore(
-                new ReducedStateItemStore<>(
-                    ReducedStateItemStore.NAME_KEY_STATE,
-                    GenericKubernetesResource.class,
-                    client.getKubernetesSerialization()))
+            .itemStore(new VersionStore<>(GenericKubernetesResource::new))
             .exceptionHandler(ClusterCache::retry)
             .addEventHandler(new AffinityHandler());
     affinityInformer.start();

@@ -1,10 +1,10 @@
 package io.wgguard.bench;
 
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.client.informers.cache.ReducedStateItemStore;
 import io.fabric8.kubernetes.client.informers.impl.cache.CacheImpl;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.wgguard.checker.NodeFactsMapper;
+import io.wgguard.checker.VersionStore;
 import io.wgguard.evidence.NodeFacts;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
@@ -15,9 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Retained heap of what {@code ClusterCache} keeps per node: the {@link NodeFacts} map and the Node
  * informer's cache (fabric8 {@link CacheImpl}, with its default namespace index, over a {@link
- * ReducedStateItemStore} keeping name and resourceVersion), built exactly as ClusterCache builds
- * them from Nodes deserialized from JSON as an informer receives them. Used heap is read after a
- * full GC before and after each stage.
+ * VersionStore} keeping name and resourceVersion), built exactly as ClusterCache builds them from
+ * Nodes deserialized from JSON as an informer receives them. Used heap is read after a full GC
+ * before and after each stage.
  *
  * <p>Run with {@code -XX:+UseSerialGC} so {@code System.gc()} is one full, compacting collection.
  * Arguments: node counts, e.g. {@code 5000 65000}; each count is measured in a fresh state.
@@ -54,7 +54,7 @@ public final class NodeStoreHeapBenchmark {
         facts.put(f.name(), f);
       }
       long afterFacts = usedAfterGc();
-      CacheImpl<Node> cache = informerCache(serialization);
+      CacheImpl<Node> cache = informerCache();
       for (int i = 0; i < n; i++) {
         cache.put(
             serialization.unmarshal(SyntheticNodes.json(serialization, i, HEARTBEAT), Node.class));
@@ -79,17 +79,15 @@ public final class NodeStoreHeapBenchmark {
   }
 
   /** The Node informer's cache as ClusterCache configures it. */
-  static CacheImpl<Node> informerCache(KubernetesSerialization serialization) {
+  static CacheImpl<Node> informerCache() {
     CacheImpl<Node> cache = new CacheImpl<>();
-    cache.setItemStore(
-        new ReducedStateItemStore<>(
-            ReducedStateItemStore.NAME_KEY_STATE, Node.class, serialization));
+    cache.setItemStore(new VersionStore<>(Node::new));
     return cache;
   }
 
   private static void fill(KubernetesSerialization serialization, int n) {
     Map<String, NodeFacts> facts = new ConcurrentHashMap<>();
-    CacheImpl<Node> cache = informerCache(serialization);
+    CacheImpl<Node> cache = informerCache();
     for (int i = 0; i < n; i++) {
       Node node =
           serialization.unmarshal(SyntheticNodes.json(serialization, i, HEARTBEAT), Node.class);
