@@ -37,8 +37,8 @@ case $memory_limit in
   *) echo "bench: memory limit $memory_limit: only Mi and Gi are understood" >&2; exit 1 ;;
 esac
 case $cpu_limit in
-  *m) cpus=$(( (${cpu_limit%m} + 999) / 1000 )) ;;
-  *) cpus=$cpu_limit ;;
+  *m) cpus=$(( (${cpu_limit%m} + 999) / 1000 )); WGGUARD_CPU_LIMIT=$(awk "BEGIN { print ${cpu_limit%m} / 1000 }") ;;
+  *) cpus=$cpu_limit; WGGUARD_CPU_LIMIT=$cpu_limit ;;
 esac
 WGGUARD_JAVA_OPTS=${WGGUARD_JAVA_OPTS:-$deployment_opts-XX:MaxRAM=$max_ram -XX:ActiveProcessorCount=$cpus}
 

@@ -11,7 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -28,6 +30,13 @@ import org.HdrHistogram.Histogram;
  * p50/p99/max idle, over the whole window, and over the seconds from the restart to 2 s after the
  * last LIST page. With {@code -Dbaseline.jar=PATH}, another build is measured the same way against
  * the same nodes afterwards.
+ *
+ * <p>{@code -Dplacement=limit} (the default) runs wgguard under its Deployment's CPU limit ({@code
+ * -DcpuLimit}, a CFS quota) and kube-apiserver and etcd at the lowest CPU weight ({@link
+ * CpuPlacement}): in a cluster they run on other machines, and the restart's own work (the new
+ * kube-apiserver reading every node from etcd into its watch cache, then serving the pages) is not
+ * wgguard's to compete with. {@code -Dplacement=shared} leaves every process on the same cores at
+ * the same weight, as the first runs of this benchmark did.
  */
 public final class RelistBenchmark {
 
@@ -43,18 +52,37 @@ public final class RelistBenchmark {
     Duration idle = Duration.ofSeconds(Integer.getInteger("idleSeconds", 30));
     Duration window = Duration.ofSeconds(Integer.getInteger("relistSeconds", 180));
     int connections = Integer.getInteger("connections", 32);
+    String placementMode = System.getProperty("placement", "limit");
+    if (!placementMode.equals("limit") && !placementMode.equals("shared")) {
+      throw new IllegalArgumentException(
+          "placement must be limit or shared, not '" + placementMode + "'");
+    }
     byte[] body =
         Files.readAllBytes(Path.of("src/test/resources/reviews/calico-node-update-default.json"));
+    Plan plan =
+        new Plan(
+            nodes,
+            rate,
+            Duration.ofSeconds(Integer.getInteger("warmupSeconds", 30)),
+            idle,
+            window,
+            Integer.getInteger("restarts", 2),
+            connections,
+            body);
     HttpClient http = HttpClient.newHttpClient();
-    try (KubeCluster cluster = BenchCluster.start()) {
+    try (KubeCluster cluster = BenchCluster.start();
+        Placement placement = Placement.of(placementMode, cluster)) {
       Duration created = BenchCluster.createNodes(cluster.admin(), nodes, 32);
       System.err.printf("bench: %,d nodes created in %s%n", nodes, created);
       Table table =
           new Table(
               String.format(
                   "FelixConfiguration admission at %,.0f/s, idle and while the informers re-list"
-                      + " %,d nodes after a kube-apiserver restart (wgguard %s)",
-                  rate, nodes, String.join(" ", BenchCluster.wgguardJavaOptions())),
+                      + " %,d nodes after a kube-apiserver restart (wgguard %s; %s)",
+                  rate,
+                  nodes,
+                  String.join(" ", BenchCluster.wgguardJavaOptions()),
+                  placement.describe()),
               "build",
               "part",
               "requests",
@@ -64,86 +92,135 @@ public final class RelistBenchmark {
               "max",
               "errors",
               "re-list (LIST pages, from the restart)",
-              "p99 within 2× idle p99");
+              "p99 within 2× idle p99",
+              "wgguard throttled (CFS)");
       List<String> builds = new ArrayList<>(List.of(System.getProperty("wgguard.jar")));
       String baseline = System.getProperty("baseline.jar", "");
       if (!baseline.isBlank()) {
         builds.add(baseline);
       }
+      // -Dvariants="-XX:+UseZGC|-XX:+UseShenandoahGC": each build again with these JVM options
+      // added to the Deployment's (an empty variant is the Deployment's own).
+      List<String> variants =
+          List.of(System.getProperty("variants", "").split("\\|", -1)).stream()
+              .map(String::strip)
+              .toList();
+      int run = 0;
       for (String jar : builds) {
-        System.setProperty("wgguard.jar", jar); // what WgguardProcess launches
-        String build = jar.equals(builds.get(0)) ? "this build" : "baseline " + jar;
-        try (WgguardProcess wgguard =
-            WgguardProcess.launch(
-                "bench-relist-" + builds.indexOf(jar),
-                cluster.kubeconfig(User.ADMIN),
-                BenchCluster.wgguardJavaOptions(),
-                Map.of())) {
-          KubeCluster.await(
-              Duration.ofMinutes(15),
-              "wgguard to see every node",
-              () -> BenchCluster.wgguardNodes(http, wgguard.managementBase()) >= nodes);
-          URI webhook = URI.create(wgguard.webhookBase() + "/admission/felixconfiguration");
-          try (OpenLoopLoad load = new OpenLoopLoad(connections)) {
-            load.run(
-                "warm-up",
-                webhook,
-                body,
-                rate,
-                Duration.ofSeconds(10),
-                Duration.ofSeconds(1),
-                wgguard.pid());
-            OpenLoopLoad.Result quiet =
-                load.run("idle", webhook, body, rate, Duration.ofSeconds(2), idle, wgguard.pid());
-            long idleP99 = quiet.latency().getValueAtPercentile(99);
-            row(table, build, "idle", quiet.latency(), quiet, "", "");
-
-            Relist relist = new Relist(cluster, Duration.ofSeconds(5), window);
-            CompletableFuture<Void> restarter = CompletableFuture.runAsync(relist);
-            OpenLoopLoad.Result during =
-                load.run("re-list", webhook, body, rate, Duration.ZERO, window, wgguard.pid());
-            restarter.join();
-            row(
-                table,
-                build,
-                "whole window (" + window.toSeconds() + " s, restart at 5 s)",
-                during.latency(),
-                during,
-                relist.describe(),
-                verdict(during.latency(), idleP99));
-            if (relist.lastPage >= 0) {
-              Histogram part = during.seconds(relist.restartAt, relist.lastPage + 3);
-              row(
-                  table,
-                  build,
-                  String.format(
-                      "restart to re-list done (s %d–%d)", relist.restartAt, relist.lastPage + 2),
-                  part,
-                  during,
-                  "",
-                  verdict(part, idleP99));
-            }
-            System.err.printf(
-                "bench: %s: idle p99 %s, window p99 %s; %s%n",
-                build,
-                Table.nanos(idleP99),
-                Table.nanos(during.latency().getValueAtPercentile(99)),
-                relist.describe());
-            StringBuilder timeline = new StringBuilder("bench: worst latency by second:");
-            for (int s = 0; s < window.toSeconds(); s++) {
-              timeline.append(' ').append(s).append(':');
-              timeline.append(Table.nanos(during.seconds(s, s + 1).getMaxValue()));
-            }
-            System.err.println(timeline);
+        for (String variant : variants) {
+          System.setProperty("wgguard.jar", jar); // what WgguardProcess launches
+          List<String> options = new ArrayList<>(BenchCluster.wgguardJavaOptions());
+          if (!variant.isEmpty()) {
+            options.addAll(List.of(variant.split("\\s+")));
           }
-          if (!wgguard.isAlive()) {
-            throw new IllegalStateException("wgguard exited:\n" + wgguard.log());
-          }
+          String build =
+              (jar.equals(builds.get(0)) ? "this build" : "baseline " + jar)
+                  + (variant.isEmpty() ? "" : " " + variant);
+          measure(cluster, placement, table, http, build, "bench-relist-" + run++, options, plan);
         }
       }
       table.print();
     }
   }
+
+  private static void measure(
+      KubeCluster cluster,
+      Placement placement,
+      Table table,
+      HttpClient http,
+      String build,
+      String name,
+      List<String> options,
+      Plan plan)
+      throws Exception {
+    int nodes = plan.nodes();
+    double rate = plan.rate();
+    Duration idle = plan.idle();
+    Duration window = plan.window();
+    int restarts = plan.restarts();
+    byte[] body = plan.body();
+    try (WgguardProcess wgguard =
+        WgguardProcess.launch(name, cluster.kubeconfig(User.ADMIN), options, Map.of())) {
+      placement.limit(wgguard.pid());
+      KubeCluster.await(
+          Duration.ofMinutes(15),
+          "wgguard to see every node",
+          () -> BenchCluster.wgguardNodes(http, wgguard.managementBase()) >= nodes);
+      URI webhook = URI.create(wgguard.webhookBase() + "/admission/felixconfiguration");
+      try (OpenLoopLoad load = new OpenLoopLoad(plan.connections())) {
+        load.run(
+            "warm-up", webhook, body, rate, plan.warmup(), Duration.ofSeconds(1), wgguard.pid());
+        CpuPlacement.Throttling before = placement.throttlingSample();
+        OpenLoopLoad.Result quiet =
+            load.run("idle", webhook, body, rate, Duration.ofSeconds(2), idle, wgguard.pid());
+        long idleP99 = quiet.latency().getValueAtPercentile(99);
+        row(table, build, "idle", quiet.latency(), quiet, "", "", placement.since(before));
+
+        Relist relist = new Relist(cluster, restarts, window, placement::throttlingSample);
+        CompletableFuture<Void> restarter = CompletableFuture.runAsync(relist);
+        OpenLoopLoad.Result during =
+            load.run("re-list", webhook, body, rate, Duration.ZERO, window, wgguard.pid());
+        restarter.join();
+        row(
+            table,
+            build,
+            "whole window (" + window.toSeconds() + " s, " + restarts + " restarts)",
+            during.latency(),
+            during,
+            relist.describe(),
+            verdict(during.latency(), idleP99),
+            relist.throttledBetween(0, relist.samples.size() - 1));
+        int n = 0;
+        for (Relist.Restart restart : relist.restarts) {
+          n++;
+          if (restart.lastPage < 0) {
+            continue;
+          }
+          Histogram part = during.seconds(restart.restartAt, restart.lastPage + 3);
+          row(
+              table,
+              build,
+              String.format(
+                  "restart %d to re-list done (s %d–%d)%s",
+                  n,
+                  restart.restartAt,
+                  restart.lastPage + 2,
+                  n == 1 ? ", the JVM's first re-list" : ""),
+              part,
+              during,
+              "",
+              verdict(part, idleP99),
+              relist.throttledBetween(restart.restartAt, restart.lastPage + 3));
+        }
+        System.err.printf(
+            "bench: %s: idle p99 %s, window p99 %s; %s%n",
+            build,
+            Table.nanos(idleP99),
+            Table.nanos(during.latency().getValueAtPercentile(99)),
+            relist.describe());
+        StringBuilder timeline = new StringBuilder("bench: worst latency by second:");
+        for (int s = 0; s < window.toSeconds(); s++) {
+          timeline.append(' ').append(s).append(':');
+          timeline.append(Table.nanos(during.seconds(s, s + 1).getMaxValue()));
+        }
+        System.err.println(timeline);
+      }
+      if (!wgguard.isAlive()) {
+        throw new IllegalStateException("wgguard exited:\n" + wgguard.log());
+      }
+    }
+  }
+
+  /** What each build is put through. */
+  record Plan(
+      int nodes,
+      double rate,
+      Duration warmup,
+      Duration idle,
+      Duration window,
+      int restarts,
+      int connections,
+      byte[] body) {}
 
   private static String verdict(Histogram h, long idleP99) {
     long p99 = h.getValueAtPercentile(99);
@@ -157,7 +234,8 @@ public final class RelistBenchmark {
       Histogram h,
       OpenLoopLoad.Result r,
       String relist,
-      String verdict) {
+      String verdict,
+      String throttled) {
     table.row(
         build,
         part,
@@ -170,64 +248,198 @@ public final class RelistBenchmark {
             ? ""
             : r.errors() + (r.errorCauses().isEmpty() ? "" : " " + r.errorCauses()),
         relist,
-        verdict);
+        verdict,
+        throttled);
+  }
+
+  /** The benchmark's {@link CpuPlacement}, or none (every process on the same cores). */
+  static final class Placement implements AutoCloseable {
+    private final Optional<CpuPlacement> groups;
+
+    private Placement(Optional<CpuPlacement> groups) {
+      this.groups = groups;
+    }
+
+    static Placement of(String mode, KubeCluster cluster) {
+      if (mode.equals("shared")) {
+        return new Placement(Optional.empty());
+      }
+      String limit = System.getProperty("cpuLimit", "");
+      double cpus;
+      try {
+        cpus = Double.parseDouble(limit);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "-DcpuLimit must be the Deployment's CPU limit in CPUs (bench/lib.sh reads it), not '"
+                + limit
+                + "'");
+      }
+      CpuPlacement groups =
+          CpuPlacement.create("wgguard-bench-" + ProcessHandle.current().pid(), cpus)
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          CpuPlacement.ROOT
+                              + " is not a writable cgroup v1 cpu controller (root is needed):"
+                              + " BENCH_PLACEMENT=shared measures with every process on the same"
+                              + " cores"));
+      groups.yieldCpu(cluster.etcdPid());
+      groups.yieldCpu(cluster.apiServerPid());
+      cluster.relaunchInto(groups.yieldingProcs());
+      return new Placement(Optional.of(groups));
+    }
+
+    void limit(long pid) {
+      groups.ifPresent(g -> g.limit(pid));
+    }
+
+    /** wgguard's throttling counters now; null without a placement. */
+    CpuPlacement.Throttling throttlingSample() {
+      return groups.map(CpuPlacement::throttling).orElse(null);
+    }
+
+    /** wgguard's throttling since {@code before}; empty without a placement. */
+    String since(CpuPlacement.Throttling before) {
+      return before == null ? "" : throttlingSample().since(before).toString();
+    }
+
+    String describe() {
+      return groups
+          .map(CpuPlacement::describe)
+          .orElse("every process on the same cores at the same weight");
+    }
+
+    @Override
+    public void close() {
+      groups.ifPresent(CpuPlacement::close);
+    }
   }
 
   /**
-   * Restarts kube-apiserver {@code after} into the window, then polls the new one's LIST nodes
-   * count every second until the window ends: the seconds (of the window) at which it first and
-   * last grew.
+   * Restarts kube-apiserver {@code restarts} times, evenly spread over the window (the first 5 s
+   * in), and after each polls the new one's LIST nodes count every second until the next restart:
+   * the seconds (of the window) at which it first and last grew. The first restart shows the first
+   * re-list the JVM ever runs (code the JIT has not compiled yet); a later one shows a warm JVM.
    */
   static final class Relist implements Runnable {
     private final KubeCluster cluster;
-    private final Duration after;
     private final Duration window;
-    volatile int restartAt = -1;
-    volatile int answeredAt = -1;
-    volatile int firstPage = -1;
-    volatile int lastPage = -1;
-    volatile double pages;
+    final List<Restart> restarts = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final int count;
 
-    Relist(KubeCluster cluster, Duration after, Duration window) {
+    /** wgguard's throttling counters at the end of each second of the window (null: none). */
+    final List<CpuPlacement.Throttling> samples =
+        java.util.Collections.synchronizedList(new ArrayList<>());
+
+    private final Supplier<CpuPlacement.Throttling> throttling;
+
+    Relist(
+        KubeCluster cluster,
+        int count,
+        Duration window,
+        Supplier<CpuPlacement.Throttling> throttling) {
+      if (count < 1 || window.toSeconds() / count < 20) {
+        throw new IllegalArgumentException(
+            "restarts must be at least 1 and at least 20 s apart in the window, not "
+                + count
+                + " in "
+                + window.toSeconds()
+                + " s");
+      }
       this.cluster = cluster;
-      this.after = after;
+      this.count = count;
       this.window = window;
+      this.throttling = throttling;
+    }
+
+    /** One restart and the re-list after it, in seconds of the window. */
+    static final class Restart {
+      final int restartAt;
+      volatile int answeredAt = -1;
+      volatile int firstPage = -1;
+      volatile int lastPage = -1;
+      volatile double pages;
+
+      Restart(int restartAt) {
+        this.restartAt = restartAt;
+      }
+
+      String describe() {
+        return lastPage < 0
+            ? String.format(
+                "restart at s %d, answering at s %d, **no LIST of nodes seen**",
+                restartAt, answeredAt)
+            : String.format(
+                "restart at s %d, answering at s %d, %.0f LIST pages seen at s %d–%d",
+                restartAt, answeredAt, pages, firstPage, lastPage);
+      }
+    }
+
+    /** wgguard's throttling between the samples of two seconds; empty without a placement. */
+    String throttledBetween(int from, int to) {
+      synchronized (samples) {
+        if (samples.isEmpty() || samples.get(0) == null) {
+          return "";
+        }
+        int last = samples.size() - 1;
+        int a = Math.max(0, Math.min(from, last));
+        int b = Math.max(a, Math.min(to, last));
+        return samples.get(b).since(samples.get(a)).toString();
+      }
     }
 
     @Override
     public void run() {
       long start = System.nanoTime();
-      BenchCluster.sleep(after);
-      restartAt = second(start);
-      try {
-        cluster.restartApiServer();
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-      answeredAt = second(start);
-      long end = start + window.toNanos();
-      while (System.nanoTime() < end) {
-        String metrics;
+      samples.add(throttling.get());
+      Thread sampler =
+          new Thread(
+              () -> {
+                for (int s = 1; s <= window.toSeconds(); s++) {
+                  long due = start + s * 1_000_000_000L;
+                  BenchCluster.sleep(Duration.ofNanos(Math.max(0, due - System.nanoTime())));
+                  samples.add(throttling.get());
+                }
+              },
+              "bench-throttling");
+      sampler.setDaemon(true);
+      sampler.start();
+      long spacing = window.toNanos() / count;
+      for (int i = 0; i < count; i++) {
+        long due = start + 5_000_000_000L + i * spacing;
+        BenchCluster.sleep(Duration.ofNanos(Math.max(0, due - System.nanoTime())));
+        Restart restart = new Restart(second(start));
+        restarts.add(restart);
         try {
-          metrics = cluster.admin().raw("/metrics");
-        } catch (RuntimeException e) {
-          metrics = null;
+          cluster.restartApiServer();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
         }
-        if (metrics != null) {
-          double lists =
-              BenchCluster.metric(
-                  metrics,
-                  "apiserver_request_total",
-                  l -> l.contains("resource=\"nodes\"") && l.contains("verb=\"LIST\""));
-          if (lists > pages) {
-            if (firstPage < 0) {
-              firstPage = second(start);
-            }
-            lastPage = second(start);
-            pages = lists;
+        restart.answeredAt = second(start);
+        long end = i + 1 < count ? due + spacing : start + window.toNanos();
+        while (System.nanoTime() < end) {
+          String metrics;
+          try {
+            metrics = cluster.admin().raw("/metrics");
+          } catch (RuntimeException e) {
+            metrics = null;
           }
+          if (metrics != null) {
+            double lists =
+                BenchCluster.metric(
+                    metrics,
+                    "apiserver_request_total",
+                    l -> l.contains("resource=\"nodes\"") && l.contains("verb=\"LIST\""));
+            if (lists > restart.pages) {
+              if (restart.firstPage < 0) {
+                restart.firstPage = second(start);
+              }
+              restart.lastPage = second(start);
+              restart.pages = lists;
+            }
+          }
+          BenchCluster.sleep(Duration.ofSeconds(1));
         }
-        BenchCluster.sleep(Duration.ofSeconds(1));
       }
     }
 
@@ -236,13 +448,7 @@ public final class RelistBenchmark {
     }
 
     String describe() {
-      return lastPage < 0
-          ? String.format(
-              "restart at s %d, answering at s %d, **no LIST of nodes seen**",
-              restartAt, answeredAt)
-          : String.format(
-              "restart at s %d, answering at s %d, %.0f LIST pages seen at s %d–%d",
-              restartAt, answeredAt, pages, firstPage, lastPage);
+      return String.join("; ", restarts.stream().map(Restart::describe).toList());
     }
   }
 }

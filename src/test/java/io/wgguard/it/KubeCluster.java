@@ -72,6 +72,7 @@ public final class KubeCluster implements AutoCloseable {
   private final Path caFile;
   private final java.util.Set<Long> frozen = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Map<String, Process> relaunched = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile Path relaunchInto;
 
   private KubeCluster(KubeAPIServer server, Path dir, String kubeconfigYaml) throws IOException {
     this.server = server;
@@ -389,6 +390,15 @@ public final class KubeCluster implements AutoCloseable {
   }
 
   /**
+   * Has a relaunched etcd or kube-apiserver ({@link #restartApiServer()}, {@link #stopEtcdFor})
+   * write its own pid into {@code cgroupProcs} before it runs, so it starts where the benchmark put
+   * the first one (a cgroup's {@code cgroup.procs}).
+   */
+  public void relaunchInto(Path cgroupProcs) {
+    relaunchInto = cgroupProcs;
+  }
+
+  /**
    * Stops this cluster's kube-apiserver (SIGTERM, as a rolling restart would) and starts it again
    * with the same command line: same port, certificates and etcd. Returns once it answers again.
    */
@@ -419,6 +429,13 @@ public final class KubeCluster implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+    Path into = relaunchInto;
+    if (into != null) {
+      List<String> placed = new ArrayList<>(List.of("sh", "-c", "echo $$ > \"$0\" && exec \"$@\""));
+      placed.add(into.toString());
+      placed.addAll(command);
+      command = placed;
     }
     relaunched.put(
         holder,
