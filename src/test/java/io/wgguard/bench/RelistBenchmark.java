@@ -22,14 +22,16 @@ import org.HdrHistogram.Histogram;
  * synthetic nodes (default 65,000), the webhook at {@code -Drate=1000} requests/s (open loop, see
  * {@link OpenLoopLoad}), the body calico-node sends most (as {@link AdmissionBenchmark}).
  *
- * <p>Per build: idle for {@code -DidleSeconds}; then a window of {@code -DrelistSeconds} during
- * which kube-apiserver is restarted ({@link KubeCluster#restartApiServer()}): its new watch cache
- * starts at etcd's current revision and answers the informers' older resourceVersion with 410 Gone,
- * so they list every node again. The new kube-apiserver's {@code apiserver_request_total} for LIST
- * nodes is polled every second, which tells when the re-list's pages were served. The table gives
- * p50/p99/max idle, over the whole window, and over the seconds from the restart to 2 s after the
- * last LIST page. With {@code -Dbaseline.jar=PATH}, another build is measured the same way against
- * the same nodes afterwards.
+ * <p>Per build: a warm-up of {@code -DwarmupSeconds} at the same rate (the JIT's), idle for {@code
+ * -DidleSeconds}; then a window of {@code -DrelistSeconds} during which kube-apiserver is restarted
+ * {@code -Drestarts} times ({@link KubeCluster#restartApiServer()}, {@link Relist}): its new watch
+ * cache starts at etcd's current revision and answers the informers' older resourceVersion with 410
+ * Gone, so they list every node again. The new kube-apiserver's {@code apiserver_request_total} for
+ * LIST nodes is polled every second, which tells when the re-list's pages were served. The table
+ * gives p50/p99/max idle, over the whole window, and over the seconds from each restart to 2 s
+ * after its last LIST page. With {@code -Dbaseline.jar=PATH}, another build is measured the same
+ * way against the same nodes afterwards; with {@code -Dvariants="A|B"}, each build again with JVM
+ * options A, then B, added to the Deployment's.
  *
  * <p>{@code -Dplacement=limit} (the default) runs wgguard under its Deployment's CPU limit ({@code
  * -DcpuLimit}, a CFS quota) and kube-apiserver and etcd at the lowest CPU weight ({@link
