@@ -69,6 +69,14 @@ class ServiceImageIT {
     wgguard =
         ImageCluster.service("service", cluster, deployment, serviceAccount, https, management)
             .env("WGGUARD_CHECKER_INTERVAL", "5s")
+            // The webhooks are registered by URL below (kube-apiserver reaches the container on
+            // 127.0.0.1, there is no Service). In the Deployment's restore mode the container's
+            // first
+            // pass creates the shipped registration when none is there, racing the registration
+            // below (409, already exists), and puts the URL back to the Service: report mode keeps
+            // the guard reading and exporting its metrics, without writes. RegistrationIT covers
+            // restore on a real API server.
+            .env("WGGUARD_REGISTRATION_MODE", "report")
             .start();
     awaitReady(Duration.ofSeconds(180));
     Webhooks.register(cluster.admin(), "https://127.0.0.1:" + https);
