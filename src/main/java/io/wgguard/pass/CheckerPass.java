@@ -1,5 +1,6 @@
 package io.wgguard.pass;
 
+import io.wgguard.NameIndex;
 import io.wgguard.evidence.AgentLease;
 import io.wgguard.evidence.NodeFacts;
 import io.wgguard.evidence.NodeReadinessPolicy;
@@ -11,6 +12,7 @@ import io.wgguard.felix.FelixObject;
 import io.wgguard.felix.IpFamily;
 import io.wgguard.guard.RegistrationPolicy;
 import io.wgguard.guard.RegistrationReport;
+import io.wgguard.taints.NodePlan;
 import io.wgguard.taints.RemovalGuard;
 import io.wgguard.taints.TaintPlan;
 import io.wgguard.taints.TaintPlanner;
@@ -22,7 +24,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The checker's one pass, as a pure function: (cluster snapshot, what the previous pass left,
@@ -57,15 +58,27 @@ public final class CheckerPass {
         EffectiveWireguard.of(
             snapshot.felixConfigurations(),
             new EffectiveWireguard.Environment(snapshot.calicoNodes(), snapshot.configMaps()));
-    ClusterAssessment assessment =
-        assess(
-            wireguard, snapshot.nodes(), snapshot.affinities(), snapshot.leases(), settings, now);
-    TaintPlan plan = TaintPlanner.plan(assessment, settings.taints());
+    PreviousPass.Indexes before = previous.indexes();
+    NameIndex<NodeFacts> nodes =
+        NameIndex.of(List.copyOf(snapshot.nodes()), NodeFacts::name, before.nodes());
+    Unchanged.Assessed assessed =
+        Unchanged.assessment(
+            assess(
+                wireguard, nodes.items(), snapshot.affinities(), snapshot.leases(), settings, now),
+            before);
+    ClusterAssessment assessment = assessed.assessment();
+    TaintPlan plan =
+        Unchanged.plan(TaintPlanner.plan(assessment, settings.taints()), before.plans());
+    PreviousPass.Indexes indexes =
+        new PreviousPass.Indexes(
+            nodes,
+            assessed.verdicts(),
+            assessed.tunnels(),
+            NameIndex.of(plan.nodes(), NodePlan::node, before.plans()));
     RemovalGuard.Decision removal =
         RemovalGuard.decide(
             plan, snapshot.faults(), settings.taints(), previous.massRemovalSince(), now);
-    Map<String, NodeFacts> byName = new HashMap<>(snapshot.nodes().size() * 2);
-    snapshot.nodes().forEach(n -> byName.put(n.name(), n));
+    Map<String, NodeFacts> byName = nodes.asMap();
     List<Departure> departures =
         new java.util.ArrayList<>(
             Departure.between(previous.families(), previous.labels(), wireguard, byName));
@@ -96,7 +109,7 @@ public final class CheckerPass {
         departures,
         StandingOverride.of(snapshot.felixConfigurations(), now),
         forcedOff(snapshot.calicoNodes(), snapshot.configMaps()),
-        leaves(assessment, snapshot, felixNow, removal),
+        leaves(indexes, snapshot, felixNow, removal),
         unexplained,
         registration);
   }
@@ -169,17 +182,17 @@ public final class CheckerPass {
   }
 
   private static PreviousPass leaves(
-      ClusterAssessment assessment,
+      PreviousPass.Indexes indexes,
       ClusterSnapshot snapshot,
       Map<String, FelixObject> felix,
       RemovalGuard.Decision removal) {
-    Collection<NodeFacts> nodes = snapshot.nodes();
-    Map<String, Set<IpFamily>> families = new HashMap<>(nodes.size() * 2);
-    assessment.verdicts().forEach(v -> families.put(v.name(), v.families()));
-    Map<String, Map<String, String>> labels = new HashMap<>(nodes.size() * 2);
-    nodes.forEach(n -> labels.put(n.name(), n.felixLabels()));
     return new PreviousPass(
-        families, labels, removal.massRemovalSince(), felix, snapshot.calicoNodeOverrides());
+        indexes.verdicts().asMap(NodeVerdict::families),
+        indexes.nodes().asMap(NodeFacts::felixLabels),
+        removal.massRemovalSince(),
+        felix,
+        snapshot.calicoNodeOverrides(),
+        indexes);
   }
 
   /** How many IP families calico-node DaemonSets force off through their environment. */

@@ -1,16 +1,17 @@
 package io.wgguard.status;
 
+import io.wgguard.NameIndex;
 import io.wgguard.evidence.AgentLease;
 import io.wgguard.evidence.NodeFacts;
 import io.wgguard.evidence.NodeVerdict;
 import io.wgguard.guard.RegistrationReport;
 import io.wgguard.pass.PassResult;
+import io.wgguard.pass.PreviousPass;
 import io.wgguard.pass.StandingOverride;
 import io.wgguard.taints.NodePlan;
 import io.wgguard.taints.TaintPlan;
 import io.wgguard.tunnels.ClusterAssessment;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,8 +32,10 @@ public final class CheckerStatus {
   private final boolean dryRun;
   private final List<String> faults;
   private final String held;
-  private final Map<String, NodeVerdict> verdicts;
-  private final Map<String, NodePlan> plans;
+  // Indexes, not HashMaps: the status lives until the next pass and its maps would be promoted
+  // (see NameIndex); a pass over the same nodes shares the previous pass's tables.
+  private final NameIndex<NodeVerdict> verdicts;
+  private final NameIndex<NodePlan> plans;
   private final List<StandingOverride> overrides;
   // Set by of(...) only, before the status is published.
   private RegistrationReport registration = RegistrationReport.off();
@@ -119,6 +122,38 @@ public final class CheckerStatus {
       String held,
       Map<String, AgentLease> leases,
       Map<String, Instant> summaries) {
+    this(
+        plan,
+        assessment,
+        at,
+        felixApiVersion,
+        unreadable,
+        leader,
+        dryRun,
+        overrides,
+        faults,
+        held,
+        leases,
+        summaries,
+        NameIndex.of(assessment.verdicts(), NodeVerdict::name),
+        NameIndex.of(plan.nodes(), NodePlan::node));
+  }
+
+  private CheckerStatus(
+      TaintPlan plan,
+      ClusterAssessment assessment,
+      Instant at,
+      String felixApiVersion,
+      Map<String, String> unreadable,
+      boolean leader,
+      boolean dryRun,
+      List<StandingOverride> overrides,
+      List<String> faults,
+      String held,
+      Map<String, AgentLease> leases,
+      Map<String, Instant> summaries,
+      NameIndex<NodeVerdict> verdicts,
+      NameIndex<NodePlan> plans) {
     this.leases = leases;
     this.summaries = summaries;
     this.overrides = List.copyOf(overrides);
@@ -131,18 +166,28 @@ public final class CheckerStatus {
     this.unreadable = Map.copyOf(unreadable);
     this.leader = leader;
     this.dryRun = dryRun;
-    Map<String, NodeVerdict> verdictIndex = new HashMap<>();
-    assessment.verdicts().forEach(v -> verdictIndex.put(v.name(), v));
-    this.verdicts = verdictIndex;
-    Map<String, NodePlan> planIndex = new HashMap<>();
-    plan.nodes().forEach(p -> planIndex.put(p.node(), p));
-    this.plans = planIndex;
+    this.verdicts = verdicts;
+    this.plans = plans;
   }
 
   /**
    * What a replica publishes after {@code pass}; {@code leader} and {@code dryRun} say who writes.
    */
   public static CheckerStatus of(PassResult pass, boolean leader, boolean dryRun) {
+    // A result CheckerPass made carries its indexes; one assembled by hand (a test) may not.
+    PreviousPass.Indexes indexes = pass.next().indexes();
+    NameIndex<NodeVerdict> verdicts =
+        indexes.verdicts().items() == pass.assessment().verdicts()
+            ? indexes.verdicts()
+            : NameIndex.of(pass.assessment().verdicts(), NodeVerdict::name);
+    NameIndex<NodePlan> plans =
+        indexes.plans().items() == pass.plan().nodes()
+            ? indexes.plans()
+            : NameIndex.of(pass.plan().nodes(), NodePlan::node);
+    NameIndex<NodeFacts> nodes =
+        indexes.nodes().items() == pass.snapshot().nodes()
+            ? indexes.nodes()
+            : NameIndex.of(List.copyOf(pass.snapshot().nodes()), NodeFacts::name);
     CheckerStatus status =
         new CheckerStatus(
             pass.plan(),
@@ -156,7 +201,9 @@ public final class CheckerStatus {
             pass.snapshot().faults(),
             pass.removal().held(),
             pass.snapshot().leases(),
-            summaries(pass.snapshot().nodes()));
+            nodes.asMap(n -> n.tunnels() == null ? null : n.tunnels().at()),
+            verdicts,
+            plans);
     status.registration = pass.registration();
     return status;
   }
@@ -164,16 +211,6 @@ public final class CheckerStatus {
   /** What the pass found of wgguard's own webhook registrations; {@code off} when not watched. */
   public RegistrationReport registration() {
     return registration;
-  }
-
-  private static Map<String, Instant> summaries(java.util.Collection<NodeFacts> nodes) {
-    Map<String, Instant> at = new HashMap<>();
-    for (NodeFacts node : nodes) {
-      if (node.tunnels() != null) {
-        at.put(node.name(), node.tunnels().at());
-      }
-    }
-    return at;
   }
 
   /** The verdict on one node, if the last pass saw it. */
