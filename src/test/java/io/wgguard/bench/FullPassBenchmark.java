@@ -32,7 +32,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * fed the previous pass's result as the reconciler feeds it, over a stable cluster (WireGuard on in
  * {@code default}, every node ready). Warm-up runs first, then the measured runs; reports median,
  * p99 and max, and the bytes one pass allocates. The snapshot the reconciler takes first ({@code
- * List.copyOf} of the facts map) is timed apart.
+ * List.copyOf} of the facts map) is timed apart. Then what a pass keeps until the next one (its
+ * result and the status published from it), and how much of that is new, i.e. not kept by the
+ * previous pass already: what a generational collector promotes per pass.
  *
  * <p>With {@code -Dtunnels=true} every node also carries the node agent's tunnel summary ({@code
  * wgguard.io/tunnels}, every tunnel proven), so the pass includes the tunnel cross-check ({@link
@@ -86,6 +88,8 @@ public final class FullPassBenchmark {
             "CPU median",
             "snapshot median",
             "allocated per pass",
+            "kept until the next pass",
+            "of it new",
             "summary per node");
     for (String arg : args) {
       int n = Integer.parseInt(arg.replace(",", "").replace("_", ""));
@@ -171,6 +175,34 @@ public final class FullPassBenchmark {
           allocated += a1 - a0;
         }
       }
+      // What a pass keeps until the next one (its result and the status published from it), and how
+      // much of that the previous pass did not already keep: what the collector promotes a pass.
+      ClusterSnapshot again =
+          new ClusterSnapshot(
+              felixConfigurations,
+              List.of(),
+              (namespace, name) -> java.util.Optional.empty(),
+              List.copyOf(cache.values()),
+              "crd.projectcalico.org/v1",
+              Map.of(),
+              List.of(),
+              affinities);
+      Object[] held = new Object[4];
+      PassResult older = CheckerPass.run(again, previous, settings, now.plusSeconds(30));
+      held[0] = older;
+      held[1] = io.wgguard.status.CheckerStatus.of(older, true, false);
+      PassResult newer = CheckerPass.run(again, older.next(true), settings, now.plusSeconds(60));
+      held[2] = newer;
+      held[3] = io.wgguard.status.CheckerStatus.of(newer, true, false);
+      older = null;
+      newer = null;
+      long both = usedAfterGc();
+      held[0] = null;
+      held[1] = null;
+      long one = usedAfterGc();
+      held[2] = null;
+      held[3] = null;
+      long none = usedAfterGc();
       table.row(
           String.format("%,d", n),
           Table.nanos(percentile(total, 50)),
@@ -179,12 +211,23 @@ public final class FullPassBenchmark {
           Table.nanos(percentile(cpu, 50)),
           Table.nanos(percentile(snapshot, 50)),
           Table.mib((double) allocated / runs),
+          Table.mib(one - none),
+          Table.mib(both - one),
           tunnels ? summaryBytes + " B" : "-");
       if (sink == 42) {
         System.out.println();
       }
     }
     table.print();
+  }
+
+  /** Heap in use after full collections (the benchmark's JVM runs nothing else meanwhile). */
+  private static long usedAfterGc() {
+    var memory = ManagementFactory.getMemoryMXBean();
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return memory.getHeapMemoryUsage().getUsed();
   }
 
   /** The value at or below which {@code p} percent of the samples fall (nearest rank). */
